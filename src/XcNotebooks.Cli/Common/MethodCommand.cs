@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using XcNotebooks.Data;
+using XcNotebooks.Data.Formats;
+using XcNotebooks.Reports;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Cli.Common;
+
+/// <summary>What a method command receives: parsed arguments, loaded splits and a console-wired monitor.</summary>
+public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDictionary<string, string> Files, string? ModelDir, int Seed, int TopK, TrainingMonitor Monitor)
+{
+    /// <summary>Path of a file inside the model directory (created on demand), or null when no --model was given.</summary>
+    public string? ModelPath(string fileName)
+    {
+        if (ModelDir is null) return null;
+        Directory.CreateDirectory(ModelDir);
+        return Path.Combine(ModelDir, fileName);
+    }
+}
+
+/// <summary>
+/// The common shape of every method command:
+/// `xcn METHOD --train F [--heldout F] --test F [options] [--model DIR] [--report FILE.json] [--seed N]`.
+/// The method adds its own options and returns a <see cref="RunReport"/>; this class loads the data, wires progress
+/// bars, prints the metrics and writes the report.
+/// </summary>
+public static class MethodCommand
+{
+    /// <summary>--train: training data file.</summary>
+    public static readonly Option<string> Train = new("--train") { Description = "training data file (plain, .gz or .bz2)", Required = true };
+
+    /// <summary>--heldout: validation data file.</summary>
+    public static readonly Option<string?> Heldout = new("--heldout") { Description = "validation (heldout) data file" };
+
+    /// <summary>--test: test data file.</summary>
+    public static readonly Option<string> Test = new("--test") { Description = "test data file", Required = true };
+
+    /// <summary>--model: directory to save the model in.</summary>
+    public static readonly Option<string?> Model = new("--model") { Description = "directory to save the trained model in" };
+
+    /// <summary>--report: JSON report path.</summary>
+    public static readonly Option<string?> Report = new("--report") { Description = "write a JSON report of the run here" };
+
+    /// <summary>--seed: random seed.</summary>
+    public static readonly Option<int> Seed = new("--seed") { Description = "random seed (same seed, same result)", DefaultValueFactory = _ => 0 };
+
+    /// <summary>--format: input format.</summary>
+    public static readonly Option<DataFormat> Format = new("--format") { Description = "input format (auto-detected by default)", DefaultValueFactory = _ => DataFormat.Auto };
+
+    /// <summary>--topk: predictions kept per point.</summary>
+    public static readonly Option<int> TopK = new("--topk") { Description = "predictions kept per point for the metrics", DefaultValueFactory = _ => 5 };
+
+    /// <summary>
+    /// Builds a method command with the common options plus <paramref name="methodOptions"/>; <paramref name="run"/>
+    /// trains, evaluates and returns the report.
+    /// </summary>
+    public static Command Create(string name, string description, IEnumerable<Option> methodOptions, Func<MethodRun, RunReport> run,
+        Func<string, string?, string?, DataFormat, DataSplits>? load = null)
+    {
+        var command = new Command(name, description) { Train, Heldout, Test, Model, Report, Seed, Format, TopK };
+        foreach (var option in methodOptions) command.Add(option);
+        command.SetAction(args =>
+        {
+            var files = new Dictionary<string, string> { ["train"] = args.GetValue(Train)! };
+            if (args.GetValue(Heldout) is { } h) files["heldout"] = h;
+            files["test"] = args.GetValue(Test)!;
+            var sw = Stopwatch.StartNew();
+            var data = (load ?? DatasetReader.ReadSplits)(files["train"], args.GetValue(Heldout), files["test"], args.GetValue(Format));
+            Console.WriteLine($"Loaded {string.Join("; ", data.All.Select(d => d.ToString()))} in {sw.Elapsed.TotalSeconds:F1} s");
+            var report = ConsoleMonitor.Run(monitor =>
+                run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor)));
+            PrintMetrics(report);
+            if (args.GetValue(Report) is { } path)
+            {
+                report.Save(path);
+                Console.WriteLine($"Report written to {path}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Prints the report's metrics and costs as a table.</summary>
+    public static void PrintMetrics(RunReport report)
+    {
+        var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (k, v) in report.Metrics) table.AddRow(Markup.Escape(k), v.ToString("F2"));
+        table.AddRow("train seconds", report.TrainSeconds.ToString("F2"));
+        table.AddRow("predict seconds", report.PredictSeconds.ToString("F3"));
+        table.AddRow("model MB", (report.ModelBytes / 1e6).ToString("F2"));
+        table.AddRow("peak memory MB", (report.PeakMemoryBytes / 1e6).ToString("F0"));
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,3 @@
+using XcNotebooks.Cli;
+
+return XcnCli.Run(args);

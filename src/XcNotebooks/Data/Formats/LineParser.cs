@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace XcNotebooks.Data.Formats;
+
+/// <summary>
+/// Span-based helpers shared by the text readers: split tokens, parse "index:value" pairs and numbers, and raise
+/// <see cref="DataFormatException"/> with file and line on anything malformed.
+/// </summary>
+internal readonly ref struct LineParser
+{
+    public LineParser(string file, long lineNumber)
+    {
+        File = file;
+        LineNumber = lineNumber;
+    }
+
+    public string File { get; }
+    public long LineNumber { get; }
+
+    public DataFormatException Error(string problem) => new(File, LineNumber, problem);
+
+    /// <summary>Parses an integer token or throws naming what it is.</summary>
+    public int Int(ReadOnlySpan<char> token, string what)
+    {
+        if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            throw Error($"{what} '{token}' is not an integer");
+        return value;
+    }
+
+    /// <summary>Parses a float token, rejecting NaN and infinities.</summary>
+    public float Float(ReadOnlySpan<char> token, string what)
+    {
+        if (!float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            throw Error($"{what} '{token}' is not a number");
+        if (!float.IsFinite(value)) throw Error($"{what} is {token.ToString()}, not a finite number");
+        return value;
+    }
+
+    /// <summary>Parses "index:value" with the index shifted by -<paramref name="indexBase"/> and checked against [0, limit).</summary>
+    public (int Index, float Value) Pair(ReadOnlySpan<char> token, int indexBase, int limit, string what)
+    {
+        int colon = token.IndexOf(':');
+        if (colon <= 0 || colon == token.Length - 1) throw Error($"expected '{what}:value', got '{token}'");
+        int index = Int(token[..colon], what + " id") - indexBase;
+        if (index < 0 || (limit >= 0 && index >= limit))
+        {
+            int shown = index + indexBase;
+            throw Error(limit >= 0
+                ? $"{what} id {shown} is outside {indexBase}..{limit - 1 + indexBase}"
+                : $"{what} id {shown} is below {indexBase}");
+        }
+        return (index, Float(token[(colon + 1)..], what + " value"));
+    }
+
+    /// <summary>Enumerates whitespace-separated tokens of a line.</summary>
+    public static TokenEnumerator Tokens(ReadOnlySpan<char> line) => new(line);
+}
+
+/// <summary>Whitespace tokenizer over a span (no allocation).</summary>
+internal ref struct TokenEnumerator
+{
+    private ReadOnlySpan<char> _rest;
+
+    public TokenEnumerator(ReadOnlySpan<char> line)
+    {
+        _rest = line;
+        Current = default;
+    }
+
+    public ReadOnlySpan<char> Current { get; private set; }
+
+    public readonly TokenEnumerator GetEnumerator() => this;
+
+    public bool MoveNext()
+    {
+        int start = 0;
+        while (start < _rest.Length && char.IsWhiteSpace(_rest[start])) start++;
+        if (start == _rest.Length) return false;
+        int end = start;
+        while (end < _rest.Length && !char.IsWhiteSpace(_rest[end])) end++;
+        Current = _rest[start..end];
+        _rest = _rest[end..];
+        return true;
+    }
+}
