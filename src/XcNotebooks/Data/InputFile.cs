@@ -101,7 +101,7 @@ internal sealed class ProgressStream(Stream inner, TrainingMonitor monitor, stri
 {
     private const long ReportEvery = 1 << 18;
     private readonly long _length = inner.CanSeek ? inner.Length : 0;
-    private long _lastReported = -ReportEvery;
+    private long _lastReported;
 
     public override bool CanRead => true;
     public override bool CanSeek => inner.CanSeek;

@@ -153,13 +153,14 @@ public static partial class DatasetReader
         {
             var t = line.TrimStart();
             if (t.StartsWith("@data", StringComparison.OrdinalIgnoreCase)) break;
-            if (t.StartsWith("@attribute", StringComparison.OrdinalIgnoreCase) && HierarchicalType().IsMatch(t)) return DataFormat.ClusHmc;
+            if (HierarchicalAttribute().IsMatch(t)) return DataFormat.ClusHmc;
         }
         return DataFormat.MulanArff;
     }
 
-    [GeneratedRegex(@"\shierarchical(\s|$)", RegexOptions.IgnoreCase)]
-    private static partial Regex HierarchicalType();
+    /// <summary>"@attribute NAME hierarchical ...": the type, not the name, must be "hierarchical" (bibtex has a word feature of that name).</summary>
+    [GeneratedRegex(@"^@attribute\s+('[^']*'|""[^""]*""|\S+)\s+hierarchical(\s|$)", RegexOptions.IgnoreCase)]
+    private static partial Regex HierarchicalAttribute();
 
     private static Dataset ReadMatrixPair(string path, DataFormat format, TrainingMonitor? monitor)
     {
