@@ -1,1 +1,1 @@
-System.Console.WriteLine("bench");
+BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

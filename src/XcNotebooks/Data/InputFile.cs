@@ -26,10 +26,11 @@ public static class InputFile
         Span<byte> magic = stackalloc byte[3];
         int got = raw.Read(magic);
         raw.Position = 0;
+        // Decompression runs ahead on another thread, so that it overlaps with the caller's parsing.
         if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-            return new BufferedStream(new GZipStream(raw, CompressionMode.Decompress), 1 << 16);
+            return new ReadAheadStream(new GZipStream(raw, CompressionMode.Decompress));
         if (got >= 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h')
-            return new BufferedStream(new BZip2InputStream(raw), 1 << 16);
+            return new ReadAheadStream(new BZip2InputStream(raw));
         return raw;
     }
 
@@ -141,5 +142,106 @@ internal sealed class ProgressStream(Stream inner, TrainingMonitor monitor, stri
             monitor.Report(stage, position, _length);
         }
         return read;
+    }
+}
+
+/// <summary>
+/// Reads an inner stream on a background task into a few 1 MiB chunks ahead of the consumer: decompression (bzip2 is
+/// slow) then overlaps with parsing. Errors of the inner stream surface on the consumer's next read; disposing stops
+/// the reader and closes the inner stream before returning.
+/// </summary>
+internal sealed class ReadAheadStream : Stream
+{
+    private const int ChunkSize = 1 << 20;
+    private readonly System.Threading.Channels.Channel<(byte[] Buffer, int Count)> _chunks =
+        System.Threading.Channels.Channel.CreateBounded<(byte[], int)>(new System.Threading.Channels.BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _producer;
+    private byte[] _current = [];
+    private int _offset, _count;
+    private bool _done;
+
+    public ReadAheadStream(Stream inner)
+    {
+        _producer = Task.Run(async () =>
+        {
+            try
+            {
+                using (inner)
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        var buffer = new byte[ChunkSize];
+                        int filled = 0, n;
+                        while (filled < ChunkSize && (n = inner.Read(buffer, filled, ChunkSize - filled)) > 0) filled += n;
+                        if (filled > 0) await _chunks.Writer.WriteAsync((buffer, filled), _stop.Token).ConfigureAwait(false);
+                        if (filled < ChunkSize) break;
+                    }
+                }
+                _chunks.Writer.TryComplete();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                _chunks.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                _chunks.Writer.TryComplete(e);
+            }
+        });
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty) return 0;
+        while (_offset == _count)
+        {
+            if (_done) return 0;
+            if (!_chunks.Reader.TryRead(out var chunk))
+            {
+                bool more;
+                try
+                {
+                    more = _chunks.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+                }
+                catch (System.Threading.Channels.ChannelClosedException e) when (e.InnerException is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                    throw;
+                }
+                if (!more) { _done = true; return 0; }
+                continue;
+            }
+            (_current, _count, _offset) = (chunk.Buffer, chunk.Count, 0);
+        }
+        int n = Math.Min(buffer.Length, _count - _offset);
+        _current.AsSpan(_offset, n).CopyTo(buffer);
+        _offset += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stop.Cancel();
+            while (_chunks.Reader.TryRead(out _)) { } // frees a producer blocked on a full channel
+            try { _producer.Wait(); } catch (AggregateException) { }
+            _stop.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

@@ -166,7 +166,7 @@ public static partial class TextDatasets
                 Expect(ref reader, JsonTokenType.StartArray, $"a list of [text, intent] items for '{split}'");
                 while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
                 {
-                    long line = LineAt(reader.TokenStartIndex);
+                    long itemStart = reader.TokenStartIndex; // its line is counted only if it is reported
                     Expect(ref reader, JsonTokenType.String, "the query text");
                     var text = reader.GetString()!;
                     Expect(ref reader, JsonTokenType.String, "the intent");
@@ -174,7 +174,7 @@ public static partial class TextDatasets
                     Expect(ref reader, JsonTokenType.EndArray, "the end of a [text, intent] item");
                     if (oosSplit && !includeOutOfScope) continue;
                     if (!idOf.TryGetValue(intent, out int label))
-                        throw new DataFormatException(path, line, $"intent '{intent}' is not in domains.json{(includeOutOfScope ? "" : " (out-of-scope queries are left out unless asked for)")}");
+                        throw new DataFormatException(path, LineAt(itemStart), $"intent '{intent}' is not in domains.json{(includeOutOfScope ? "" : " (out-of-scope queries are left out unless asked for)")}");
                     items.Add((text, label));
                 }
                 if (reader.TokenType != JsonTokenType.EndArray)
