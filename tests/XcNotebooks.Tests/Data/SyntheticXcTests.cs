@@ -97,8 +97,8 @@ public class SyntheticXcTests
         int correct = 0;
         for (int i = 0; i < s.Test.NumPoints; i++)
         {
-            var x = Dense(s.Test, i);
-            int best = Enumerable.Range(0, 64).MaxBy(l => Dot(x, centroids[l]));
+            var x = s.Test.Features.RowEntries(i);
+            int best = Enumerable.Range(0, 64).MaxBy(l => x.Sum(e => e.Value * centroids[l][e.Column]));
             if (s.Test.Labels.Has(i, best)) correct++;
         }
         double accuracy = (double)correct / s.Test.NumPoints;
@@ -174,13 +174,6 @@ public class SyntheticXcTests
         return memory.ToArray();
     }
 
-    private static double[] Dense(Dataset d, int row)
-    {
-        var x = new double[d.NumFeatures];
-        foreach (var (c, v) in d.Features.RowEntries(row)) x[c] = v;
-        return x;
-    }
-
     private static double[][] Centroids(Dataset d)
     {
         var c = Enumerable.Range(0, d.NumLabels).Select(_ => new double[d.NumFeatures]).ToArray();
@@ -195,7 +188,12 @@ public class SyntheticXcTests
         return c;
     }
 
-    private static double Dot(double[] a, double[] b) => a.Zip(b).Sum(t => t.First * t.Second);
+    private static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int j = 0; j < a.Length; j++) sum += a[j] * b[j];
+        return sum;
+    }
 
     private static double Cosine(double[] a, double[] b) => Dot(a, b) / Math.Sqrt(Dot(a, a) * Dot(b, b));
 }
