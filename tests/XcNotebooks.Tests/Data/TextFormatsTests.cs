@@ -39,6 +39,19 @@ public class TextFormatsTests
         RandomData.AssertSame(data.Labels.Matrix, back.Labels.Matrix);
     }
 
+    [Fact]
+    public void JsonLinesSplitsKeepLabelIdsThroughLabelsTxt()
+    {
+        var data = TextSet() with { LabelNames = ["zulu", "alpha", "mike"] }; // not in sorted order
+        var dir = TestData.TempDir();
+        var written = DatasetWriter.WriteSplits(Path.Combine(dir, "set.jsonl"), new DataSplits(data, null, data.SelectRows([1])));
+        Assert.Equal(["set.train.jsonl", "set.test.jsonl", "labels.txt"], written.Select(Path.GetFileName));
+        var back = DatasetReader.ReadDirectory(dir);
+        Assert.Equal(data.LabelNames, back.Train.LabelNames);
+        RandomData.AssertSame(data.Labels.Matrix, back.Train.Labels.Matrix);
+        Assert.Equal(data.Texts![1], back.Test.Texts![0]);
+    }
+
     [Theory]
     [InlineData("{\"text\": \"a\", \"labels\": [\"x\"]}\n{\"text\": \"b\", \"labels\": [\"x\"\n", 2, "malformed JSON")]
     [InlineData("{\"text\": \"a\", \"labels\": [\"x\"]}\n[1, 2]\n", 2, "expected a JSON object")]

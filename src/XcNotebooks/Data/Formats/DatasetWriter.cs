@@ -53,7 +53,7 @@ public static class DatasetWriter
     /// Writes all splits. Directory formats (LF-*, raw text) take <paramref name="path"/> as the directory; pyxclib
     /// pairs go to PATH/{trn,val,tst}_X_Xf.EXT and _X_Y.EXT; other formats get the split name before the extension
     /// ("out/bibtex.txt" gives out/bibtex.train.txt, out/bibtex.test.txt), which <see cref="DatasetReader.ReadDirectory"/>
-    /// finds again.
+    /// finds again; JSON lines splits also get labels.txt (the label names in id order) beside them.
     /// </summary>
     public static IReadOnlyList<string> WriteSplits(string path, DataSplits data, DataFormat format = DataFormat.Auto)
     {
@@ -94,6 +94,13 @@ public static class DatasetWriter
                 var stem = plain[..^extension.Length];
                 var written = named.Select(n => $"{stem}.{n.Name}{extension}{compression}").ToList();
                 for (int i = 0; i < named.Count; i++) Write(written[i], named[i].Set, format);
+                if (format == DataFormat.JsonLines && data.Train.LabelNames is { } names)
+                {
+                    // ReadDirectory takes labels.txt as the vocabulary, which keeps the label ids.
+                    var labels = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "labels.txt");
+                    InputFile.WriteTextAtomic(labels, w => { foreach (var n in names) w.Write(n + "\n"); });
+                    written.Add(labels);
+                }
                 return written;
             }
         }
