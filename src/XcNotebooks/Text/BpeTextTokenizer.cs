@@ -55,25 +55,15 @@ public sealed record BpeVocabularyOptions
 /// Byte-pair encoding with a vocab.json and merges.txt supplied by the user, through Microsoft.ML.Tokenizers'
 /// <see cref="BpeTokenizer"/>. Both files are checked first (errors name file and line).
 /// </summary>
-public sealed class BpeTextTokenizer : ITextTokenizer
+public sealed class BpeTextTokenizer : VocabularyFileTokenizer
 {
     private readonly BpeTokenizer _bpe;
-    private readonly TextNormalizer _normalizer;
-    private readonly string[] _tokens;
 
-    private BpeTextTokenizer(string vocabularyPath, string mergesPath, BpeVocabularyOptions options)
+    private BpeTextTokenizer(Dictionary<string, int> vocabulary, List<string> merges, string vocabularyPath, string mergesPath, BpeVocabularyOptions options)
+        : base("bpe", vocabularyPath, TokensById(vocabulary), VocabularyFiles.Fingerprint("bpe", options, vocabularyPath, mergesPath),
+            options.Normalization, options.PadToken, options.UnknownToken, options.BeginToken, options.EndToken)
     {
         Options = options;
-        var vocabulary = VocabularyFiles.ReadBpeVocabulary(vocabularyPath);
-        var merges = VocabularyFiles.ReadMerges(mergesPath);
-        _tokens = new string[vocabulary.Values.Max() + 1];
-        foreach (var (token, id) in vocabulary) _tokens[id] = token;
-        int? IdOf(string token) => vocabulary.TryGetValue(token, out int id) ? id : null;
-        PadId = VocabularyFiles.Require(vocabularyPath, IdOf, options.PadToken, "padding");
-        UnknownId = options.UnknownToken is null ? null : VocabularyFiles.Require(vocabularyPath, IdOf, options.UnknownToken, "unknown");
-        ClsId = options.BeginToken is null ? null : VocabularyFiles.Require(vocabularyPath, IdOf, options.BeginToken, "sequence-start");
-        SepId = options.EndToken is null ? null : VocabularyFiles.Require(vocabularyPath, IdOf, options.EndToken, "sequence-end");
-        _normalizer = new TextNormalizer(options.Normalization);
         var specials = new[] { options.PadToken, options.UnknownToken, options.BeginToken, options.EndToken }
             .OfType<string>().Distinct().ToDictionary(t => t, t => vocabulary[t]);
         _bpe = BpeTokenizer.Create(new BpeOptions(vocabulary)
@@ -91,53 +81,25 @@ public sealed class BpeTextTokenizer : ITextTokenizer
                 _ => RobertaPreTokenizer.Instance,
             },
         });
-        Fingerprint = VocabularyFiles.Fingerprint(Name, options, vocabularyPath, mergesPath);
     }
 
     /// <summary>Loads vocab.json and merges.txt (plain, .gz or .bz2) and checks them.</summary>
     public static BpeTextTokenizer Load(string vocabularyPath, string mergesPath, BpeVocabularyOptions? options = null) =>
-        new(vocabularyPath, mergesPath, options ?? new BpeVocabularyOptions());
+        new(VocabularyFiles.ReadBpeVocabulary(vocabularyPath), VocabularyFiles.ReadMerges(mergesPath), vocabularyPath, mergesPath,
+            options ?? new BpeVocabularyOptions());
 
     /// <summary>The options applied.</summary>
     public BpeVocabularyOptions Options { get; }
 
-    /// <inheritdoc/>
-    public string Name => "bpe";
-
-    /// <inheritdoc/>
-    public string Fingerprint { get; }
-
-    /// <inheritdoc/>
-    public int VocabularySize => _tokens.Length;
-
-    /// <inheritdoc/>
-    public int PadId { get; }
-
-    /// <inheritdoc/>
-    public int? UnknownId { get; }
-
-    /// <inheritdoc/>
-    public int? ClsId { get; }
-
-    /// <inheritdoc/>
-    public int? SepId { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<int> Encode(string text, int maxTokens = int.MaxValue)
+    private static string[] TokensById(Dictionary<string, int> vocabulary)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        if (maxTokens <= 0) return [];
-        return _bpe.EncodeToIds(_normalizer.Normalize(text), maxTokens, out _, out _, considerPreTokenization: true, considerNormalization: false);
+        var tokens = new string[vocabulary.Values.Max() + 1];
+        foreach (var (token, id) in vocabulary) tokens[id] = token;
+        return tokens;
     }
 
-    /// <inheritdoc/>
-    public string Decode(IEnumerable<int> ids) => _bpe.Decode(ids.Where(id => id != PadId), considerSpecialTokens: true);
+    private protected override IReadOnlyList<int> EncodeNormalized(string normalizedText, int maxTokens) =>
+        _bpe.EncodeToIds(normalizedText, maxTokens, out _, out _, considerPreTokenization: true, considerNormalization: false);
 
-    /// <inheritdoc/>
-    public string TokenOf(int id) =>
-        (uint)id < (uint)_tokens.Length && _tokens[id] is { } token ? token
-            : throw new ArgumentOutOfRangeException(nameof(id), $"id {id} is not in the vocabulary");
-
-    /// <summary>Vocabulary size.</summary>
-    public override string ToString() => $"BpeTextTokenizer: {VocabularySize:N0} ids";
+    private protected override string DecodeIds(IEnumerable<int> ids) => _bpe.Decode(ids, considerSpecialTokens: true);
 }

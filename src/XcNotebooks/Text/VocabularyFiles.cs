@@ -95,8 +95,4 @@ internal static class VocabularyFiles
         foreach (var path in paths) hash.Add(File.ReadAllBytes(path));
         return hash.Hex();
     }
-
-    /// <summary>The id of a required special token, or an error naming the file.</summary>
-    public static int Require(string path, Func<string, int?> idOf, string token, string role) =>
-        idOf(token) ?? throw new DataFormatException(path, 0, $"the vocabulary has no {role} token '{token}'");
 }

@@ -37,26 +37,16 @@ public sealed record WordPieceVocabularyOptions
 /// <see cref="BertTokenizer"/>. Normalization is done here (<see cref="TextNormalizer"/>) because the library's
 /// accent removal relies on ICU normalization, which does nothing under invariant globalization.
 /// </summary>
-public sealed class WordPieceTextTokenizer : ITextTokenizer
+public sealed class WordPieceTextTokenizer : VocabularyFileTokenizer
 {
     private readonly BertTokenizer _bert;
-    private readonly TextNormalizer _normalizer;
-    private readonly List<string> _tokens;
 
     private WordPieceTextTokenizer(string path, WordPieceVocabularyOptions options)
+        : base("wordpiece", path, [.. VocabularyFiles.ReadWordPiece(path)], VocabularyFiles.Fingerprint("wordpiece", options, path),
+            options.Normalization, options.PadToken, options.UnknownToken, options.ClsToken, options.SepToken)
     {
         Options = options;
-        VocabularyPath = path;
-        _tokens = VocabularyFiles.ReadWordPiece(path);
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < _tokens.Count; i++) ids[_tokens[i]] = i;
-        int? IdOf(string token) => ids.TryGetValue(token, out int id) ? id : null;
-        PadId = VocabularyFiles.Require(path, IdOf, options.PadToken, "padding");
-        UnknownId = VocabularyFiles.Require(path, IdOf, options.UnknownToken, "unknown");
-        ClsId = VocabularyFiles.Require(path, IdOf, options.ClsToken, "sequence-start");
-        SepId = VocabularyFiles.Require(path, IdOf, options.SepToken, "sequence-end");
-        VocabularyFiles.Require(path, IdOf, options.MaskToken, "masking");
-        _normalizer = new TextNormalizer(options.Normalization);
+        RequireToken(options.MaskToken, "masking");
         using var stream = InputFile.OpenRead(path);
         _bert = BertTokenizer.Create(stream, new BertOptions
         {
@@ -72,7 +62,6 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
             ContinuingSubwordPrefix = options.ContinuingSubwordPrefix,
             MaxInputCharsPerWord = options.MaxInputCharsPerWord,
         });
-        Fingerprint = VocabularyFiles.Fingerprint(Name, options, path);
     }
 
     /// <summary>Loads a vocab.txt (one token per line; plain, .gz or .bz2) and checks it has the special tokens.</summary>
@@ -82,46 +71,8 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
     /// <summary>The options applied.</summary>
     public WordPieceVocabularyOptions Options { get; }
 
-    /// <summary>The vocab.txt it was loaded from.</summary>
-    public string VocabularyPath { get; }
+    private protected override IReadOnlyList<int> EncodeNormalized(string normalizedText, int maxTokens) =>
+        _bert.EncodeToIds(normalizedText, maxTokens, addSpecialTokens: false, out _, out _, considerPreTokenization: true, considerNormalization: false);
 
-    /// <inheritdoc/>
-    public string Name => "wordpiece";
-
-    /// <inheritdoc/>
-    public string Fingerprint { get; }
-
-    /// <inheritdoc/>
-    public int VocabularySize => _tokens.Count;
-
-    /// <inheritdoc/>
-    public int PadId { get; }
-
-    /// <inheritdoc/>
-    public int? UnknownId { get; }
-
-    /// <inheritdoc/>
-    public int? ClsId { get; }
-
-    /// <inheritdoc/>
-    public int? SepId { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<int> Encode(string text, int maxTokens = int.MaxValue)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (maxTokens <= 0) return [];
-        return _bert.EncodeToIds(_normalizer.Normalize(text), maxTokens, addSpecialTokens: false, out _, out _,
-            considerPreTokenization: true, considerNormalization: false);
-    }
-
-    /// <inheritdoc/>
-    public string Decode(IEnumerable<int> ids) => _bert.Decode(ids.Where(id => id != PadId), skipSpecialTokens: false);
-
-    /// <inheritdoc/>
-    public string TokenOf(int id) =>
-        (uint)id < (uint)_tokens.Count ? _tokens[id] : throw new ArgumentOutOfRangeException(nameof(id), $"id {id} outside 0..{_tokens.Count - 1}");
-
-    /// <summary>Vocabulary size and file.</summary>
-    public override string ToString() => $"WordPieceTextTokenizer: {VocabularySize:N0} tokens from {VocabularyPath}";
+    private protected override string DecodeIds(IEnumerable<int> ids) => _bert.Decode(ids, skipSpecialTokens: false);
 }
