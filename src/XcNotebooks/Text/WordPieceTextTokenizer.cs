@@ -71,8 +71,15 @@ public sealed class WordPieceTextTokenizer : VocabularyFileTokenizer
     /// <summary>The options applied.</summary>
     public WordPieceVocabularyOptions Options { get; }
 
-    private protected override IReadOnlyList<int> EncodeNormalized(string normalizedText, int maxTokens) =>
-        _bert.EncodeToIds(normalizedText, maxTokens, addSpecialTokens: false, out _, out _, considerPreTokenization: true, considerNormalization: false);
+    private protected override IReadOnlyList<int> EncodeNormalized(string normalizedText, int maxTokens)
+    {
+        // The library stops before a word whose pieces would pass the limit, whereas BERT truncation (HF) cuts the
+        // piece list itself. A word has at most MaxInputCharsPerWord pieces, so with this much headroom every word
+        // starting before maxTokens is complete, and the first maxTokens ids are exactly HF's.
+        int limit = (int)Math.Min(int.MaxValue, (long)maxTokens + Options.MaxInputCharsPerWord);
+        var ids = _bert.EncodeToIds(normalizedText, limit, addSpecialTokens: false, out _, out _, considerPreTokenization: true, considerNormalization: false);
+        return ids.Count <= maxTokens ? ids : ids.Take(maxTokens).ToArray();
+    }
 
     private protected override string DecodeIds(IEnumerable<int> ids) => _bert.Decode(ids, skipSpecialTokens: false);
 }

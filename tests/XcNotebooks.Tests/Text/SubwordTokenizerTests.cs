@@ -21,6 +21,8 @@ public class WordPieceTests
         Assert.Equal([12, 13, 12, 14, 1], tokenizer.Encode("running runn xyz"));
         Assert.Equal([15, 16, 11], tokenizer.Encode("Jumps!"));
         Assert.Equal([5, 6, 7], tokenizer.Encode("Unaffable, the", maxTokens: 3));
+        // Truncation cuts the piece list, inside a word if need be (as HF's BERT tokenizer does): the jump|##s
+        Assert.Equal([8, 15], tokenizer.Encode("the jumps cafe", maxTokens: 2));
         Assert.Equal((0, 1, 2, 3, 17), (tokenizer.PadId, tokenizer.UnknownId, tokenizer.ClsId, tokenizer.SepId, tokenizer.VocabularySize));
         Assert.Equal("##aff", tokenizer.TokenOf(6));
     }
@@ -34,6 +36,9 @@ public class WordPieceTests
         var corpus = TokenizedCorpus.Build(["Unaffable, the CAFÉ!"], Load(), new SequenceOptions { MaxLength = 6 });
         Assert.Equal([2, 5, 6, 7, 10, 3], corpus.TokenIds(0));
     }
+
+    [Fact]
+    public void ParallelBuildEqualsOneByOneEncoding() => SubwordChecks.ParallelEqualsSequential(Load(), "unaffable the cafe running runn jumps xyz , !");
 
     [Fact]
     public void DuplicateTokenNamesItsLine()
@@ -93,6 +98,10 @@ public class BpeTests
     }
 
     [Fact]
+    public void ParallelBuildEqualsOneByOneEncoding() =>
+        SubwordChecks.ParallelEqualsSequential(Load(new BpeVocabularyOptions { BeginToken = "<s>", EndToken = "</s>" }), "lower lowest newer low ! lo");
+
+    [Fact]
     public void MalformedMergeNamesItsLine()
     {
         var dir = TestData.TempDir();
@@ -111,5 +120,22 @@ public class BpeTests
         var e = Assert.Throws<DataFormatException>(() => BpeTextTokenizer.Load(Path.Combine(dir, "vocab.json"), Path.Combine(dir, "merges.txt")));
         Assert.Equal(3, e.Line);
         Assert.Contains("'l'", e.Message);
+    }
+}
+
+internal static class SubwordChecks
+{
+    /// <summary>TokenizedCorpus.Build runs the tokenizer on many threads; each row must equal a lone encoding.</summary>
+    public static void ParallelEqualsSequential(ITextTokenizer tokenizer, string lexicon)
+    {
+        var words = lexicon.Split(' ');
+        var random = new Random(9);
+        var texts = Enumerable.Range(0, 1200).Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(0, 15)).Select(_ => words[random.Next(words.Length)]))).ToArray();
+        var corpus = TokenizedCorpus.Build(texts, tokenizer, new SequenceOptions { MaxLength = 10 });
+        for (int i = 0; i < texts.Length; i++)
+        {
+            int[] expected = [tokenizer.ClsId!.Value, .. tokenizer.Encode(texts[i]).Take(8), tokenizer.SepId!.Value];
+            Assert.Equal(expected, corpus.TokenIds(i));
+        }
     }
 }
