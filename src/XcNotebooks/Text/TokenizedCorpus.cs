@@ -140,8 +140,41 @@ public sealed class TokenizedCorpus
 }
 
 /// <summary>A batch of sequences cut to its longest row: ids and mask row-major (Rows x Columns).</summary>
+/// <param name="Rows">Sequences in the batch.</param>
+/// <param name="Columns">Length of the longest of them.</param>
+/// <param name="Ids">Token ids, Rows x Columns, padded.</param>
+/// <param name="Lengths">Tokens present in each row.</param>
+/// <param name="AttentionMask">1 where a token is present, 0 on padding (Rows x Columns).</param>
 public sealed record TokenBatch(int Rows, int Columns, int[] Ids, int[] Lengths, float[] AttentionMask)
 {
     /// <summary>Ids of row <paramref name="row"/>, padding included.</summary>
     public ReadOnlySpan<int> Row(int row) => Ids.AsSpan(row * Columns, Columns);
+}
+
+/// <summary>The token sequences of every split of a text data set and of its label texts.</summary>
+/// <param name="Train">Training texts.</param>
+/// <param name="Heldout">Validation texts, when the data has a held-out split.</param>
+/// <param name="Test">Test texts.</param>
+/// <param name="Labels">Label texts (names, descriptions), when the data has them.</param>
+public sealed record TokenizedSplits(TokenizedCorpus Train, TokenizedCorpus? Heldout, TokenizedCorpus Test, TokenizedCorpus? Labels);
+
+/// <summary>Tokenizes the texts of data sets.</summary>
+public static class TextTokenization
+{
+    /// <summary>
+    /// Token sequences of every split and of the label texts with one tokenizer and options; with a
+    /// <paramref name="cache"/>, each is read from (or written to) it under the split's name ("NAME.labels" for labels).
+    /// </summary>
+    public static TokenizedSplits Tokenize(this DataSplits splits, ITextTokenizer tokenizer, SequenceOptions? options = null,
+        TokenCache? cache = null, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(splits);
+        TokenizedCorpus Run(string name, IReadOnlyList<string> texts) =>
+            cache is null ? TokenizedCorpus.Build(texts, tokenizer, options, monitor) : cache.GetOrBuild(name, texts, tokenizer, options, monitor);
+        TokenizedCorpus Split(Dataset data) =>
+            Run(data.Name, data.Texts ?? throw new ArgumentException($"{data.Name} has no texts to tokenize"));
+        var labelTexts = splits.Train.LabelTexts;
+        return new TokenizedSplits(Split(splits.Train), splits.Heldout is null ? null : Split(splits.Heldout), Split(splits.Test),
+            labelTexts is null ? null : Run(splits.Train.Name + ".labels", labelTexts));
+    }
 }

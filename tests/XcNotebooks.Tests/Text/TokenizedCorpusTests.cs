@@ -49,6 +49,22 @@ public class TokenizedCorpusTests
     }
 
     [Fact]
+    public void SplitsAndLabelTextsAreTokenizedThroughTheCache()
+    {
+        var vocabulary = Vocabulary();
+        Dataset Split(string name, string[] texts) =>
+            new(CsrMatrix.Empty(texts.Length, 0), LabelMatrix.FromClasses(texts.Select(_ => 0).ToArray(), 2)) { Name = name, Texts = texts, LabelTexts = ["a c", "b"] };
+        var splits = new DataSplits(Split("trn", ["a b", "c"]), null, Split("tst", ["b b b"]));
+        var cache = new TokenCache(TestData.TempDir());
+        var tokenized = splits.Tokenize(vocabulary, new SequenceOptions { MaxLength = 4 }, cache);
+        Assert.Equal([2, 6, 5, 3], tokenized.Train.TokenIds(0));
+        Assert.Equal([2, 5, 5, 3], tokenized.Test.TokenIds(0));
+        Assert.Equal([2, 6, 4, 3], tokenized.Labels!.TokenIds(0));
+        Assert.Null(tokenized.Heldout);
+        Assert.True(File.Exists(cache.PathFor("trn.labels", vocabulary, new SequenceOptions { MaxLength = 4 })));
+    }
+
+    [Fact]
     public void TooShortLengthIsRefused() =>
         Assert.Throws<ArgumentException>(() => TokenizedCorpus.Build(["a"], Vocabulary(), new SequenceOptions { MaxLength = 2 }));
 }
