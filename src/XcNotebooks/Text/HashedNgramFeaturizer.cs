@@ -126,8 +126,9 @@ public sealed class HashedNgramFeaturizer : ITextTokenizer, ITextFeaturizer
         if (maxTokens <= 0) return;
         using var normalized = WordSplitter.Normalizer.NormalizeToBuffer(text);
         var span = normalized.Span;
-        var starts = ArrayPool<int>.Shared.Rent(span.Length / 2 + 1);
-        var lengths = ArrayPool<int>.Shared.Rent(span.Length / 2 + 1);
+        // At most one token per character (punctuation kept, one-letter words).
+        var starts = ArrayPool<int>.Shared.Rent(span.Length + 1);
+        var lengths = ArrayPool<int>.Shared.Rent(span.Length + 1);
         try
         {
             int words = 0;

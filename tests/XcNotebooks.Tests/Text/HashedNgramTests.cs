@@ -57,6 +57,15 @@ public class HashedNgramTests
     }
 
     [Fact]
+    public void OneTokenPerCharacterFits()
+    {
+        var hashed = new HashedNgramFeaturizer(new HashedNgramOptions { MaxCharNgram = 0, Text = new WordTokenizerOptions { KeepPunctuation = true } });
+        var keys = hashed.FeatureKeys(new string('!', 300));
+        Assert.Equal(300 + 299, keys.Count);
+        Assert.Equal("w! !", keys[^1]);
+    }
+
+    [Fact]
     public void CountMatrixCountsBuckets()
     {
         var hashed = new HashedNgramFeaturizer(new HashedNgramOptions { NumBuckets = 1 << 20, MaxCharNgram = 0, MaxWordNgram = 1 });
