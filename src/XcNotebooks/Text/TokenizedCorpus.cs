@@ -17,6 +17,13 @@ public sealed record SequenceOptions
 
     /// <summary>The setting for full texts: 128 tokens.</summary>
     public static SequenceOptions FullText { get; } = new();
+
+    /// <summary>
+    /// The DEXA/DEXML convention: <see cref="Titles"/> when the data set's name contains "title" (LF-AmazonTitles-131K,
+    /// LF-WikiTitles-500K), <see cref="FullText"/> otherwise.
+    /// </summary>
+    public static SequenceOptions ForDataset(string name) =>
+        (name ?? throw new ArgumentNullException(nameof(name))).Contains("title", StringComparison.OrdinalIgnoreCase) ? Titles : FullText;
 }
 
 /// <summary>

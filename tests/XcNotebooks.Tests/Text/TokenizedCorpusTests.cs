@@ -21,6 +21,8 @@ public class TokenizedCorpusTests
         Assert.Equal([4, 1], plain.Lengths);
         Assert.Equal(32, SequenceOptions.Titles.MaxLength);
         Assert.Equal(128, SequenceOptions.FullText.MaxLength);
+        Assert.Equal(32, SequenceOptions.ForDataset("LF-AmazonTitles-131K").MaxLength);
+        Assert.Equal(128, SequenceOptions.ForDataset("LF-Amazon-131K").MaxLength);
     }
 
     [Fact]
