@@ -43,7 +43,7 @@ public static class ChartExport
         try
         {
             var page = Path.Combine(work.FullName, "chart.html");
-            File.WriteAllText(page, ChartHtml.ToStandaloneHtml(chart));
+            File.WriteAllText(page, ChartHtml.ToStandaloneHtml(chart, interactive: false));
             var shot = Path.Combine(work.FullName, "chart.png");
             var start = new ProcessStartInfo(chromium)
             {

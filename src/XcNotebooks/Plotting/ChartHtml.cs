@@ -52,9 +52,10 @@ public static class ChartHtml
     /// <summary>
     /// An HTML fragment drawing <paramref name="chart"/>: a div and a script that waits for plotly.js.
     /// <paramref name="id"/> names the div (default: derived from the chart's content; pass distinct ids when the
-    /// same chart appears twice on one page).
+    /// same chart appears twice on one page). <paramref name="interactive"/> false draws a static plot without the
+    /// toolbar (for images).
     /// </summary>
-    public static string ToFragment(GenericChart chart, PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, string? id = null)
+    public static string ToFragment(GenericChart chart, PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, string? id = null, bool interactive = true)
     {
         var json = FigureJson(chart);
         id ??= "xcn-chart-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..12];
@@ -64,6 +65,7 @@ public static class ChartHtml
         sb.Append("<div id=\"").Append(id).Append("\" class=\"xcn-chart\"></div>\n");
         sb.Append(PlotlyJsScriptTag(plotlyJs));
         sb.Append("<script type=\"text/javascript\">\n(function () {\n  var fig = ").Append(EscapeForScript(json)).Append(";\n");
+        if (!interactive) sb.Append("  fig.config = Object.assign({}, fig.config || {}, { staticPlot: true, displayModeBar: false });\n");
         sb.Append("  function draw() { Plotly.newPlot('").Append(id).Append("', fig.data, fig.layout, fig.config); }\n");
         // Notebook outputs may run before the output that loads plotly.js: poll briefly for it.
         sb.Append("  if (window.Plotly) { draw(); } else { var n = 0, t = setInterval(function () { if (window.Plotly || ++n > 200) { clearInterval(t); if (window.Plotly) draw(); } }, 50); }\n");
@@ -71,14 +73,17 @@ public static class ChartHtml
         return sb.ToString();
     }
 
-    /// <summary>A complete HTML page showing <paramref name="chart"/>, with plotly.js inlined (works offline) unless <paramref name="plotlyJs"/> says otherwise.</summary>
-    public static string ToStandaloneHtml(GenericChart chart, string title = "chart", PlotlyJsMode plotlyJs = PlotlyJsMode.Inline)
+    /// <summary>
+    /// A complete HTML page showing <paramref name="chart"/>, with plotly.js inlined (works offline) unless
+    /// <paramref name="plotlyJs"/> says otherwise; <paramref name="interactive"/> false gives a static plot.
+    /// </summary>
+    public static string ToStandaloneHtml(GenericChart chart, string title = "chart", PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, bool interactive = true)
     {
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(WebUtility.HtmlEncode(title)).Append("</title>\n");
         sb.Append(PlotlyJsScriptTag(plotlyJs));
         sb.Append("<style>body { margin: 0; background: white; }</style>\n</head>\n<body>\n");
-        sb.Append(ToFragment(chart, PlotlyJsMode.AlreadyLoaded, "chart"));
+        sb.Append(ToFragment(chart, PlotlyJsMode.AlreadyLoaded, "chart", interactive));
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }

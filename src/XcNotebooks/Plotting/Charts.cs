@@ -29,13 +29,16 @@ public static class Charts
     public static GenericChart Lines(IEnumerable<ChartSeries> series, string title = "", string xTitle = "epoch", string yTitle = "",
         bool logY = false, ChartStyle? style = null)
     {
-        var traces = series.Select(s =>
+        var all = series.ToList();
+        var traces = all.Select(s =>
         {
             if (s.X.Count != s.Y.Count) throw new ArgumentException($"series '{s.Name}': {s.X.Count} x values but {s.Y.Count} y values");
             return Chart.Line<double, double, string>(s.X, s.Y, ShowMarkers: true, Name: s.Name);
         }).ToList();
         if (traces.Count == 0) throw new ArgumentException("a line chart needs at least one series");
-        return Finish(Chart.Combine(traces), title, xTitle, yTitle, logX: false, logY, style);
+        var chart = Finish(Chart.Combine(traces), title, xTitle, yTitle, logX: false, logY, style);
+        if (IsFewWholeNumbers(all.SelectMany(s => s.X))) SetAxisProperty(chart, "xaxis", "dtick", 1);
+        return chart;
     }
 
     /// <summary>One line per named series over epochs 1..n ("train loss", "P@1", ...).</summary>
@@ -126,6 +129,19 @@ public static class Charts
             rows[r] = row;
         }
         return Heatmap(rows, columnLabels, rowLabels, title, xTitle, yTitle, style);
+    }
+
+    // Epoch axes: ticks 1, 2, 3 rather than 1, 1.5, 2 when the x values are few whole numbers.
+    private static bool IsFewWholeNumbers(IEnumerable<double> xs)
+    {
+        var values = xs.ToArray();
+        return values.Length > 0 && values.All(x => x == Math.Floor(x)) && values.Max() - values.Min() <= 20;
+    }
+
+    private static void SetAxisProperty(GenericChart chart, string axis, string name, object value)
+    {
+        var property = GenericChart.getLayout(chart).TryGetPropertyValue(axis);
+        if (property is not null && property.Value is DynamicObj.DynamicObj axisObject) axisObject.SetProperty(name, value);
     }
 
     private static GenericChart Finish(GenericChart chart, string title, string xTitle, string yTitle, bool logX, bool logY, ChartStyle? style)
