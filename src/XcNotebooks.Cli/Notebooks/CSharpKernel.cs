@@ -11,9 +11,9 @@ namespace XcNotebooks.Cli.Notebooks;
 /// </summary>
 public sealed class ScriptGlobals
 {
-    private readonly Action<object?> _display;
+    private readonly Action<object?, string?> _display;
 
-    internal ScriptGlobals(IReadOnlyList<string> args, Action<object?> display)
+    internal ScriptGlobals(IReadOnlyList<string> args, Action<object?, string?> display)
     {
         Args = args;
         _display = display;
@@ -27,8 +27,11 @@ public sealed class ScriptGlobals
 
     /// <summary>Shows <paramref name="value"/> as a cell output, formatted by the registered formatters (HTML where there is one).</summary>
 #pragma warning disable IDE1006 // the lower-case name is Polyglot's
-    public void display(object? value) => _display(value);
+    public void display(object? value) => _display(value, null);
 #pragma warning restore IDE1006
+
+    /// <summary>Shows a value with a kernel's own text form (F# Interactive's printing of F# values).</summary>
+    internal void Display(object? value, string? plainText) => _display(value, plainText);
 }
 
 /// <summary>C# cells through Roslyn scripting: each cell continues the previous cell's state.</summary>
@@ -48,7 +51,12 @@ internal sealed class CSharpKernel(ScriptGlobals globals, string baseDirectory) 
 
     public string Name => "csharp";
 
-    public void AddReference(string assemblyPath) => _options = _options.AddReferences(MetadataReference.CreateFromFile(assemblyPath));
+    public void AddReference(string assemblyPath)
+    {
+        // Library assemblies are referenced from the start.
+        if (KernelReferences.Instance.ResolveLibraryFile(assemblyPath)?.Location != assemblyPath)
+            _options = _options.AddReferences(MetadataReference.CreateFromFile(assemblyPath));
+    }
 
     public KernelValue Run(string code, string cellName, CancellationToken cancellation)
     {

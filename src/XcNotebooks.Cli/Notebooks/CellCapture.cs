@@ -34,7 +34,15 @@ internal sealed class CellCapture
         }
     }
 
-    public void Display(object? value) => Add(new DisplayDataOutput(XcFormatters.MimeBundle(value)));
+    public void Display(object? value, string? plainText = null) => Add(new DisplayDataOutput(Bundle(value, plainText)));
+
+    /// <summary>The value's mime bundle; <paramref name="plainText"/> (a kernel's own printing) replaces the Formatter's text/plain.</summary>
+    public static IReadOnlyDictionary<string, string> Bundle(object? value, string? plainText)
+    {
+        var bundle = XcFormatters.MimeBundle(value);
+        if (plainText is null) return bundle;
+        return new Dictionary<string, string>(bundle) { ["text/plain"] = plainText };
+    }
 
     public IReadOnlyList<CellOutput> Outputs()
     {

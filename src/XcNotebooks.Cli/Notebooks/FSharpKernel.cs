@@ -1,7 +1,9 @@
 using System.Reflection;
 using FSharp.Compiler.Diagnostics;
 using FSharp.Compiler.Interactive;
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
+using Microsoft.FSharp.Reflection;
 
 namespace XcNotebooks.Cli.Notebooks;
 
@@ -14,22 +16,29 @@ internal sealed class FSharpKernel : INotebookKernel
 {
     private readonly Shell.FsiEvaluationSession _session;
     private readonly StringWriter _fsiOutput = new();
+    private readonly HashSet<string> _referenced = new(StringComparer.Ordinal);
 
     public FSharpKernel(ScriptGlobals globals)
     {
-        var argv = new List<string> { "fsi.exe", "--noninteractive", "--nologo", "--gui-", "--usesdkrefs-", "--optimize+" };
-        argv.AddRange(KernelReferences.Instance.Library.Select(a => "-r:" + a.Location));
+        // Only XcNotebooks itself: F# Interactive finds its dependencies beside it, and every -r costs start-up
+        // time (#r "nuget: X" adds X when a cell asks, as in Polyglot).
+        var library = typeof(XcNotebooks.Data.Dataset).Assembly.Location;
+        _referenced.Add(library);
+        var argv = new[] { "fsi.exe", "--noninteractive", "--nologo", "--gui-", "--usesdkrefs-", "-r:" + library };
         var config = Shell.FsiEvaluationSession.GetDefaultConfiguration();
-        _session = Shell.FsiEvaluationSession.Create(config, argv.ToArray(), TextReader.Null, _fsiOutput, _fsiOutput, null, null);
-        _session.AddBoundValue("__xcnDisplay", (Action<object?>)globals.display);
+        _session = Shell.FsiEvaluationSession.Create(config, argv, TextReader.Null, _fsiOutput, _fsiOutput, null, null);
+        // Bound as an F# function value (obj -> unit): F# upcasts arguments to obj, and no setup code needs compiling.
+        _session.AddBoundValue("display", FuncConvert.FromAction<object?>(value => globals.Display(value, PlainText(value))));
         _session.AddBoundValue("Args", globals.Args.ToArray());
-        Run("let display (value: obj) : unit = __xcnDisplay.Invoke value", "xcn-setup.fsx", CancellationToken.None);
     }
 
     public string Name => "fsharp";
 
-    public void AddReference(string assemblyPath) =>
-        Run($"#r @\"{assemblyPath.Replace("\"", "\"\"")}\"", "xcn-references.fsx", CancellationToken.None);
+    public void AddReference(string assemblyPath)
+    {
+        if (_referenced.Add(assemblyPath))
+            Run($"#r @\"{assemblyPath.Replace("\"", "\"\"")}\"", "xcn-references.fsx", CancellationToken.None);
+    }
 
     public KernelValue Run(string code, string cellName, CancellationToken cancellation)
     {
@@ -43,7 +52,7 @@ internal sealed class FSharpKernel : INotebookKernel
         var value = ((FSharpChoice<FSharpOption<Shell.FsiValue>?, Exception>.Choice1Of2)result).Item;
         // Statements end in unit (printfn, ignore): Polyglot shows nothing for them.
         if (value is null || value.Value.ReflectionType == typeof(Unit)) return KernelValue.None;
-        return new KernelValue(true, value.Value.ReflectionValue);
+        return new KernelValue(true, value.Value.ReflectionValue, PlainText(value.Value.ReflectionValue));
     }
 
     public bool TryGetValue(string name, out object? value)
@@ -58,6 +67,18 @@ internal sealed class FSharpKernel : INotebookKernel
         if (value is null) throw new ArgumentException($"line {share.Line}: '{share.Name}' is null; F# cannot bind a shared null");
         _session.AddBoundValue(share.As, value);
         return code;
+    }
+
+    /// <summary>
+    /// F# values (lists, options, tuples, records, unions) print as F# Interactive prints them ("[1; 2]"); other
+    /// values keep the Formatter's text (null).
+    /// </summary>
+    private string? PlainText(object? value)
+    {
+        if (value is null) return null;
+        var type = value.GetType();
+        bool fsharp = type.Assembly == typeof(FSharpList<>).Assembly || FSharpType.IsTuple(type) || FSharpType.IsRecord(type, null) || FSharpType.IsUnion(type, null);
+        return fsharp ? _session.FormatValue(value, type) : null;
     }
 
     private static Exception Unwrap(Exception e) =>

@@ -6,7 +6,7 @@ internal interface INotebookKernel : IDisposable
     /// <summary>The kernel's name in notebook metadata ("csharp", "fsharp").</summary>
     string Name { get; }
 
-    /// <summary>Makes an assembly that is not part of the library set available to later cells.</summary>
+    /// <summary>Makes an assembly available to this and later cells (nothing when it already is).</summary>
     void AddReference(string assemblyPath);
 
     /// <summary>Compiles and runs one cell; compile errors throw <see cref="CellCompilationException"/>, runtime errors propagate.</summary>
@@ -19,8 +19,8 @@ internal interface INotebookKernel : IDisposable
     string Receive(string code, ShareRequest share, object? value);
 }
 
-/// <summary>The value of a cell's last expression, when the cell ends with one.</summary>
-internal sealed record KernelValue(bool HasValue, object? Value)
+/// <summary>The value of a cell's last expression, when the cell ends with one, and the kernel's own text form of it (null: the Formatter's).</summary>
+internal sealed record KernelValue(bool HasValue, object? Value, string? PlainText = null)
 {
     public static KernelValue None { get; } = new(false, null);
 }

@@ -103,7 +103,8 @@ public static class NotebookRunner
         public async Task<NotebookRunResult> RunAsync(CancellationToken cancellation)
         {
             var total = Stopwatch.StartNew();
-            _globals = new ScriptGlobals(options.Args, value => (_current ?? throw new InvalidOperationException("display() outside a running cell")).Display(value));
+            _globals = new ScriptGlobals(options.Args, (value, plainText) =>
+                (_current ?? throw new InvalidOperationException("display() outside a running cell")).Display(value, plainText));
             string? error = null;
             foreach (var cell in document.Cells.Where(c => c.CellType == "code" && c.Source.Trim().Length > 0))
             {
@@ -137,7 +138,7 @@ public static class NotebookRunner
                 else
                 {
                     var value = await ExecuteAsync(cell, directives, capture, cancellation);
-                    if (value.HasValue) capture.Add(new ExecuteResultOutput(XcFormatters.MimeBundle(value.Value), count));
+                    if (value.HasValue) capture.Add(new ExecuteResultOutput(CellCapture.Bundle(value.Value, value.PlainText), count));
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
@@ -150,11 +151,10 @@ public static class NotebookRunner
         private async Task<KernelValue> ExecuteAsync(SourceCell cell, CellDirectives directives, CellCapture capture, CancellationToken cancellation)
         {
             var kernel = Kernel(directives.Kernel);
-            foreach (var (id, _) in directives.Packages) KernelReferences.Instance.ResolvePackage(id);
+            foreach (var (id, _) in directives.Packages) kernel.AddReference(KernelReferences.Instance.ResolvePackage(id).Location);
             foreach (var file in directives.AssemblyFiles)
             {
-                if (KernelReferences.Instance.ResolveLibraryFile(file) is not null) continue;
-                var full = Path.GetFullPath(file);
+                var full = KernelReferences.Instance.ResolveLibraryFile(file)?.Location ?? Path.GetFullPath(file);
                 if (!File.Exists(full)) throw new FileNotFoundException($"#r \"{file}\": no such assembly ({full})", full);
                 kernel.AddReference(full);
             }

@@ -115,7 +115,7 @@ public class NotebookRunnerTests
         var path = Write(
             ("csharp", "#r \"nuget: XcNotebooks\"\nusing XcNotebooks.Data;\nvar truth = LabelMatrix.FromLabelSets(new[] { new[] { 0, 2 }, new[] { 1 }, new[] { 3 } }, 4);\nvar numbers = new[] { 1, 2, 3 };"),
             ("fsharp", "#r \"nuget: XcNotebooks\"\n#!share --from csharp truth\nopen XcNotebooks.Metrics\nlet predictions = TopKPredictions(3, 1, [| 2; 0; 3 |], [| 1.0f; 1.0f; 1.0f |])\nlet report = XcMetrics.Evaluate(truth, predictions, 1)\nprintfn \"P@1 %.4f\" (report.P 1)\nreport.P 1"),
-            ("csharp", "#!fsharp\n#!share --from csharp numbers --as shared\nlet total = Array.sum shared\ntotal * 10"),
+            ("csharp", "#!fsharp\n#!share --from csharp numbers --as shared\nlet total = Array.sum shared\ndisplay [ 1; 2 ]\ntotal * 10"),
             ("csharp", "#!share --from fsharp report\n#!share --from fsharp total\nConsole.WriteLine($\"{report.GetType().FullName} {report.P(1):F4} {total + 1}\");"),
             ("fsharp", "let ok = 1\nlet broken = ok + \"text\""));
 
@@ -125,7 +125,8 @@ public class NotebookRunnerTests
         Assert.Equal(["csharp", "fsharp", "fsharp", "csharp", "fsharp"], result.Cells.Select(c => c.Kernel));
         Assert.Equal("P@1 0.6667\n", Assert.IsType<StreamOutput>(result.Cells[1].Outputs[0]).Text);
         Assert.Equal("0.6666666666666666", Assert.IsType<ExecuteResultOutput>(result.Cells[1].Outputs[1]).PlainText);
-        Assert.Equal("60", Assert.IsType<ExecuteResultOutput>(result.Cells[2].Outputs[0]).PlainText);
+        Assert.Equal("[1; 2]", Assert.IsType<DisplayDataOutput>(result.Cells[2].Outputs[0]).PlainText); // as F# Interactive prints it
+        Assert.Equal("60", Assert.IsType<ExecuteResultOutput>(result.Cells[2].Outputs[1]).PlainText);
         Assert.Equal("XcNotebooks.Metrics.MetricReport 0.6667 7\n", Assert.IsType<StreamOutput>(result.Cells[3].Outputs[0]).Text);
         // The F# compile error names the cell, the line within it and the F# error.
         Assert.StartsWith("cell 5: CompilationError: error FS0001 at line 2, column ", result.Error);
