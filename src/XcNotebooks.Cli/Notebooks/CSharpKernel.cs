@@ -108,7 +108,8 @@ internal sealed class CSharpKernel(ScriptGlobals globals, string baseDirectory) 
     /// <summary>A C# spelling of <paramref name="type"/> (generic arguments, arrays, nested types); object when it is not public.</summary>
     internal static string CSharpTypeName(Type? type)
     {
-        if (type is null || !type.IsVisible) return "object";
+        // Compiler-generated types (F# anonymous records, closures) have no C# spelling.
+        if (type is null || !type.IsVisible || (type.FullName ?? type.Name).IndexOfAny(['<', '>', '@', '$']) >= 0) return "object";
         if (type.IsArray) return CSharpTypeName(type.GetElementType()) + "[" + new string(',', type.GetArrayRank() - 1) + "]";
         if (type.IsGenericParameter) return "object";
         var name = type.FullName ?? type.Name;

@@ -2,6 +2,7 @@ using Microsoft.DotNet.Interactive.Formatting;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Notebooks;
+using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
 using Xunit;
 
@@ -97,6 +98,27 @@ public class FormatterTests
         Assert.Contains("<tr><td>sliceWidth</td><td class=\"num\">5</td></tr>", html);
         Assert.Contains("<tr><td>train</td><td>a.txt</td></tr>", html);
         Assert.DoesNotContain("details", html); // no details, no empty table
+    }
+
+    [Fact]
+    public void DocumentsNumberChartsAndInlinePlotlyJsOnce()
+    {
+        var chart = Charts.Lines([new ChartSeries("a", [1, 2], [1, 2])]);
+        var plotlyJs = ChartHtml.PlotlyJsSource[..200];
+        var outside = DisplayDocument.Current;
+        using (var document = DisplayDocument.Begin(PlotlyJsMode.Inline))
+        {
+            Assert.Same(document, DisplayDocument.Current);
+            var first = document.ChartFragment(chart);
+            var second = document.ChartFragment(chart);
+            Assert.Contains("<div id=\"xcn-chart-1\"", first);
+            Assert.Contains(plotlyJs, first);
+            Assert.Contains("<div id=\"xcn-chart-2\"", second);
+            Assert.DoesNotContain(plotlyJs, second);
+        }
+        Assert.Same(outside, DisplayDocument.Current);
+        using var cdn = DisplayDocument.Begin(PlotlyJsMode.Cdn);
+        Assert.All(new[] { cdn.ChartFragment(chart), cdn.ChartFragment(chart) }, html => Assert.Contains(ChartHtml.PlotlyJsCdnUrl, html));
     }
 
     [Fact]

@@ -141,16 +141,18 @@ public class NotebookRunnerTests
             #r "nuget:SharpZipLib"
             #r "../src/XcNotebooks/bin/Release/net10.0/XcNotebooks.dll"
             #i "nuget: https://example.org/feed/index.json"
+            #r "SPECTRE"
             Console.WriteLine(string.Join(",", Args));
             Console.WriteLine(typeof(XcNotebooks.Data.Dataset).Assembly.Location);
-            """);
+            Console.WriteLine(Spectre.Console.Markup.Escape("[x]"));
+            """.Replace("SPECTRE", typeof(Spectre.Console.Markup).Assembly.Location));
 
         var result = await NotebookRunner.RunAsync(path, new NotebookRunOptions { Args = ["a", "b c"] }, None);
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Null(result.NotebookJson);
         var text = Assert.IsType<StreamOutput>(Assert.Single(result.Cells[0].Outputs)).Text;
-        Assert.Equal($"a,b c\n{typeof(Dataset).Assembly.Location}\n", text);
+        Assert.Equal($"a,b c\n{typeof(Dataset).Assembly.Location}\n[[x]]\n", text);
     }
 
     [Fact]
@@ -162,6 +164,9 @@ public class NotebookRunnerTests
 
         Assert.StartsWith("cell 2: ArgumentException: package 'Some.Package.Nobody.Has' is not available", result.Error);
         Assert.Contains("Plotly.NET", result.Error);
+
+        var missing = await NotebookRunner.RunAsync(Write(("csharp", "#r \"lib/Nope.dll\"\n1")), null, None);
+        Assert.StartsWith("cell 1: FileNotFoundException: #r \"lib/Nope.dll\": no such assembly", missing.Error);
     }
 
     [Fact]
