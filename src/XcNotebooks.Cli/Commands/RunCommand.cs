@@ -20,11 +20,12 @@ public sealed class RunCommand : ICliCommand
         var output = new Option<string?>("--out") { Description = "write the executed notebook (with outputs) here" };
         var inPlace = new Option<bool>("--in-place") { Description = "write the executed notebook over the source" };
         var timeout = new Option<double?>("--timeout-per-cell") { Description = "stop when a cell runs longer than this many seconds" };
-        var plotly = new Option<PlotlyJsMode>("--plotly")
+        var plotly = new Option<string>("--plotly")
         {
-            Description = "how chart outputs get plotly.js: Inline (offline, once per notebook) or Cdn",
-            DefaultValueFactory = _ => PlotlyJsMode.Inline,
+            Description = "how chart outputs get plotly.js: inline (offline, once per notebook) or cdn",
+            DefaultValueFactory = _ => "inline",
         };
+        plotly.AcceptOnlyFromAmong("inline", "cdn");
         var quiet = new Option<bool>("--quiet") { Description = "print only the summary line" };
         var command = new Command("run", "execute a notebook or script headless (C# and F# cells), writing outputs back like nbconvert --execute")
         {
@@ -41,7 +42,7 @@ public sealed class RunCommand : ICliCommand
                 OutputPath = args.GetValue(output),
                 InPlace = args.GetValue(inPlace),
                 CellTimeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
-                PlotlyJs = args.GetValue(plotly),
+                PlotlyJs = args.GetValue(plotly) == "cdn" ? PlotlyJsMode.Cdn : PlotlyJsMode.Inline,
                 Args = args.GetValue(scriptArgs) ?? [],
                 CellFinished = silent ? null : PrintCell,
             };

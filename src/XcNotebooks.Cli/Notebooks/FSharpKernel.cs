@@ -9,7 +9,7 @@ namespace XcNotebooks.Cli.Notebooks;
 
 /// <summary>
 /// F# cells through an in-process F# Interactive session (FSharp.Compiler.Service), started on the first F# cell
-/// (about 3 s). The session references the library assemblies this process loaded, so F# and C# cells share types;
+/// (about 3 s). The session references the XcNotebooks assembly this process loaded, so F# and C# cells share types;
 /// <c>display</c> and <c>Args</c> are defined as in C# cells.
 /// </summary>
 internal sealed class FSharpKernel : INotebookKernel

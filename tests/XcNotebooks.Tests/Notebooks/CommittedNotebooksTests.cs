@@ -4,6 +4,7 @@ using Xunit;
 namespace XcNotebooks.Tests.Notebooks;
 
 /// <summary>Every committed notebook (notebooks/*.ipynb) and script (scripts/*.csx, *.fsx) runs clean in fast mode.</summary>
+[Collection(nameof(NotebookRunnerTests))]
 public class CommittedNotebooksTests
 {
     /// <summary>Paths relative to the repository root, one row each (none is fine).</summary>

@@ -8,6 +8,8 @@ using static XcNotebooks.Tests.Notebooks.TestNotebooks;
 
 namespace XcNotebooks.Tests.Notebooks;
 
+/// <summary>Runs change the process's working directory and XCN_FAST: runner tests share one collection, so they never overlap.</summary>
+[Collection(nameof(NotebookRunnerTests))]
 public class NotebookRunnerTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
