@@ -43,8 +43,8 @@ public class NotebookRunnerTests
 
         var cell3 = Outputs(json, 3);
         Assert.Equal(["display_data", "execute_result"], cell3.Select(o => o!["output_type"]!.GetValue<string>()));
-        Assert.Equal("shown", Text(cell3[0]!["data"]!["text/plain"]));
-        Assert.Equal("42", Text(cell3[1]!["data"]!["text/plain"]));
+        Assert.Equal("shown", JoinedText(cell3[0]!["data"]!["text/plain"]));
+        Assert.Equal("42", JoinedText(cell3[1]!["data"]!["text/plain"]));
         Assert.Equal(2, cell3[1]!["execution_count"]!.GetValue<int>());
         // Keys are sorted, as Jupyter and VS Code write them.
         Assert.Equal(["data", "execution_count", "metadata", "output_type"], cell3[1]!.AsObject().Select(p => p.Key));
@@ -52,8 +52,8 @@ public class NotebookRunnerTests
         Assert.Empty(Outputs(json, 4)); // a statement ending in ';' shows nothing
         var cell5 = Outputs(json, 5);
         Assert.Equal("stderr", cell5[0]!["name"]!.GetValue<string>());
-        Assert.Equal("warn\n", Text(cell5[0]!["text"]));
-        Assert.Equal("41", Text(cell5[1]!["data"]!["text/plain"]));
+        Assert.Equal("warn\n", JoinedText(cell5[0]!["text"]));
+        Assert.Equal("41", JoinedText(cell5[1]!["data"]!["text/plain"]));
 
         // Everything but outputs and execution counts is kept as it was (Polyglot metadata, markdown, sources).
         var original = JsonNode.Parse(before)!;
@@ -85,7 +85,7 @@ public class NotebookRunnerTests
         Assert.Equal([1, 3], result.Cells.Select(c => c.Number));
         Assert.Equal(before, File.ReadAllText(path));
         var outputs = Outputs(result.NotebookJson!, 3);
-        Assert.Equal("before\n", Text(outputs[0]!["text"]));
+        Assert.Equal("before\n", JoinedText(outputs[0]!["text"]));
         Assert.Equal("error", outputs[1]!["output_type"]!.GetValue<string>());
         Assert.Equal("InvalidOperationException", outputs[1]!["ename"]!.GetValue<string>());
         Assert.Equal("boom", outputs[1]!["evalue"]!.GetValue<string>());

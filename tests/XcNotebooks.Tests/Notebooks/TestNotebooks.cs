@@ -63,6 +63,6 @@ internal static class TestNotebooks
         JsonNode.Parse(notebookJson)!["cells"]![number - 1]!["outputs"]!.AsArray();
 
     /// <summary>A multi-line string field of an output (nbformat stores them as line arrays).</summary>
-    public static string Text(JsonNode? lines) =>
+    public static string JoinedText(JsonNode? lines) =>
         lines is JsonArray a ? string.Concat(a.Select(l => l!.GetValue<string>())) : lines?.GetValue<string>() ?? "";
 }
