@@ -75,7 +75,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void FillCore(Tensor target, float value)
     {
         if (target.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, float>>(nameof(ElementwiseKernels.Fill),
+        Load<Action<Index1D, ArrayView<float>, float>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.Fill),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill))(target.Length, target.DeviceView, value);
     }
 
@@ -89,7 +89,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void AxpbyCore(float alpha, Tensor x, float beta, Tensor y)
     {
         if (y.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, float, float>>(nameof(ElementwiseKernels.Axpby),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, float, float>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.Axpby),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.Axpby))(
             y.Length, x.DeviceView, y.DeviceView, alpha, beta);
     }
@@ -98,7 +98,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void MultiplyCore(Tensor a, Tensor b, Tensor output)
     {
         if (output.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>>(nameof(ElementwiseKernels.Multiply),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.Multiply),
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Multiply))(
             output.Length, a.DeviceView, b.DeviceView, output.DeviceView);
     }
@@ -113,7 +113,7 @@ public sealed class IlgpuBackend : ComputeBackend
             TransposeA = transposeA ? 1 : 0, TransposeB = transposeB ? 1 : 0,
             Tile = _gemmTile, Alpha = alpha, Beta = beta,
         };
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>>(nameof(GemmKernels.Tiled),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>>(nameof(GemmKernels) + "." + nameof(GemmKernels.Tiled),
             acc => acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(GemmKernels.Tiled));
         var grid = new Index2D((n + _gemmTile - 1) / _gemmTile, (m + _gemmTile - 1) / _gemmTile);
         kernel(new KernelConfig(grid, new Index2D(_gemmTile, _gemmTile)), a.DeviceView, b.DeviceView, c.DeviceView, args);
@@ -123,7 +123,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void AddRowVectorCore(Tensor vector, Tensor target)
     {
         if (target.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, int>>(nameof(ElementwiseKernels.AddRowVector),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, int>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.AddRowVector),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddRowVector))(
             target.Length, vector.DeviceView, target.DeviceView, target.Cols);
     }
@@ -132,7 +132,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void ColumnSumsCore(Tensor input, Tensor output, float beta)
     {
         if (output.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>>(nameof(ElementwiseKernels.ColumnSums),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.ColumnSums),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(ElementwiseKernels.ColumnSums))(
             output.Cols, input.DeviceView, output.DeviceView, input.Rows, beta);
     }
@@ -141,7 +141,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void SparseMultiplyCore(SparseTensor x, Tensor weights, Tensor output)
     {
         if (output.Length == 0) return;
-        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(nameof(SparseKernels.Multiply),
+        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(nameof(SparseKernels) + "." + nameof(SparseKernels.Multiply),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(SparseKernels.Multiply))(
             new Index2D(output.Cols, output.Rows), x.RowPointers.DeviceView, x.ColumnIndices.DeviceView, x.Values.DeviceView,
             weights.DeviceView, output.DeviceView, output.Cols);
@@ -151,8 +151,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void SparseTransposeMultiplyCore(SparseTensor x, Tensor gradient, Tensor output, bool compact)
     {
         if (x.TouchedColumns.Count == 0 || output.Cols == 0) return;
-        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>>(
-            nameof(SparseKernels.TransposeMultiply),
+        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>>(nameof(SparseKernels) + "." + nameof(SparseKernels.TransposeMultiply),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(
                 SparseKernels.TransposeMultiply))(
             new Index2D(output.Cols, x.TouchedColumns.Count), x.TransposePointers.DeviceView, x.TransposeRows.DeviceView,
@@ -163,7 +162,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void ToDenseCore(SparseTensor x, Tensor output)
     {
         if (x.Rows == 0) return;
-        Load<Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>>(nameof(SparseKernels.ToDense),
+        Load<Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>>(nameof(SparseKernels) + "." + nameof(SparseKernels.ToDense),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(SparseKernels.ToDense))(
             x.Rows, x.RowPointers.DeviceView, x.ColumnIndices.DeviceView, x.Values.DeviceView, output.DeviceView, output.Cols);
     }
@@ -172,7 +171,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void EmbeddingBagCore(IntTensor tokens, IntTensor lengths, Tensor table, Tensor output, EmbeddingBagMode mode)
     {
         if (output.Length == 0) return;
-        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, BagArgs>>(nameof(SparseKernels.EmbeddingBag),
+        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, BagArgs>>(nameof(SparseKernels) + "." + nameof(SparseKernels.EmbeddingBag),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, BagArgs>(SparseKernels.EmbeddingBag))(
             new Index2D(output.Cols, output.Rows), tokens.DeviceView, lengths.DeviceView, table.DeviceView, output.DeviceView, Bag(tokens, output.Cols, mode));
     }
@@ -181,7 +180,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void EmbeddingBagBackwardCore(IntTensor tokens, IntTensor lengths, Tensor gradOutput, Tensor gradTable, EmbeddingBagMode mode)
     {
         if (gradOutput.Length == 0) return;
-        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, BagArgs>>(nameof(SparseKernels.EmbeddingBagBackward),
+        Load<Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, BagArgs>>(nameof(SparseKernels) + "." + nameof(SparseKernels.EmbeddingBagBackward),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, BagArgs>(SparseKernels.EmbeddingBagBackward))(
             new Index2D(gradOutput.Cols, gradOutput.Rows), tokens.DeviceView, lengths.DeviceView, gradOutput.DeviceView, gradTable.DeviceView,
             Bag(tokens, gradOutput.Cols, mode));
@@ -191,7 +190,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void ActivateCore(Activation activation, Tensor input, Tensor output)
     {
         if (output.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ActivationArgs>>(nameof(ElementwiseKernels.Activate),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ActivationArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.Activate),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ActivationArgs>(ElementwiseKernels.Activate))(
             output.Length, input.DeviceView, output.DeviceView, ActivationArgs.From(activation));
     }
@@ -200,7 +199,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void ActivationBackwardCore(Activation activation, Tensor input, Tensor output, Tensor gradOutput, Tensor gradInput)
     {
         if (input.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ActivationArgs>>(nameof(ElementwiseKernels.ActivationBackward),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ActivationArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.ActivationBackward),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ActivationArgs>(
                 ElementwiseKernels.ActivationBackward))(
             input.Length, input.DeviceView, output.DeviceView, gradOutput.DeviceView, gradInput.DeviceView, ActivationArgs.From(activation));
@@ -210,7 +209,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void SoftmaxCore(Tensor input, Tensor output, bool log)
     {
         if (input.Rows == 0 || input.Cols == 0) return;
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels.Softmax),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.Softmax),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.Softmax));
         kernel(RowConfig(input.Rows), input.DeviceView, output.DeviceView,
             new RowArgs { Cols = input.Cols, Flag = log ? RowKernels.LogSoftmaxFlag : RowKernels.SoftmaxFlag });
@@ -220,7 +219,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void SoftmaxBackwardCore(Tensor output, Tensor gradOutput, Tensor gradInput, bool log)
     {
         if (output.Rows == 0 || output.Cols == 0) return;
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels.SoftmaxBackward),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.SoftmaxBackward),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.SoftmaxBackward));
         kernel(RowConfig(output.Rows), output.DeviceView, gradOutput.DeviceView, gradInput.DeviceView,
             new RowArgs { Cols = output.Cols, Flag = log ? RowKernels.LogSoftmaxFlag : RowKernels.SoftmaxFlag });
@@ -230,8 +229,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void LayerNormCore(Tensor input, Tensor gain, Tensor bias, Tensor output, Tensor statistics, float epsilon)
     {
         if (input.Rows == 0 || input.Cols == 0) return;
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(
-            nameof(RowKernels.LayerNorm),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.LayerNorm),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.LayerNorm));
         kernel(RowConfig(input.Rows), input.DeviceView, gain.DeviceView, bias.DeviceView, output.DeviceView, statistics.DeviceView,
             new RowArgs { Cols = input.Cols, Epsilon = epsilon });
@@ -242,13 +240,11 @@ public sealed class IlgpuBackend : ComputeBackend
         Tensor gradGain, Tensor gradBias)
     {
         if (input.Rows == 0 || input.Cols == 0) return;
-        var rows = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(
-            nameof(RowKernels.LayerNormBackward),
+        var rows = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.LayerNormBackward),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.LayerNormBackward));
         rows(RowConfig(input.Rows), input.DeviceView, gain.DeviceView, statistics.DeviceView, gradOutput.DeviceView, gradInput.DeviceView,
             new RowArgs { Cols = input.Cols });
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(
-            nameof(RowKernels.LayerNormParameterGradients),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(nameof(RowKernels) + "." + nameof(RowKernels.LayerNormParameterGradients),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(
                 RowKernels.LayerNormParameterGradients))(
             input.Cols, input.DeviceView, statistics.DeviceView, gradOutput.DeviceView, gradGain.DeviceView, gradBias.DeviceView, input.Rows);
@@ -258,7 +254,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void L2NormalizeCore(Tensor input, Tensor output, Tensor norms, float epsilon)
     {
         if (input.Rows == 0) return;
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels.L2Normalize),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.L2Normalize),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.L2Normalize));
         kernel(RowConfig(input.Rows), input.DeviceView, output.DeviceView, norms.DeviceView, new RowArgs { Cols = input.Cols, Epsilon = epsilon });
     }
@@ -267,8 +263,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void L2NormalizeBackwardCore(Tensor output, Tensor norms, Tensor gradOutput, Tensor gradInput)
     {
         if (output.Rows == 0) return;
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(
-            nameof(RowKernels.L2NormalizeBackward),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.L2NormalizeBackward),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.L2NormalizeBackward));
         kernel(RowConfig(output.Rows), output.DeviceView, norms.DeviceView, gradOutput.DeviceView, gradInput.DeviceView,
             new RowArgs { Cols = output.Cols });
@@ -278,7 +273,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void TopKCore(Tensor scores, Tensor values, IntTensor indices)
     {
         if (scores.Rows == 0) return;
-        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>>(nameof(RowKernels.TopK),
+        Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>>(nameof(RowKernels) + "." + nameof(RowKernels.TopK),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>(RowKernels.TopK))(
             scores.Rows, scores.DeviceView, values.DeviceView, indices.DeviceView, scores.Cols, values.Cols);
     }
@@ -288,8 +283,7 @@ public sealed class IlgpuBackend : ComputeBackend
     {
         if (prediction.Rows == 0) return 0;
         var rowLoss = Scratch(prediction.Rows);
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RowArgs>>(
-            nameof(RowKernels.Loss),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.Loss),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.Loss));
         int flag = kind switch
         {
@@ -310,7 +304,7 @@ public sealed class IlgpuBackend : ComputeBackend
         const int Chunk = 1 << 14;
         int chunks = (input.Length + Chunk - 1) / Chunk;
         var partials = Scratch(chunks);
-        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels.ChunkSumOfSquares),
+        var kernel = Load<Action<KernelConfig, ArrayView<float>, ArrayView<float>, RowArgs>>(nameof(RowKernels) + "." + nameof(RowKernels.ChunkSumOfSquares),
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, RowArgs>(RowKernels.ChunkSumOfSquares));
         kernel(RowConfig(chunks), input.DeviceView, partials, new RowArgs { Cols = Chunk, Flag = input.Length });
         return SumOnHost(partials);
@@ -320,7 +314,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void DropoutMaskCore(Tensor mask, float dropProbability, ulong seed)
     {
         if (mask.Length == 0) return;
-        Load<Action<Index1D, ArrayView<float>, DropoutArgs>>(nameof(ElementwiseKernels.DropoutMask),
+        Load<Action<Index1D, ArrayView<float>, DropoutArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.DropoutMask),
             a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, DropoutArgs>(ElementwiseKernels.DropoutMask))(
             mask.Length, mask.DeviceView, new DropoutArgs { Seed = seed, DropProbability = dropProbability, KeepScale = 1f / (1f - dropProbability) });
     }
@@ -332,13 +326,13 @@ public sealed class IlgpuBackend : ComputeBackend
         if (rows is null)
         {
             if (parameter.Length == 0) return;
-            Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>>(nameof(ElementwiseKernels.Adam),
+            Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.Adam),
                 a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>(ElementwiseKernels.Adam))(
                 parameter.Length, parameter.DeviceView, gradient.DeviceView, firstMoment.DeviceView, secondMoment.DeviceView, args);
             return;
         }
         if (rows.Cols == 0 || parameter.Cols == 0) return;
-        Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, AdamArgs>>(nameof(ElementwiseKernels.AdamRows),
+        Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, AdamArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.AdamRows),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, AdamArgs>(
                 ElementwiseKernels.AdamRows))(
             new Index2D(parameter.Cols, rows.Cols), parameter.DeviceView, gradient.DeviceView, firstMoment.DeviceView, secondMoment.DeviceView,
@@ -352,13 +346,13 @@ public sealed class IlgpuBackend : ComputeBackend
         if (rows is null)
         {
             if (parameter.Length == 0) return;
-            Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdArgs>>(nameof(ElementwiseKernels.Sgd),
+            Load<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.Sgd),
                 a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdArgs>(ElementwiseKernels.Sgd))(
                 parameter.Length, parameter.DeviceView, gradient.DeviceView, velocity.DeviceView, args);
             return;
         }
         if (rows.Cols == 0 || parameter.Cols == 0) return;
-        Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, SgdArgs>>(nameof(ElementwiseKernels.SgdRows),
+        Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, SgdArgs>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.SgdRows),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, SgdArgs>(ElementwiseKernels.SgdRows))(
             new Index2D(parameter.Cols, rows.Cols), parameter.DeviceView, gradient.DeviceView, velocity.DeviceView, rows.DeviceView, parameter.Cols, args);
     }
@@ -367,7 +361,7 @@ public sealed class IlgpuBackend : ComputeBackend
     protected override void FillRowsCore(Tensor target, IntTensor rows, float value)
     {
         if (rows.Cols == 0 || target.Cols == 0) return;
-        Load<Action<Index2D, ArrayView<float>, ArrayView<int>, int, float>>(nameof(ElementwiseKernels.FillRows),
+        Load<Action<Index2D, ArrayView<float>, ArrayView<int>, int, float>>(nameof(ElementwiseKernels) + "." + nameof(ElementwiseKernels.FillRows),
             a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, int, float>(ElementwiseKernels.FillRows))(
             new Index2D(target.Cols, rows.Cols), target.DeviceView, rows.DeviceView, target.Cols, value);
     }
