@@ -1,3 +1,4 @@
+using System.Buffers;
 using XcNotebooks.Data;
 
 namespace XcNotebooks.Compute;
@@ -21,42 +22,53 @@ public sealed class SparseTensor : IDisposable
         int nnz = (int)source.NonZeros;
         var rowPointers = new int[source.Rows + 1];
         for (int i = 0; i <= source.Rows; i++) rowPointers[i] = (int)source.RowPointers[i];
-        var columns = source.ColumnIndices.AsSpan(0, nnz);
+        ReadOnlySpan<int> columns = source.ColumnIndices.AsSpan(0, nnz);
 
-        // Touched columns, sorted and distinct; then a counting sort of the entries by touched column gives the
-        // transposed index (rows within a column stay increasing, which fixes the summation order of X^T G).
-        _touched = columns.ToArray();
-        Array.Sort(_touched);
-        int distinct = 0;
-        for (int j = 0; j < _touched.Length; j++)
-            if (distinct == 0 || _touched[j] != _touched[distinct - 1]) _touched[distinct++] = _touched[j];
-        Array.Resize(ref _touched, distinct);
-
-        var transposePointers = new int[distinct + 1];
-        var slotOf = new int[nnz];
-        for (int p = 0; p < nnz; p++)
+        // Touched columns and the transposed index by counting sort, with a pooled column -> slot map: O(nnz) plus
+        // sorting the distinct columns. Rows within a column stay increasing, which fixes the order of X^T G sums.
+        int[] transposePointers, transposeRows;
+        float[] transposeValues;
+        var slotOfColumn = ArrayPool<int>.Shared.Rent(Math.Max(1, source.Cols));
+        try
         {
-            slotOf[p] = Array.BinarySearch(_touched, columns[p]);
-            transposePointers[slotOf[p] + 1]++;
-        }
-        for (int t = 0; t < distinct; t++) transposePointers[t + 1] += transposePointers[t];
-        var next = transposePointers[..distinct];
-        var transposeRows = new int[nnz];
-        var transposeValues = new float[nnz];
-        for (int i = 0; i < source.Rows; i++)
-        {
-            for (int p = rowPointers[i]; p < rowPointers[i + 1]; p++)
+            slotOfColumn.AsSpan(0, source.Cols).Fill(-1);
+            var touched = new List<int>();
+            foreach (var c in columns)
             {
-                int dst = next[slotOf[p]]++;
-                transposeRows[dst] = i;
-                transposeValues[dst] = source.Values[p];
+                if (slotOfColumn[c] >= 0) continue;
+                slotOfColumn[c] = 0;
+                touched.Add(c);
             }
+            touched.Sort();
+            _touched = [.. touched];
+            transposePointers = new int[_touched.Length + 1];
+            for (int t = 0; t < _touched.Length; t++) slotOfColumn[_touched[t]] = t;
+            foreach (var c in columns) transposePointers[slotOfColumn[c] + 1]++;
+            for (int t = 0; t < _touched.Length; t++) transposePointers[t + 1] += transposePointers[t];
+            var next = transposePointers[.._touched.Length];
+            transposeRows = new int[nnz];
+            transposeValues = new float[nnz];
+            for (int i = 0; i < source.Rows; i++)
+            {
+                for (int p = rowPointers[i]; p < rowPointers[i + 1]; p++)
+                {
+                    int dst = next[slotOfColumn[columns[p]]]++;
+                    transposeRows[dst] = i;
+                    transposeValues[dst] = source.Values[p];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(slotOfColumn);
         }
 
         RowPointers = backend.UploadInt(rowPointers, 1, rowPointers.Length);
-        ColumnIndices = backend.UploadInt(source.ColumnIndices[..nnz], 1, nnz);
-        Values = backend.Upload(source.Values[..nnz], 1, nnz);
-        TouchedIndex = backend.UploadInt(_touched, 1, distinct);
+        ColumnIndices = backend.AllocateInt(1, nnz);
+        ColumnIndices.CopyFrom(columns);
+        Values = backend.Allocate(1, nnz);
+        Values.CopyFrom(source.Values.AsSpan(0, nnz));
+        TouchedIndex = backend.UploadInt(_touched, 1, _touched.Length);
         TransposePointers = backend.UploadInt(transposePointers, 1, transposePointers.Length);
         TransposeRows = backend.UploadInt(transposeRows, 1, nnz);
         TransposeValues = backend.Upload(transposeValues, 1, nnz);

@@ -13,14 +13,7 @@ public sealed class Linear : ILayer
         WeightInit init = WeightInit.PyTorchDefault, string name = "linear")
     {
         _backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        if (inputs < 1 || outputs < 1) throw new ArgumentException($"{name}: sizes must be positive, got {inputs} -> {outputs}");
-        Weight = new Parameter(backend, name + ".weight", inputs, outputs);
-        Weight.SetValues(Initializers.Weights(init, inputs, outputs, inputs * outputs, Initializers.DeriveSeed(seed, 0)));
-        if (bias)
-        {
-            Bias = new Parameter(backend, name + ".bias", 1, outputs);
-            Bias.SetValues(Initializers.Bias(inputs, outputs, Initializers.DeriveSeed(seed, 1)));
-        }
+        (Weight, Bias) = AffineParameters.Create(backend, inputs, outputs, seed, bias, init, name, rowSparse: false);
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
 
@@ -60,6 +53,22 @@ public sealed class Linear : ILayer
         foreach (var p in Parameters) p.Dispose();
         _output?.Dispose();
         _gradInput?.Dispose();
+    }
+}
+
+/// <summary>The weight (inputs x outputs) and optional bias of an affine layer, seeded.</summary>
+internal static class AffineParameters
+{
+    public static (Parameter Weight, Parameter? Bias) Create(IComputeBackend backend, int inputs, int outputs, int seed, bool bias,
+        WeightInit init, string name, bool rowSparse)
+    {
+        if (inputs < 1 || outputs < 1) throw new ArgumentException($"{name}: sizes must be positive, got {inputs} -> {outputs}");
+        var weight = new Parameter(backend, name + ".weight", inputs, outputs, rowSparse);
+        weight.SetValues(Initializers.Weights(init, inputs, outputs, inputs * outputs, Initializers.DeriveSeed(seed, 0)));
+        if (!bias) return (weight, null);
+        var b = new Parameter(backend, name + ".bias", 1, outputs);
+        b.SetValues(Initializers.Bias(inputs, outputs, Initializers.DeriveSeed(seed, 1)));
+        return (weight, b);
     }
 }
 

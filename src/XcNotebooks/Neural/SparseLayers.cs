@@ -19,14 +19,7 @@ public sealed class SparseLinear : IDisposable
         WeightInit init = WeightInit.PyTorchDefault, string name = "sparse_linear")
     {
         _backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        if (inputs < 1 || outputs < 1) throw new ArgumentException($"{name}: sizes must be positive, got {inputs} -> {outputs}");
-        Weight = new Parameter(backend, name + ".weight", inputs, outputs, rowSparse: true);
-        Weight.SetValues(Initializers.Weights(init, inputs, outputs, inputs * outputs, Initializers.DeriveSeed(seed, 0)));
-        if (bias)
-        {
-            Bias = new Parameter(backend, name + ".bias", 1, outputs);
-            Bias.SetValues(Initializers.Bias(inputs, outputs, Initializers.DeriveSeed(seed, 1)));
-        }
+        (Weight, Bias) = AffineParameters.Create(backend, inputs, outputs, seed, bias, init, name, rowSparse: true);
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
 

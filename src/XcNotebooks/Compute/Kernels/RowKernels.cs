@@ -55,16 +55,28 @@ internal static class RowKernels
     public const int SoftmaxFlag = 0, LogSoftmaxFlag = 1;
     public const int BinaryCrossEntropyFlag = 0, SquaredErrorFlag = 1, SoftmaxCrossEntropyFlag = 2;
 
+    /// <summary>The maximum of a row, combined over the group.</summary>
+    private static float RowMax(ArrayView<float> shared, ArrayView<float> x, int start, int cols)
+    {
+        float max = float.NegativeInfinity;
+        for (int j = Group.IdxX; j < cols; j += Group.DimX) max = XMath.Max(max, x[start + j]);
+        return GroupReduce.Max(shared, max);
+    }
+
+    /// <summary>Σ exp(x − max) over a row, combined over the group.</summary>
+    private static float RowSumExp(ArrayView<float> shared, ArrayView<float> x, int start, int cols, float max)
+    {
+        float sum = 0f;
+        for (int j = Group.IdxX; j < cols; j += Group.DimX) sum += XMath.Exp(x[start + j] - max);
+        return GroupReduce.Sum(shared, sum);
+    }
+
     public static void Softmax(ArrayView<float> input, ArrayView<float> output, RowArgs a)
     {
         var shared = SharedMemory.Allocate<float>(GroupReduce.MaxGroupSize);
         int start = Grid.IdxX * a.Cols, tid = Group.IdxX, stride = Group.DimX;
-        float max = float.NegativeInfinity;
-        for (int j = tid; j < a.Cols; j += stride) max = XMath.Max(max, input[start + j]);
-        max = GroupReduce.Max(shared, max);
-        float sum = 0f;
-        for (int j = tid; j < a.Cols; j += stride) sum += XMath.Exp(input[start + j] - max);
-        sum = GroupReduce.Sum(shared, sum);
+        float max = RowMax(shared, input, start, a.Cols);
+        float sum = RowSumExp(shared, input, start, a.Cols, max);
         float logSum = max + XMath.Log(sum), inverse = 1f / sum;
         for (int j = tid; j < a.Cols; j += stride)
         {
@@ -183,12 +195,8 @@ internal static class RowKernels
         float loss;
         if (a.Flag == SoftmaxCrossEntropyFlag)
         {
-            float max = float.NegativeInfinity;
-            for (int j = tid; j < a.Cols; j += stride) max = XMath.Max(max, prediction[start + j]);
-            max = GroupReduce.Max(shared, max);
-            float sum = 0f;
-            for (int j = tid; j < a.Cols; j += stride) sum += XMath.Exp(prediction[start + j] - max);
-            sum = GroupReduce.Sum(shared, sum);
+            float max = RowMax(shared, prediction, start, a.Cols);
+            float sum = RowSumExp(shared, prediction, start, a.Cols, max);
             int target = classes[row];
             for (int j = tid; j < a.Cols; j += stride)
                 gradient[start + j] = (XMath.Exp(prediction[start + j] - max) / sum - (j == target ? 1f : 0f)) * a.Scale;
