@@ -386,8 +386,9 @@ public sealed class IlgpuBackend : ComputeBackend
     }
 
     /// <summary>Reads per-row partial results back and sums them in row order (deterministic).</summary>
-    private static double SumOnHost(ArrayView<float> partials)
+    private double SumOnHost(ArrayView<float> partials)
     {
+        Accelerator.Synchronize();
         var host = new float[partials.Length];
         partials.CopyToCPU(host);
         double sum = 0;
