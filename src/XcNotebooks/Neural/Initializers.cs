@@ -39,15 +39,6 @@ public static class Initializers
     /// <summary>PyTorch's bias default: U(±1/√fan_in).</summary>
     public static float[] Bias(int fanIn, int count, int seed) => Weights(WeightInit.PyTorchDefault, fanIn, count, count, seed);
 
-    /// <summary>A seed for stream <paramref name="index"/> derived from <paramref name="seed"/> (SplitMix64 mixing).</summary>
-    public static int DeriveSeed(int seed, long index)
-    {
-        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)index + 1;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
-    }
-
     private static double Gaussian(Random rng)
     {
         double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();

@@ -1,4 +1,5 @@
 using XcNotebooks.Data;
+using XcNotebooks.Training;
 
 namespace XcNotebooks.Neural;
 
@@ -33,16 +34,7 @@ public static class MiniBatches
         ArgumentNullException.ThrowIfNull(options);
         if (options.BatchSize < 1) throw new ArgumentException($"batch size must be positive, got {options.BatchSize}");
         if (count < 0) throw new ArgumentException($"negative point count {count}");
-        var order = Enumerable.Range(0, count).ToArray();
-        if (options.Shuffle)
-        {
-            var rng = new Random(Initializers.DeriveSeed(options.Seed, epoch));
-            for (int i = count - 1; i > 0; i--)
-            {
-                int j = rng.Next(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
-            }
-        }
+        var order = options.Shuffle ? Seeds.Permutation(count, Seeds.Derive(options.Seed, epoch)) : Enumerable.Range(0, count).ToArray();
         var batches = new List<int[]>();
         for (int start = 0; start < count; start += options.BatchSize)
         {

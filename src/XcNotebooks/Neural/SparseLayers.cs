@@ -1,4 +1,5 @@
 using XcNotebooks.Compute;
+using XcNotebooks.Training;
 using XcNotebooks.Data;
 
 namespace XcNotebooks.Neural;
@@ -138,7 +139,7 @@ public sealed class EmbeddingBag : IDisposable
         if (vocabulary < 1 || dimension < 1) throw new ArgumentException($"{name}: sizes must be positive, got {vocabulary} x {dimension}");
         Mode = mode;
         Table = new Parameter(backend, name + ".weight", vocabulary, dimension, rowSparse: true);
-        Table.SetValues(Initializers.Weights(init, vocabulary, dimension, vocabulary * dimension, Initializers.DeriveSeed(seed, 0)));
+        Table.SetValues(Initializers.Weights(init, vocabulary, dimension, vocabulary * dimension, Seeds.Derive(seed, 0)));
         Parameters = [Table];
     }
 
