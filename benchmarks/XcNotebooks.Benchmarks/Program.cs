@@ -1,15 +1,14 @@
 using XcNotebooks.Benchmarks;
 
-// Dispatch on the first argument naming the benchmark; the rest of the arguments go to it.
-var benchmarks = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
+// Each benchmark is named by the first argument; the rest of the arguments are its own.
+var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
-    ["compute"] = ("GEMM and sparse x dense: naive loop vs CPU backend vs MathNet managed vs ILGPU (GFLOP/s, share of peak)", ComputeBenchmark.Run),
+    ["tokenizers"] = TokenizerThroughput.Run,
+    ["compute"] = ComputeBenchmark.Run,
 };
-
-if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project benchmarks/XcNotebooks.Benchmarks -- BENCHMARK [options]");
-    foreach (var (name, (help, _)) in benchmarks) Console.WriteLine($"  {name,-10} {help}");
-    return args.Length == 0 ? 0 : 2;
+    Console.Error.WriteLine($"usage: XcNotebooks.Benchmarks BENCHMARK [args]; benchmarks: {string.Join(", ", benchmarks.Keys.Order())}");
+    return 2;
 }
-return benchmark.Run(args[1..]);
+return run(args[1..]);
