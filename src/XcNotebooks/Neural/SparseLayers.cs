@@ -113,6 +113,42 @@ public sealed class TokenBatch : IDisposable
             [.. seen], seen.Count == 0 ? -1 : seen.Max);
     }
 
+    /// <summary>
+    /// Uploads a host batch cut by <see cref="Text.TokenizedCorpus.Batch"/> (ids row-major, Rows x Columns, with each
+    /// row's length): the form text encoders receive.
+    /// </summary>
+    public static TokenBatch Create(IComputeBackend backend, Text.TokenBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var seen = new bool[Math.Max(1, batch.Ids.Length == 0 ? 0 : MaxId(batch) + 1)];
+        int count = 0, max = -1;
+        for (int i = 0; i < batch.Rows; i++)
+        {
+            var row = batch.Row(i)[..batch.Lengths[i]];
+            foreach (int id in row)
+            {
+                if (id < 0) throw new ArgumentException($"row {i}: negative token id {id}");
+                if (seen[id]) continue;
+                seen[id] = true;
+                count++;
+                max = Math.Max(max, id);
+            }
+        }
+        var distinct = new int[count];
+        for (int id = 0, w = 0; w < count; id++)
+            if (seen[id]) distinct[w++] = id;
+        return new TokenBatch(backend.UploadInt(batch.Ids, batch.Rows, batch.Columns), backend.UploadInt(batch.Lengths, batch.Rows, 1),
+            distinct, max);
+    }
+
+    private static int MaxId(Text.TokenBatch batch)
+    {
+        int max = 0;
+        for (int i = 0; i < batch.Rows; i++)
+            foreach (int id in batch.Row(i)[..batch.Lengths[i]]) max = Math.Max(max, id);
+        return max;
+    }
+
     /// <summary>Frees the device copies.</summary>
     public void Dispose()
     {
