@@ -128,19 +128,9 @@ public sealed class TfidfVectorizer
     public void Save(string path) => ModelFile.Save(path, FileKind, FormatVersion, w =>
     {
         w.Write(JsonSerializer.Serialize(Options));
-        switch (Featurizer)
-        {
-            case CorpusVocabularyTokenizer vocabulary:
-                w.Write(CorpusVocabularyTokenizer.FileKind);
-                vocabulary.WritePayload(w);
-                break;
-            case HashedNgramFeaturizer hashed:
-                w.Write(HashedNgramFeaturizer.FileKind);
-                hashed.WritePayload(w);
-                break;
-            default:
-                throw new InvalidOperationException($"cannot save a TF-IDF vectorizer over a {Featurizer.GetType().Name}");
-        }
+        if (Featurizer is not (CorpusVocabularyTokenizer or HashedNgramFeaturizer))
+            throw new InvalidOperationException($"cannot save a TF-IDF vectorizer over a {Featurizer.GetType().Name}");
+        TextTokenizers.Write(w, Featurizer);
         w.Write(TrainingDocuments);
         w.WriteArray(_documentFrequencies);
     });
@@ -149,13 +139,8 @@ public sealed class TfidfVectorizer
     public static TfidfVectorizer Load(string path) => ModelFile.Load(path, FileKind, FormatVersion, r =>
     {
         var options = JsonSerializer.Deserialize<TfidfOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "TF-IDF options are missing");
-        var kind = r.ReadString();
-        ITextFeaturizer featurizer = kind switch
-        {
-            CorpusVocabularyTokenizer.FileKind => CorpusVocabularyTokenizer.ReadPayload(r, path),
-            HashedNgramFeaturizer.FileKind => HashedNgramFeaturizer.ReadPayload(r, path),
-            _ => throw new DataFormatException(path, 0, $"unknown featurizer '{kind}'"),
-        };
+        var featurizer = TextTokenizers.Read(r, path) as ITextFeaturizer
+            ?? throw new DataFormatException(path, 0, "the stored tokenizer is not a featurizer");
         int documents = r.ReadInt32();
         var df = r.ReadIntArray();
         if (df.Length != featurizer.NumFeatures)

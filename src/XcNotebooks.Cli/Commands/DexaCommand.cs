@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using XcNotebooks.Cli.Common;
+using XcNotebooks.Compute;
+using XcNotebooks.Data;
+using XcNotebooks.Data.Formats;
+using XcNotebooks.Methods.Dexa;
+using XcNotebooks.Metrics;
+using XcNotebooks.Reports;
+using XcNotebooks.Text.Encoders;
+
+namespace XcNotebooks.Cli.Commands;
+
+/// <summary>
+/// `xcn dexa`: trains DEXA on a text data set with label texts (an LF-* directory of json.gz files, a DEXML raw-text
+/// directory with .npz labels, Reuters-21578, CLINC150, or JSON lines files) and tests it; `--ablation` adds the
+/// paper's ablation table (encoder only / + auxiliary vectors / + classifiers) to the report.
+/// </summary>
+public sealed class DexaCommand : ICliCommand
+{
+    private static readonly Option<string> Encoder = new("--encoder")
+    { Description = "text encoder: bag (bag of embeddings + residual MLP)", DefaultValueFactory = _ => "bag" };
+
+    private static readonly Option<string> Tokenizer = new("--tokenizer")
+    { Description = "tokens: words (corpus vocabulary), hashed (word n-grams), wordpiece (needs --vocab)", DefaultValueFactory = _ => "words" };
+
+    private static readonly Option<string?> Vocabulary = new("--vocab") { Description = "WordPiece vocab.txt" };
+
+    private static readonly Option<int?> MaxLength = new("--max-length") { Description = "tokens per text (default: 32 for *title* data sets, else 128)" };
+
+    private static readonly Option<int> Dimension = new("--dim") { Description = "embedding dimension", DefaultValueFactory = _ => 256 };
+
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "M1 (encoder) epochs", DefaultValueFactory = _ => 40 };
+
+    private static readonly Option<int> ClassifierEpochs = new("--classifier-epochs") { Description = "M-IV (classifier) epochs", DefaultValueFactory = _ => 30 };
+
+    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "M1 batch size", DefaultValueFactory = _ => 256 };
+
+    private static readonly Option<float> LearningRate = new("--lr") { Description = "M1 learning rate", DefaultValueFactory = _ => 2e-3f };
+
+    private static readonly Option<bool> NoAuxiliary = new("--no-aux") { Description = "train without auxiliary vectors (NGAME's M1)" };
+
+    private static readonly Option<bool> NoClassifiers = new("--no-classifiers") { Description = "skip M-IV: rank by label embeddings" };
+
+    private static readonly Option<int> Shortlist = new("--shortlist") { Description = "labels retrieved per index and point", DefaultValueFactory = _ => 100 };
+
+    private static readonly Option<string> Fusion = new("--fusion") { Description = "score fusion: tree (DEXA) or sum (weighted)", DefaultValueFactory = _ => "tree" };
+
+    private static readonly Option<string?> Propensity = new("--propensity") { Description = "A,B of the inverse propensity (default 0.55,1.5)" };
+
+    private static readonly Option<BackendKind> Backend = new("--backend") { Description = "compute backend: Auto, Cpu or Ilgpu", DefaultValueFactory = _ => BackendKind.Auto };
+
+    private static readonly Option<string?> TestFilter = new("--filter") { Description = "filter_labels_test.txt pairs to drop from test predictions (LF-* directories: read automatically)" };
+
+    private static readonly Option<bool> AblationOption = new("--ablation") { Description = "also run the ablation: encoder only, + auxiliary vectors, + classifiers" };
+
+    /// <inheritdoc/>
+    public Command Build() => MethodCommand.Create("dexa",
+        "DEXA: deep encoders with auxiliary parameters (Dahiya et al., KDD 2023), with NGAME mini-batches; text data with label texts",
+        [Encoder, Tokenizer, Vocabulary, MaxLength, Dimension, Epochs, ClassifierEpochs, BatchSize, LearningRate, NoAuxiliary, NoClassifiers,
+         Shortlist, Fusion, Propensity, Backend, TestFilter, AblationOption],
+        Run, Load);
+
+    /// <summary>Text data sets are directories (LF-*, raw text, Reuters, CLINC150) or JSON lines files.</summary>
+    private static DataSplits Load(string train, string? heldout, string? test, DataFormat format) =>
+        ConsoleMonitor.Run(monitor =>
+        {
+            if (Directory.Exists(train))
+            {
+                if (heldout is not null || (test is not null && Path.GetFullPath(test) != Path.GetFullPath(train)))
+                    throw new ArgumentException($"{train} is a directory holding its own splits: pass it as both --train and --test, with no --heldout");
+                return DatasetReader.ReadDirectory(train, format, monitor);
+            }
+            return DatasetReader.ReadSplits(train, heldout, test, format == DataFormat.Auto ? DataFormat.JsonLines : format, monitor);
+        });
+
+    private static RunReport Run(MethodRun run)
+    {
+        var args = run.Args;
+        var data = run.Data;
+        var monitor = run.Monitor;
+        var options = new DexaOptions
+        {
+            Encoder = args.GetValue(Encoder)!.Trim().ToLowerInvariant() switch
+            {
+                "bag" or "boe" or "bag-of-embeddings" => DexaEncoderKind.BagOfEmbeddings,
+                var other => throw new ArgumentException($"unknown encoder '{other}': expected bag"),
+            },
+            Tokenizer = args.GetValue(Tokenizer)!.Trim().ToLowerInvariant() switch
+            {
+                "words" => DexaTokenizerKind.Words,
+                "hashed" => DexaTokenizerKind.HashedNgrams,
+                "wordpiece" => DexaTokenizerKind.WordPiece,
+                var other => throw new ArgumentException($"unknown tokenizer '{other}': expected words, hashed or wordpiece"),
+            },
+            WordPieceVocabulary = args.GetValue(Vocabulary),
+            MaxLength = args.GetValue(MaxLength),
+            BagOfEmbeddings = new BagOfEmbeddingsOptions { Dimension = args.GetValue(Dimension) },
+            EncoderEpochs = args.GetValue(Epochs),
+            ClassifierEpochs = args.GetValue(ClassifierEpochs),
+            EncoderBatchSize = args.GetValue(BatchSize),
+            EncoderLearningRate = args.GetValue(LearningRate),
+            Auxiliary = !args.GetValue(NoAuxiliary),
+            Classifiers = !args.GetValue(NoClassifiers),
+            ShortlistSize = args.GetValue(Shortlist),
+            Fusion = new FusionOptions
+            {
+                Kind = args.GetValue(Fusion)!.Trim().ToLowerInvariant() switch
+                {
+                    "tree" => FusionKind.DecisionTree,
+                    "sum" => FusionKind.WeightedSum,
+                    var other => throw new ArgumentException($"unknown fusion '{other}': expected tree or sum"),
+                },
+            },
+            Backend = args.GetValue(Backend),
+            Seed = run.Seed,
+        };
+        if (args.GetValue(Propensity) is { } ab)
+        {
+            var parts = ab.Split(',');
+            if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double a)
+                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double b))
+                throw new ArgumentException($"--propensity: expected A,B (e.g. 0.6,2.6), got '{ab}'");
+            options = options with { PropensityA = a, PropensityB = b };
+        }
+        options.Validate();
+        var filters = FiltersOf(run.Files["train"], args.GetValue(TestFilter));
+
+        var clock = Stopwatch.StartNew();
+        using var model = Dexa.Train(data.Train, data.Heldout, options, monitor, data.Heldout is null ? filters.Train : null);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var predictions = model.TopK(data.Test, Math.Max(5, run.TopK), filters.Test);
+        double predictSeconds = clock.Elapsed.TotalSeconds;
+        var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
+        var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary();
+
+        long modelBytes = 0;
+        if (run.ModelPath("model.dexa") is { } path)
+        {
+            model.Save(path);
+            modelBytes = new FileInfo(path).Length;
+            monitor.Write($"Model saved to {path}");
+        }
+        var details = new Dictionary<string, object?>
+        {
+            ["encoder"] = model.Encoder.ToString(),
+            ["auxiliary"] = model.Auxiliary?.ToString(),
+            ["fusion"] = model.Fusion?.Options.Kind.ToString(),
+        };
+        if (args.GetValue(AblationOption))
+        {
+            var ablation = Dexa.Ablation(data, options, monitor, filters.Test, data.Heldout is null ? filters.Train : null);
+            monitor.Write(ablation.ToString());
+            details["ablation"] = ablation.Rows.Select(r => new Dictionary<string, object>
+            {
+                ["stage"] = r.Stage,
+                ["metrics"] = r.Metrics.ToDictionary(),
+                ["trainSeconds"] = r.TrainSeconds,
+                ["predictSeconds"] = r.PredictSeconds,
+            }).ToArray();
+        }
+        return new RunReport
+        {
+            Method = "dexa",
+            DatasetFiles = run.Files,
+            Options = options,
+            Metrics = metrics,
+            TrainSeconds = trainSeconds,
+            PredictSeconds = predictSeconds,
+            ModelBytes = modelBytes,
+            Details = details,
+        };
+    }
+
+    /// <summary>The LF-* directory's filter files when present, and an explicit test filter file.</summary>
+    private static LabelFilters FiltersOf(string train, string? testFilter)
+    {
+        var filters = Directory.Exists(train) ? LfTextFormat.ReadFilters(train) : LabelFilters.None;
+        return testFilter is null ? filters : filters with { Test = LabelFilter.Read(testFilter) };
+    }
+}

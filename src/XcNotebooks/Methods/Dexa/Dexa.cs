@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Globalization;
+using XcNotebooks.Compute;
+using XcNotebooks.Data;
+using XcNotebooks.Metrics;
+using XcNotebooks.Neural;
+using XcNotebooks.Text;
+using XcNotebooks.Text.Encoders;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Methods.Dexa;
+
+/// <summary>
+/// DEXA (Dahiya et al., KDD 2023), as its public code runs, on the kit's compute layer: M1 trains a shared text
+/// encoder and auxiliary label vectors with NGAME's clustered mini-batches and a triplet loss on in-batch hard
+/// negatives; M-IV trains one-vs-all classifier vectors, initialised from the label embeddings, on clustered batches
+/// of the frozen document embeddings; prediction fuses the label-embedding and classifier shortlists (exact search).
+/// </summary>
+public static class Dexa
+{
+    /// <summary>Trains M1 and, unless <see cref="DexaOptions.Classifiers"/> is off, M-IV with the score fusion.</summary>
+    /// <param name="train">Training texts and labels; the label texts come from <see cref="Dataset.LabelTexts"/> (or names).</param>
+    /// <param name="heldout">Labelled points the fusion is fitted on (null: the training points, as the original).</param>
+    /// <param name="options">Settings.</param>
+    /// <param name="monitor">Progress and log lines.</param>
+    /// <param name="fusionFilter">Pairs removed from the fusion's fitting shortlists (the filter of those points).</param>
+    public static DexaModel Train(Dataset train, Dataset? heldout, DexaOptions options, TrainingMonitor? monitor = null, LabelFilter? fusionFilter = null)
+    {
+        var model = TrainEncoder(train, options, monitor);
+        try
+        {
+            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor, fusionFilter);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>M1 alone: tokenizer, encoder and (when enabled) auxiliary vectors; the model predicts by label embeddings.</summary>
+    public static DexaModel TrainEncoder(Dataset train, DexaOptions options, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        monitor ??= TrainingMonitor.Silent;
+        var texts = train.Texts ?? throw new ArgumentException($"{train.Name} has no texts: DEXA trains a text encoder");
+        var labelTexts = train.LabelTexts ?? train.LabelNames
+            ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXA encodes labels");
+        var tokenizer = CreateTokenizer(options, texts, labelTexts, monitor);
+        var sequence = new SequenceOptions
+        {
+            MaxLength = options.MaxLength ?? SequenceOptions.ForDataset(train.Name).MaxLength,
+            AddSpecialTokens = options.Encoder != DexaEncoderKind.BagOfEmbeddings,
+        };
+        var documents = TokenizedCorpus.Build(texts, tokenizer, sequence, monitor);
+        var labels = TokenizedCorpus.Build(labelTexts, tokenizer, sequence, monitor);
+        monitor.Write($"Documents: {documents}; labels: {labels}; tokenizer: {tokenizer.Name} ({tokenizer.VocabularySize:N0} ids)");
+
+        var backend = ComputeBackends.Create(options.Backend);
+        ITextEncoder? encoder = null;
+        AuxiliaryVectors? auxiliary = null;
+        try
+        {
+            encoder = CreateEncoder(options, backend, tokenizer);
+            monitor.Write($"Encoder: {encoder}");
+            if (options.Auxiliary)
+            {
+                // DEXA maps labels to vectors with the encoder it starts from (pre-trained there; here the initial
+                // encoder, whose mean of random token vectors already groups labels that share words).
+                var initial = encoder.EncodeAll(labels, options.EncodeChunk, monitor);
+                int l = train.NumLabels;
+                int head = options.AuxiliaryHeadVectors ?? (l + 99) / 100;
+                head = Math.Min(head, l);
+                int clusters = options.AuxiliaryClusterVectors ?? FloorPowerOfTwo(Math.Max(1, (l - head) / 2));
+                auxiliary = AuxiliaryVectors.Create(backend, initial, train.Labels.LabelCounts(), head, clusters, Seeds.Derive(options.Seed, 3));
+                monitor.Write(auxiliary.ToString());
+            }
+            var clock = Stopwatch.StartNew();
+            RunM1(encoder, auxiliary, documents, labels, train.Labels, options, monitor);
+            monitor.Write(string.Create(CultureInfo.InvariantCulture, $"M1 trained in {clock.Elapsed.TotalSeconds:F1} s"));
+            var z = LabelRepresentations(encoder, auxiliary, labels, options, monitor);
+            var ips = Propensity.Inverse(train.Labels, options.PropensityA, options.PropensityB);
+            return new DexaModel(options, tokenizer, sequence, backend, encoder, auxiliary, z, ips);
+        }
+        catch
+        {
+            encoder?.Dispose();
+            auxiliary?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// M-IV on a model from <see cref="TrainEncoder"/> (in place): classifier vectors trained on the frozen document
+    /// embeddings of <paramref name="train"/>, then the score fusion fitted on <paramref name="heldout"/> (or the
+    /// training points). Returns the same model, now predicting with fused scores.
+    /// </summary>
+    public static DexaModel TrainClassifiers(DexaModel model, Dataset train, Dataset? heldout, TrainingMonitor? monitor = null, LabelFilter? fusionFilter = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        monitor ??= TrainingMonitor.Silent;
+        var options = model.Options;
+        var texts = train.Texts ?? throw new ArgumentException($"{train.Name} has no texts");
+        if (train.NumLabels != model.NumLabels) throw new ArgumentException($"{train.Name} has {train.NumLabels} labels, the model {model.NumLabels}");
+        var clock = Stopwatch.StartNew();
+        var documents = model.Encode(texts, monitor);
+        var vectors = RunM4(model.Backend, documents, train.Labels, model.LabelEmbeddings, options, monitor);
+        monitor.Write(string.Create(CultureInfo.InvariantCulture, $"M-IV trained in {clock.Elapsed.TotalSeconds:F1} s"));
+
+        var fitOn = heldout?.Texts is not null && heldout.NumPoints > 0 ? heldout : train;
+        ScoreFusion fusion;
+        if (options.Fusion.Kind == FusionKind.WeightedSum) fusion = ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity);
+        else
+        {
+            model.SetClassifiers(vectors, ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity));
+            var shortlists = model.Shortlists(ReferenceEquals(fitOn, train) ? documents : model.Encode(fitOn.Texts!, monitor), monitor);
+            fusion = ScoreFusion.Fit(shortlists.Classifiers!, shortlists.Embeddings, fitOn.Labels, model.InversePropensity, options.Fusion,
+                Seeds.Derive(options.Seed, 7), fusionFilter);
+            monitor.Write($"Score fusion: a tree of {fusion.Tree!.NodeCount} nodes (depth {fusion.Tree.Depth}) fitted on {fitOn.Name}");
+        }
+        model.SetClassifiers(vectors, fusion);
+        return model;
+    }
+
+    /// <summary>
+    /// The paper's ablation on <paramref name="data"/>: the encoder alone (M1 without auxiliary vectors, ranked by
+    /// label embeddings), with auxiliary vectors, and with classifiers (fused scores); plus the classifiers' own
+    /// scores. Metrics at k = 1..5 on the test split (filtered by <paramref name="testFilter"/>), with the training
+    /// time of each stage.
+    /// </summary>
+    public static DexaAblation Ablation(DataSplits data, DexaOptions options, TrainingMonitor? monitor = null,
+        LabelFilter? testFilter = null, LabelFilter? fusionFilter = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        monitor ??= TrainingMonitor.Silent;
+        var ips = Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
+        var rows = new List<DexaAblationRow>();
+        DexaAblationRow Evaluate(string stage, DexaModel model, DexaScores scores, double trainSeconds)
+        {
+            var clock = Stopwatch.StartNew();
+            var predictions = model.TopK(data.Test, 5, testFilter, scores);
+            var row = new DexaAblationRow(stage, XcMetrics.Evaluate(data.Test.Labels, predictions, 5, ips), trainSeconds, clock.Elapsed.TotalSeconds);
+            monitor.Write($"{stage}: {string.Join(", ", row.Metrics.ToDictionary().Where(p => !p.Key.StartsWith('R')).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F2}")))}");
+            rows.Add(row);
+            return row;
+        }
+        var clock = Stopwatch.StartNew();
+        using (var plain = TrainEncoder(data.Train, options with { Auxiliary = false, Classifiers = false }, monitor))
+            Evaluate("encoder only", plain, DexaScores.Embeddings, clock.Elapsed.TotalSeconds);
+        clock.Restart();
+        using var full = TrainEncoder(data.Train, options with { Auxiliary = true }, monitor);
+        double encoderSeconds = clock.Elapsed.TotalSeconds;
+        Evaluate("+ auxiliary vectors", full, DexaScores.Embeddings, encoderSeconds);
+        clock.Restart();
+        TrainClassifiers(full, data.Train, data.Heldout, monitor, fusionFilter);
+        double total = encoderSeconds + clock.Elapsed.TotalSeconds;
+        Evaluate("+ classifiers (fused)", full, DexaScores.Fused, total);
+        Evaluate("classifiers alone", full, DexaScores.Classifiers, total);
+        return new DexaAblation(rows);
+    }
+
+    private static ITextTokenizer CreateTokenizer(DexaOptions options, IReadOnlyList<string> texts, IReadOnlyList<string> labelTexts, TrainingMonitor monitor) =>
+        options.Tokenizer switch
+        {
+            DexaTokenizerKind.Words => CorpusVocabularyTokenizer.Build([.. texts, .. labelTexts], options.Vocabulary, monitor),
+            DexaTokenizerKind.HashedNgrams => new HashedNgramFeaturizer(options.Hashing),
+            DexaTokenizerKind.WordPiece => WordPieceTextTokenizer.Load(options.WordPieceVocabulary!),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Tokenizer, "unknown tokenizer"),
+        };
+
+    private static ITextEncoder CreateEncoder(DexaOptions options, IComputeBackend backend, ITextTokenizer tokenizer) =>
+        options.Encoder switch
+        {
+            DexaEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize,
+                options.BagOfEmbeddings with { Seed = Seeds.Derive(options.Seed, 1) }),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown encoder"),
+        };
+
+    private static int FloorPowerOfTwo(int n)
+    {
+        int p = 1;
+        while (p * 2 <= n) p *= 2;
+        return p;
+    }
+
+    /// <summary>z_l = E(text_l) + a_c(l), normalised, on the host.</summary>
+    private static RowMajorMatrix LabelRepresentations(ITextEncoder encoder, AuxiliaryVectors? auxiliary, TokenizedCorpus labels, DexaOptions options, TrainingMonitor monitor)
+    {
+        var z = encoder.EncodeAll(labels, options.EncodeChunk, monitor);
+        auxiliary?.AddTo(z);
+        for (int l = 0; l < z.Rows; l++)
+        {
+            var row = z.Row(l);
+            float norm = MathF.Max(System.Numerics.Tensors.TensorPrimitives.Norm(row), 1e-12f);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+        }
+        return z;
+    }
+
+    /// <summary>Training points that have at least one label (a positive is drawn from each point's labels).</summary>
+    private static int[] LabelledPoints(LabelMatrix labels) =>
+        Enumerable.Range(0, labels.Rows).Where(i => labels.Matrix.RowLength(i) > 0).ToArray();
+
+    private static void RunM1(ITextEncoder encoder, AuxiliaryVectors? auxiliary, TokenizedCorpus documents, TokenizedCorpus labelTexts,
+        LabelMatrix labels, DexaOptions options, TrainingMonitor monitor)
+    {
+        var parameters = new List<Parameter>(encoder.IsTrainable ? encoder.Parameters : []);
+        if (auxiliary is not null) parameters.Add(auxiliary.Table);
+        if (parameters.Count == 0 || options.EncoderEpochs == 0) return;
+        var points = LabelledPoints(labels);
+        if (points.Length < 2) throw new ArgumentException("M1 needs at least two training points with labels");
+        var b = encoder.Backend;
+        int d = encoder.Dimension;
+        using var optimizer = new Adam(parameters, new AdamOptions
+        {
+            LearningRate = options.EncoderLearningRate, Epsilon = 1e-6f, WeightDecay = options.EncoderWeightDecay, Decoupled = true,
+            NoDecayNameContains = ["bias", "norm", AuxiliaryVectors.ParameterName],
+        });
+        int batchSize = Math.Min(options.EncoderBatchSize, points.Length);
+        var schedule = new LinearWarmupSchedule(options.EncoderLearningRate, options.EncoderWarmupSteps,
+            (double)options.EncoderEpochs * points.Length / batchSize);
+        var batching = new NgameBatching(points, options.EncoderCurriculum, Seeds.Derive(options.Seed, 4));
+        var bank = new RowMajorMatrix(documents.Count, d); // NGAME's memory bank of the latest document embeddings
+        var lossOptions = options.EncoderLoss;
+        for (int epoch = 0; epoch < options.EncoderEpochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            if (batching.ShouldRefresh(epoch)) batching.Refresh(bank);
+            var batches = batching.Batches(epoch, batchSize);
+            double lossSum = 0;
+            int counted = 0;
+            for (int bi = 0; bi < batches.Count; bi++)
+            {
+                var rows = batches[bi];
+                if (rows.Length < 2) continue; // a lone point has no in-batch negatives
+                var rng = new Random(Seeds.Derive(options.Seed, ((long)epoch << 32) | (uint)bi));
+                var sampled = rows.Select(i => { var ls = labels.LabelsOf(i); return ls[rng.Next(ls.Length)]; }).ToArray();
+                var targets = new bool[rows.Length * rows.Length];
+                for (int i = 0; i < rows.Length; i++)
+                    for (int j = 0; j < rows.Length; j++) targets[i * rows.Length + j] = labels.Has(rows[i], sampled[j]);
+
+                optimizer.ZeroGradients();
+                using var docPass = encoder.Forward(documents.Batch(rows), training: true);
+                using var labelPass = encoder.Forward(labelTexts.Batch(sampled), training: true);
+                var x = docPass.Embeddings;
+                using var z = b.Allocate(rows.Length, d);
+                b.Copy(labelPass.Embeddings, z);
+                using var auxRows = auxiliary?.RowsOf(sampled);
+                if (auxiliary is not null) auxiliary.Add(auxRows!, z);
+                using var zHat = b.Allocate(rows.Length, d);
+                using var zNorms = b.Allocate(rows.Length, 1);
+                b.L2Normalize(z, zHat, zNorms);
+                using var scores = b.Allocate(rows.Length, rows.Length);
+                b.Gemm(x, false, zHat, true, scores);
+                using var gradScores = b.Allocate(rows.Length, rows.Length);
+                lossSum += TripletLosses.InBatch(scores, targets, lossOptions, gradScores);
+                counted++;
+                using var gradX = b.Allocate(rows.Length, d);
+                using var gradZHat = b.Allocate(rows.Length, d);
+                using var gradZ = b.Allocate(rows.Length, d);
+                b.Gemm(gradScores, false, zHat, false, gradX);
+                b.Gemm(gradScores, true, x, false, gradZHat);
+                b.L2NormalizeBackward(zHat, zNorms, gradZHat, gradZ);
+                if (encoder.IsTrainable)
+                {
+                    encoder.Backward(docPass, gradX);
+                    encoder.Backward(labelPass, gradZ);
+                }
+                auxiliary?.Backward(auxRows!, gradZ);
+                optimizer.Step(schedule.At(optimizer.Steps));
+                var embedded = x.ToArray();
+                for (int i = 0; i < rows.Length; i++) embedded.AsSpan(i * d, d).CopyTo(bank.Row(rows[i]));
+                monitor.Report("M1 batches", bi + 1, batches.Count);
+            }
+            batching.EndEpoch();
+            monitor.Write(string.Create(CultureInfo.InvariantCulture,
+                $"Epoch: {epoch}, loss: {(counted == 0 ? 0 : lossSum / counted):F6}, clusters: {batching.Clusters.Count}, time: {clock.Elapsed.TotalSeconds:F2} sec"));
+            monitor.Report("M1 epochs", epoch + 1, options.EncoderEpochs);
+        }
+    }
+
+    private static RowMajorMatrix RunM4(IComputeBackend b, RowMajorMatrix documents, LabelMatrix labels, RowMajorMatrix labelEmbeddings,
+        DexaOptions options, TrainingMonitor monitor)
+    {
+        int d = documents.Cols, l = labelEmbeddings.Rows;
+        using var weights = new Parameter(b, "classifiers.weight", l, d, rowSparse: true);
+        weights.SetValues(labelEmbeddings.Data); // initialised from the (normalised) label embeddings
+        var points = LabelledPoints(labels);
+        if (options.ClassifierEpochs > 0 && points.Length > 0)
+        {
+            using var optimizer = new Adam([weights], new AdamOptions { LearningRate = options.ClassifierLearningRate });
+            int batchSize = Math.Min(options.ClassifierBatchSize, points.Length);
+            var schedule = new LinearWarmupSchedule(options.ClassifierLearningRate, options.ClassifierWarmupSteps,
+                (double)options.ClassifierEpochs * points.Length / batchSize);
+            var batching = new NgameBatching(points, options.ClassifierCurriculum, Seeds.Derive(options.Seed, 5));
+            for (int epoch = 0; epoch < options.ClassifierEpochs; epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                if (batching.ShouldRefresh(epoch)) batching.Refresh(documents);
+                var batches = batching.Batches(epoch, batchSize);
+                double lossSum = 0;
+                for (int bi = 0; bi < batches.Count; bi++)
+                {
+                    var rows = batches[bi];
+                    var pool = rows.SelectMany(i => labels.LabelArray(i)).Distinct().Order().ToArray();
+                    var column = new Dictionary<int, int>(pool.Length);
+                    for (int u = 0; u < pool.Length; u++) column[pool[u]] = u;
+                    var targets = new bool[rows.Length * pool.Length];
+                    for (int i = 0; i < rows.Length; i++)
+                        foreach (int label in labels.LabelsOf(rows[i])) targets[i * pool.Length + column[label]] = true;
+                    var x = new float[rows.Length * d];
+                    for (int i = 0; i < rows.Length; i++) documents.Row(rows[i]).CopyTo(x.AsSpan(i * d, d));
+
+                    optimizer.ZeroGradients();
+                    using var xt = b.Upload(x, rows.Length, d);
+                    if (options.DocumentDropout > 0)
+                    {
+                        using var mask = b.Allocate(rows.Length, d);
+                        b.DropoutMask(mask, options.DocumentDropout, (ulong)(uint)Seeds.Derive(options.Seed, 6) << 32 | (uint)optimizer.Steps);
+                        b.Multiply(xt, mask, xt);
+                    }
+                    using var xHat = b.Allocate(rows.Length, d);
+                    using var xNorms = b.Allocate(rows.Length, 1);
+                    b.L2Normalize(xt, xHat, xNorms);
+                    using var poolRows = new ParameterRows(b, pool);
+                    using var w = b.Allocate(pool.Length, d);
+                    poolRows.Gather(weights, w);
+                    using var wHat = b.Allocate(pool.Length, d);
+                    using var wNorms = b.Allocate(pool.Length, 1);
+                    b.L2Normalize(w, wHat, wNorms);
+                    using var scores = b.Allocate(rows.Length, pool.Length);
+                    b.Gemm(xHat, false, wHat, true, scores);
+                    using var gradScores = b.Allocate(rows.Length, pool.Length);
+                    lossSum += TripletLosses.MultiPositive(scores, targets, options.ClassifierLoss, gradScores);
+                    using var gradWHat = b.Allocate(pool.Length, d);
+                    using var gradW = b.Allocate(pool.Length, d);
+                    b.Gemm(gradScores, true, xHat, false, gradWHat);
+                    b.L2NormalizeBackward(wHat, wNorms, gradWHat, gradW);
+                    poolRows.ScatterGradient(weights, gradW);
+                    optimizer.Step(schedule.At(optimizer.Steps));
+                    monitor.Report("M-IV batches", bi + 1, batches.Count);
+                }
+                batching.EndEpoch();
+                monitor.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"Epoch: {epoch}, loss: {(batches.Count == 0 ? 0 : lossSum / batches.Count):F6}, clusters: {batching.Clusters.Count}, time: {clock.Elapsed.TotalSeconds:F2} sec"));
+                monitor.Report("M-IV epochs", epoch + 1, options.ClassifierEpochs);
+            }
+        }
+        var result = new RowMajorMatrix(l, d, weights.GetValues());
+        for (int r = 0; r < l; r++)
+        {
+            var row = result.Row(r);
+            float norm = MathF.Max(System.Numerics.Tensors.TensorPrimitives.Norm(row), 1e-12f);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+        }
+        return result;
+    }
+}
+
+/// <summary>One stage of the ablation: test metrics, cumulative training time and prediction time.</summary>
+/// <param name="Stage">"encoder only", "+ auxiliary vectors", "+ classifiers (fused)", "classifiers alone".</param>
+/// <param name="Metrics">P, nDCG, PSP, ... at k = 1..5.</param>
+/// <param name="TrainSeconds">Training time up to this stage (the encoder-only row trains its own M1).</param>
+/// <param name="PredictSeconds">Time to predict the test split.</param>
+public sealed record DexaAblationRow(string Stage, MetricReport Metrics, double TrainSeconds, double PredictSeconds);
+
+/// <summary>The ablation table (the paper's shape: encoder only, + auxiliary parameters, + classifier).</summary>
+/// <param name="Rows">One row per stage.</param>
+public sealed record DexaAblation(IReadOnlyList<DexaAblationRow> Rows)
+{
+    /// <summary>The table as text: stage, P@1/3/5, nDCG@3/5, PSP@1/3/5 (percent), training seconds.</summary>
+    public override string ToString()
+    {
+        var lines = new List<string> { $"{"stage",-24} {"P@1",6} {"P@3",6} {"P@5",6} {"nDCG@3",7} {"nDCG@5",7} {"PSP@1",6} {"PSP@3",6} {"PSP@5",6} {"train s",8}" };
+        foreach (var r in Rows)
+        {
+            var m = r.Metrics;
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Stage,-24} {m.P(1) * 100,6:F2} {m.P(3) * 100,6:F2} {m.P(5) * 100,6:F2} {m.NdcgAt(3) * 100,7:F2} {m.NdcgAt(5) * 100,7:F2} {m.Psp(1) * 100,6:F2} {m.Psp(3) * 100,6:F2} {m.Psp(5) * 100,6:F2} {r.TrainSeconds,8:F1}"));
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,161 @@
+using XcNotebooks.Compute;
+using XcNotebooks.Text;
+using XcNotebooks.Text.Encoders;
+
+namespace XcNotebooks.Methods.Dexa;
+
+/// <summary>Which encoder DEXA trains (or, for ONNX, uses frozen).</summary>
+public enum DexaEncoderKind
+{
+    /// <summary>Bag of embeddings + residual MLP (Astec style): the fast default.</summary>
+    BagOfEmbeddings,
+}
+
+/// <summary>How DEXA cuts texts into tokens.</summary>
+public enum DexaTokenizerKind
+{
+    /// <summary>Words of the training and label texts (<see cref="CorpusVocabularyTokenizer"/>).</summary>
+    Words,
+    /// <summary>Hashed word and character n-grams (<see cref="HashedNgramFeaturizer"/>).</summary>
+    HashedNgrams,
+    /// <summary>A BERT WordPiece vocabulary file (<see cref="DexaOptions.WordPieceVocabulary"/>).</summary>
+    WordPiece,
+}
+
+/// <summary>
+/// DEXA settings. The defaults follow the authors' LF-AmazonTitles-131K configuration, scaled to CPU-sized data
+/// sets and encoders trained from scratch: the paper's 300 M1 epochs with clusters growing at epochs
+/// 10/25/50/.../200 become 40 epochs with clusters growing at 3/8/16/24/32; batch 1,600 becomes 256; 65,536 tail
+/// vectors for 131K labels (two labels per vector) become ⌈L/2⌉ rounded down to a power of two, and the 1,000 head
+/// vectors ⌈L/100⌉; the learning rate for an encoder trained from scratch is 2e-3 instead of 2e-4 for fine-tuning.
+/// </summary>
+public sealed record DexaOptions
+{
+    // ---- text ----------------------------------------------------------------------------------------------------
+
+    /// <summary>How texts become tokens.</summary>
+    public DexaTokenizerKind Tokenizer { get; init; } = DexaTokenizerKind.Words;
+
+    /// <summary>Vocabulary settings for <see cref="DexaTokenizerKind.Words"/> (built on training and label texts).</summary>
+    public CorpusVocabularyOptions Vocabulary { get; init; } = new();
+
+    /// <summary>Hashing settings for <see cref="DexaTokenizerKind.HashedNgrams"/> (2^18 buckets: the table stays small).</summary>
+    public HashedNgramOptions Hashing { get; init; } = new() { NumBuckets = 1 << 18, MaxWordNgram = 2, MaxCharNgram = 0 };
+
+    /// <summary>vocab.txt for <see cref="DexaTokenizerKind.WordPiece"/>.</summary>
+    public string? WordPieceVocabulary { get; init; }
+
+    /// <summary>Tokens per text (null: 32 for data sets named *title*, 128 otherwise, as DEXA).</summary>
+    public int? MaxLength { get; init; }
+
+    // ---- encoder -------------------------------------------------------------------------------------------------
+
+    /// <summary>The encoder architecture.</summary>
+    public DexaEncoderKind Encoder { get; init; } = DexaEncoderKind.BagOfEmbeddings;
+
+    /// <summary>Bag-of-embeddings shape.</summary>
+    public BagOfEmbeddingsOptions BagOfEmbeddings { get; init; } = new();
+
+    // ---- auxiliary vectors ---------------------------------------------------------------------------------------
+
+    /// <summary>Add auxiliary vectors to the label side (false: NGAME's M1, the "encoder only" ablation).</summary>
+    public bool Auxiliary { get; init; } = true;
+
+    /// <summary>Vectors owned by one head label each (null: ⌈L/100⌉; DEXA: 1,000 of 131K).</summary>
+    public int? AuxiliaryHeadVectors { get; init; }
+
+    /// <summary>Vectors shared by clusters of tail labels, a power of two (null: about two labels per vector).</summary>
+    public int? AuxiliaryClusterVectors { get; init; }
+
+    // ---- M1: encoder and auxiliary vectors ---------------------------------------------------------------------------
+
+    /// <summary>M1 epochs.</summary>
+    public int EncoderEpochs { get; init; } = 40;
+
+    /// <summary>M1 batch size (documents, each with one sampled positive label).</summary>
+    public int EncoderBatchSize { get; init; } = 256;
+
+    /// <summary>M1 peak learning rate (AdamW).</summary>
+    public float EncoderLearningRate { get; init; } = 2e-3f;
+
+    /// <summary>M1 linear warm-up steps.</summary>
+    public int EncoderWarmupSteps { get; init; } = 100;
+
+    /// <summary>M1 weight decay (not on biases, norms or auxiliary vectors).</summary>
+    public float EncoderWeightDecay { get; init; } = 0.01f;
+
+    /// <summary>M1 loss.</summary>
+    public InBatchTripletOptions EncoderLoss { get; init; } = new();
+
+    /// <summary>M1 clustering curriculum (DEXA: clusters of 4, growing at 10, 25, 50, ... of 300 epochs, refresh every 5).</summary>
+    public NgameCurriculum EncoderCurriculum { get; init; } = new(4, [3, 8, 16, 24, 32], 2);
+
+    // ---- M-IV: classifiers ---------------------------------------------------------------------------------------
+
+    /// <summary>Train one-vs-all classifiers after M1 (the "+ classifier" stage).</summary>
+    public bool Classifiers { get; init; } = true;
+
+    /// <summary>M-IV epochs.</summary>
+    public int ClassifierEpochs { get; init; } = 30;
+
+    /// <summary>M-IV batch size.</summary>
+    public int ClassifierBatchSize { get; init; } = 512;
+
+    /// <summary>M-IV peak learning rate (lazy Adam on the classifier rows of the batch's labels).</summary>
+    public float ClassifierLearningRate { get; init; } = 1e-3f;
+
+    /// <summary>M-IV linear warm-up steps.</summary>
+    public int ClassifierWarmupSteps { get; init; } = 50;
+
+    /// <summary>M-IV loss.</summary>
+    public MultiPositiveTripletOptions ClassifierLoss { get; init; } = new();
+
+    /// <summary>Dropout on the frozen document embeddings during M-IV.</summary>
+    public float DocumentDropout { get; init; } = 0.5f;
+
+    /// <summary>M-IV clustering curriculum (DEXA: clusters of 32, doubling once at epoch 20 of 100, refresh every 5).</summary>
+    public NgameCurriculum ClassifierCurriculum { get; init; } = new(32, [6], 2);
+
+    // ---- prediction ----------------------------------------------------------------------------------------------
+
+    /// <summary>Labels retrieved from each index (label embeddings, classifiers) per point (DEXA: 300).</summary>
+    public int ShortlistSize { get; init; } = 100;
+
+    /// <summary>How the two shortlists are fused.</summary>
+    public FusionOptions Fusion { get; init; } = new();
+
+    /// <summary>Propensity parameter A (fusion feature and PSP).</summary>
+    public double PropensityA { get; init; } = 0.55;
+
+    /// <summary>Propensity parameter B.</summary>
+    public double PropensityB { get; init; } = 1.5;
+
+    /// <summary>Texts encoded per chunk at inference.</summary>
+    public int EncodeChunk { get; init; } = 512;
+
+    /// <summary>Where tensors live (Auto: a GPU when present).</summary>
+    public BackendKind Backend { get; init; } = BackendKind.Auto;
+
+    /// <summary>Seed of every random step (initial weights, positives, clusters, dropout, fusion sample).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Checks the values; returns this.</summary>
+    public DexaOptions Validate()
+    {
+        if (EncoderEpochs < 0 || ClassifierEpochs < 0) throw new ArgumentException("epochs must be 0 or more");
+        if (EncoderBatchSize < 2) throw new ArgumentException($"M1 batch size must be at least 2 (in-batch negatives), got {EncoderBatchSize}");
+        if (ClassifierBatchSize < 1) throw new ArgumentException($"M-IV batch size must be positive, got {ClassifierBatchSize}");
+        if (!(EncoderLearningRate > 0) || !(ClassifierLearningRate > 0)) throw new ArgumentException("learning rates must be positive");
+        if (ShortlistSize < 1) throw new ArgumentException($"shortlist size must be positive, got {ShortlistSize}");
+        if (!(DocumentDropout >= 0 && DocumentDropout < 1)) throw new ArgumentException($"document dropout must be in [0, 1), got {DocumentDropout}");
+        if (MaxLength is < 2) throw new ArgumentException($"max length must be at least 2, got {MaxLength}");
+        if (AuxiliaryHeadVectors is < 0) throw new ArgumentException($"head vectors must be 0 or more, got {AuxiliaryHeadVectors}");
+        if (AuxiliaryClusterVectors is { } c && (c < 1 || (c & (c - 1)) != 0))
+            throw new ArgumentException($"cluster vectors must be a power of two, got {c}");
+        if (Tokenizer == DexaTokenizerKind.WordPiece && WordPieceVocabulary is null)
+            throw new ArgumentException("the WordPiece tokenizer needs WordPieceVocabulary (a vocab.txt)");
+        EncoderCurriculum.Validate();
+        ClassifierCurriculum.Validate();
+        return this;
+    }
+}
