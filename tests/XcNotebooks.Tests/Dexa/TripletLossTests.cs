@@ -4,7 +4,7 @@ using XcNotebooks.Tests.Compute;
 using XcNotebooks.Tests.Neural;
 using Xunit;
 
-namespace XcNotebooks.Tests.Dexa;
+namespace XcNotebooks.Tests.DexaTests;
 
 /// <summary>The M1 and M-IV losses against the original code's values (spec §5.2) and finite differences.</summary>
 public sealed class TripletLossTests
@@ -121,6 +121,32 @@ public sealed class TripletLossTests
         var expected = new float[25];
         Assert.Equal(TripletLosses.InBatch(M1Scores, M1Targets(), 5, M1, expected), loss);
         Assert.Equal(expected, g.ToArray());
+    }
+
+    [Fact]
+    public void CosineScoresBackwardMatchesFiniteDifferences()
+    {
+        // The similarity layer under both losses: S = norm(Q) norm(K)ᵀ, checked through Σ R ⊙ S.
+        using var cpu = new CpuBackend();
+        var q = Numbers.Uniform(3, 12);
+        var k = Numbers.Uniform(4, 15);
+        var r = Numbers.Uniform(5, 20);
+        double Value(float[] qv, float[] kv)
+        {
+            using var qt = cpu.Upload(qv, 4, 3);
+            using var kt = cpu.Upload(kv, 5, 3);
+            using var c = new CosineScores(cpu, qt, kt);
+            return GradientCheck.Project(c.Scores, r);
+        }
+        using var qt = cpu.Upload(q, 4, 3);
+        using var kt = cpu.Upload(k, 5, 3);
+        using var cosine = new CosineScores(cpu, qt, kt);
+        cosine.Gradient.CopyFrom(r);
+        using var gq = cpu.Allocate(4, 3);
+        using var gk = cpu.Allocate(5, 3);
+        cosine.Backward(gq, gk);
+        GradientCheck.Check("queries", q, v => Value(v, k), gq.ToArray());
+        GradientCheck.Check("keys", k, v => Value(q, v), gk.ToArray());
     }
 
     [Fact]

@@ -59,11 +59,13 @@ public static class BalancedClustering
         return of;
     }
 
-    private static RowMajorMatrix Normalized(RowMajorMatrix vectors)
+    private static RowMajorMatrix Normalized(RowMajorMatrix vectors) => NormalizeRows(vectors.Clone());
+
+    /// <summary>Scales every row of <paramref name="vectors"/> to unit L2 norm in place (zero rows stay zero); returns it.</summary>
+    internal static RowMajorMatrix NormalizeRows(RowMajorMatrix vectors)
     {
-        var unit = vectors.Clone();
-        Parallel.For(0, unit.Rows, i => NormalizeInPlace(unit.Row(i)));
-        return unit;
+        Parallel.For(0, vectors.Rows, i => NormalizeInPlace(vectors.Row(i)));
+        return vectors;
     }
 
     private static void NormalizeInPlace(Span<float> v)

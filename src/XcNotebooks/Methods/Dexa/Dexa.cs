@@ -194,13 +194,7 @@ public static class Dexa
     {
         var z = encoder.EncodeAll(labels, options.EncodeChunk, monitor);
         auxiliary?.AddTo(z);
-        for (int l = 0; l < z.Rows; l++)
-        {
-            var row = z.Row(l);
-            float norm = MathF.Max(System.Numerics.Tensors.TensorPrimitives.Norm(row), 1e-12f);
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
-        }
-        return z;
+        return BalancedClustering.NormalizeRows(z);
     }
 
     /// <summary>Training points that have at least one label (a positive is drawn from each point's labels).</summary>
@@ -253,20 +247,12 @@ public static class Dexa
                 b.Copy(labelPass.Embeddings, z);
                 using var auxRows = auxiliary?.RowsOf(sampled);
                 if (auxiliary is not null) auxiliary.Add(auxRows!, z);
-                using var zHat = b.Allocate(rows.Length, d);
-                using var zNorms = b.Allocate(rows.Length, 1);
-                b.L2Normalize(z, zHat, zNorms);
-                using var scores = b.Allocate(rows.Length, rows.Length);
-                b.Gemm(x, false, zHat, true, scores);
-                using var gradScores = b.Allocate(rows.Length, rows.Length);
-                lossSum += TripletLosses.InBatch(scores, targets, lossOptions, gradScores);
+                using var cosine = new CosineScores(b, x, z);
+                lossSum += TripletLosses.InBatch(cosine.Scores, targets, lossOptions, cosine.Gradient);
                 counted++;
                 using var gradX = b.Allocate(rows.Length, d);
-                using var gradZHat = b.Allocate(rows.Length, d);
                 using var gradZ = b.Allocate(rows.Length, d);
-                b.Gemm(gradScores, false, zHat, false, gradX);
-                b.Gemm(gradScores, true, x, false, gradZHat);
-                b.L2NormalizeBackward(zHat, zNorms, gradZHat, gradZ);
+                cosine.Backward(encoder.IsTrainable ? gradX : null, gradZ);
                 if (encoder.IsTrainable)
                 {
                     encoder.Backward(docPass, gradX);
@@ -325,23 +311,13 @@ public static class Dexa
                         b.DropoutMask(mask, options.DocumentDropout, (ulong)(uint)Seeds.Derive(options.Seed, 6) << 32 | (uint)optimizer.Steps);
                         b.Multiply(xt, mask, xt);
                     }
-                    using var xHat = b.Allocate(rows.Length, d);
-                    using var xNorms = b.Allocate(rows.Length, 1);
-                    b.L2Normalize(xt, xHat, xNorms);
                     using var poolRows = new ParameterRows(b, pool);
                     using var w = b.Allocate(pool.Length, d);
                     poolRows.Gather(weights, w);
-                    using var wHat = b.Allocate(pool.Length, d);
-                    using var wNorms = b.Allocate(pool.Length, 1);
-                    b.L2Normalize(w, wHat, wNorms);
-                    using var scores = b.Allocate(rows.Length, pool.Length);
-                    b.Gemm(xHat, false, wHat, true, scores);
-                    using var gradScores = b.Allocate(rows.Length, pool.Length);
-                    lossSum += TripletLosses.MultiPositive(scores, targets, options.ClassifierLoss, gradScores);
-                    using var gradWHat = b.Allocate(pool.Length, d);
+                    using var cosine = new CosineScores(b, xt, w);
+                    lossSum += TripletLosses.MultiPositive(cosine.Scores, targets, options.ClassifierLoss, cosine.Gradient);
                     using var gradW = b.Allocate(pool.Length, d);
-                    b.Gemm(gradScores, true, xHat, false, gradWHat);
-                    b.L2NormalizeBackward(wHat, wNorms, gradWHat, gradW);
+                    cosine.Backward(null, gradW);
                     poolRows.ScatterGradient(weights, gradW);
                     optimizer.Step(schedule.At(optimizer.Steps));
                     monitor.Report("M-IV batches", bi + 1, batches.Count);
@@ -352,14 +328,7 @@ public static class Dexa
                 monitor.Report("M-IV epochs", epoch + 1, options.ClassifierEpochs);
             }
         }
-        var result = new RowMajorMatrix(l, d, weights.GetValues());
-        for (int r = 0; r < l; r++)
-        {
-            var row = result.Row(r);
-            float norm = MathF.Max(System.Numerics.Tensors.TensorPrimitives.Norm(row), 1e-12f);
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
-        }
-        return result;
+        return BalancedClustering.NormalizeRows(new RowMajorMatrix(l, d, weights.GetValues()));
     }
 }
 
