@@ -20,7 +20,11 @@ namespace XcNotebooks.Cli.Commands;
 public sealed class DexaCommand : ICliCommand
 {
     private static readonly Option<string> Encoder = new("--encoder")
-    { Description = "text encoder: bag (bag of embeddings + residual MLP)", DefaultValueFactory = _ => "bag" };
+    { Description = "text encoder: bag (bag of embeddings + residual MLP) or transformer (small, from scratch)", DefaultValueFactory = _ => "bag" };
+
+    private static readonly Option<int> Layers = new("--layers") { Description = "transformer layers", DefaultValueFactory = _ => 2 };
+
+    private static readonly Option<int> Heads = new("--heads") { Description = "transformer attention heads", DefaultValueFactory = _ => 4 };
 
     private static readonly Option<string> Tokenizer = new("--tokenizer")
     { Description = "tokens: words (corpus vocabulary), hashed (word n-grams), wordpiece (needs --vocab)", DefaultValueFactory = _ => "words" };
@@ -58,7 +62,7 @@ public sealed class DexaCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("dexa",
         "DEXA: deep encoders with auxiliary parameters (Dahiya et al., KDD 2023), with NGAME mini-batches; text data with label texts",
-        [Encoder, Tokenizer, Vocabulary, MaxLength, Dimension, Epochs, ClassifierEpochs, BatchSize, LearningRate, NoAuxiliary, NoClassifiers,
+        [Encoder, Layers, Heads, Tokenizer, Vocabulary, MaxLength, Dimension, Epochs, ClassifierEpochs, BatchSize, LearningRate, NoAuxiliary, NoClassifiers,
          Shortlist, Fusion, Propensity, Backend, TestFilter, AblationOption],
         Run, Load);
 
@@ -85,7 +89,8 @@ public sealed class DexaCommand : ICliCommand
             Encoder = args.GetValue(Encoder)!.Trim().ToLowerInvariant() switch
             {
                 "bag" or "boe" or "bag-of-embeddings" => DexaEncoderKind.BagOfEmbeddings,
-                var other => throw new ArgumentException($"unknown encoder '{other}': expected bag"),
+                "transformer" => DexaEncoderKind.Transformer,
+                var other => throw new ArgumentException($"unknown encoder '{other}': expected bag or transformer"),
             },
             Tokenizer = args.GetValue(Tokenizer)!.Trim().ToLowerInvariant() switch
             {
@@ -97,6 +102,10 @@ public sealed class DexaCommand : ICliCommand
             WordPieceVocabulary = args.GetValue(Vocabulary),
             MaxLength = args.GetValue(MaxLength),
             BagOfEmbeddings = new BagOfEmbeddingsOptions { Dimension = args.GetValue(Dimension) },
+            Transformer = new TransformerEncoderOptions
+            {
+                Dimension = args.GetValue(Dimension), Layers = args.GetValue(Layers), Heads = args.GetValue(Heads), FeedForward = 4 * args.GetValue(Dimension),
+            },
             EncoderEpochs = args.GetValue(Epochs),
             ClassifierEpochs = args.GetValue(ClassifierEpochs),
             EncoderBatchSize = args.GetValue(BatchSize),

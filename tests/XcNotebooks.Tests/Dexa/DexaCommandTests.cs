@@ -27,7 +27,7 @@ public sealed class DexaCommandTests
         var root = json.RootElement;
         Assert.Equal("dexa", root.GetProperty("method").GetString());
         double p1 = root.GetProperty("metrics").GetProperty("P@1").GetDouble();
-        Assert.InRange(p1, 60, 100);
+        Assert.True(p1 >= 60, $"P@1 {p1}");
         Assert.True(root.GetProperty("metrics").TryGetProperty("PSP@5", out _));
         var ablation = root.GetProperty("details").GetProperty("ablation");
         Assert.Equal(4, ablation.GetArrayLength());

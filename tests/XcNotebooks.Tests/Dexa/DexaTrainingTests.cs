@@ -22,6 +22,23 @@ public sealed class DexaTrainingTests
     }
 
     [Fact]
+    public void TrainsATransformerEncoderToo()
+    {
+        var data = ToyText.Create(train: 160, test: 40);
+        var options = ToyText.Options() with
+        {
+            Encoder = DexaEncoderKind.Transformer,
+            Transformer = new XcNotebooks.Text.Encoders.TransformerEncoderOptions { Dimension = 16, Heads = 2, Layers = 1, FeedForward = 32, Dropout = 0f },
+            EncoderLearningRate = 3e-3f,
+            EncoderEpochs = 15,
+        };
+        using var model = Dexa.Train(data.Train, null, options);
+        Assert.IsType<XcNotebooks.Text.Encoders.TransformerEncoder>(model.Encoder);
+        var report = XcMetrics.Evaluate(data.Test.Labels, model.TopK(data.Test, 5));
+        Assert.True(report.P(1) >= 0.8, $"P@1 {report.P(1):P1}");
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameModelAndAnotherSeedAnother()
     {
         var data = ToyText.Create(train: 120, test: 20);

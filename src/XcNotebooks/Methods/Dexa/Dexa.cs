@@ -74,7 +74,7 @@ public static class Dexa
                 int l = train.NumLabels;
                 int head = options.AuxiliaryHeadVectors ?? (l + 99) / 100;
                 head = Math.Min(head, l);
-                int clusters = options.AuxiliaryClusterVectors ?? FloorPowerOfTwo(Math.Max(1, (l - head) / 2));
+                int clusters = options.AuxiliaryClusterVectors ?? CeilingPowerOfTwo(Math.Max(1, (l - head) / 2));
                 auxiliary = AuxiliaryVectors.Create(backend, initial, train.Labels.LabelCounts(), head, clusters, Seeds.Derive(options.Seed, 3));
                 monitor.Write(auxiliary.ToString());
             }
@@ -179,13 +179,16 @@ public static class Dexa
         {
             DexaEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize,
                 options.BagOfEmbeddings with { Seed = Seeds.Derive(options.Seed, 1) }),
+            DexaEncoderKind.Transformer => new TransformerEncoder(backend, tokenizer.VocabularySize,
+                options.Transformer with { Seed = Seeds.Derive(options.Seed, 1), MaxPositions = Math.Max(options.Transformer.MaxPositions, options.MaxLength ?? 0) }),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown encoder"),
         };
 
-    private static int FloorPowerOfTwo(int n)
+    /// <summary>The power of two at or above n: (131,073 − 1,000)/2 labels give DEXA's 65,536 vectors.</summary>
+    private static int CeilingPowerOfTwo(int n)
     {
         int p = 1;
-        while (p * 2 <= n) p *= 2;
+        while (p < n) p *= 2;
         return p;
     }
 

@@ -9,6 +9,8 @@ public enum DexaEncoderKind
 {
     /// <summary>Bag of embeddings + residual MLP (Astec style): the fast default.</summary>
     BagOfEmbeddings,
+    /// <summary>A small transformer trained from scratch (mean pooling): slow on a CPU.</summary>
+    Transformer,
 }
 
 /// <summary>How DEXA cuts texts into tokens.</summary>
@@ -26,8 +28,8 @@ public enum DexaTokenizerKind
 /// DEXA settings. The defaults follow the authors' LF-AmazonTitles-131K configuration, scaled to CPU-sized data
 /// sets and encoders trained from scratch: the paper's 300 M1 epochs with clusters growing at epochs
 /// 10/25/50/.../200 become 40 epochs with clusters growing at 3/8/16/24/32; batch 1,600 becomes 256; 65,536 tail
-/// vectors for 131K labels (two labels per vector) become ⌈L/2⌉ rounded down to a power of two, and the 1,000 head
-/// vectors ⌈L/100⌉; the learning rate for an encoder trained from scratch is 2e-3 instead of 2e-4 for fine-tuning.
+/// vectors for 131K labels (two labels per vector) become (L − H)/2 rounded up to a power of two, and the 1,000 head
+/// vectors H = ⌈L/100⌉; the learning rate for an encoder trained from scratch is 2e-3 instead of 2e-4 for fine-tuning.
 /// </summary>
 public sealed record DexaOptions
 {
@@ -56,6 +58,9 @@ public sealed record DexaOptions
     /// <summary>Bag-of-embeddings shape.</summary>
     public BagOfEmbeddingsOptions BagOfEmbeddings { get; init; } = new();
 
+    /// <summary>Transformer shape.</summary>
+    public TransformerEncoderOptions Transformer { get; init; } = new();
+
     // ---- auxiliary vectors ---------------------------------------------------------------------------------------
 
     /// <summary>Add auxiliary vectors to the label side (false: NGAME's M1, the "encoder only" ablation).</summary>
@@ -64,7 +69,7 @@ public sealed record DexaOptions
     /// <summary>Vectors owned by one head label each (null: ⌈L/100⌉; DEXA: 1,000 of 131K).</summary>
     public int? AuxiliaryHeadVectors { get; init; }
 
-    /// <summary>Vectors shared by clusters of tail labels, a power of two (null: about two labels per vector).</summary>
+    /// <summary>Vectors shared by clusters of tail labels, a power of two (null: (L − H)/2 rounded up to a power of two).</summary>
     public int? AuxiliaryClusterVectors { get; init; }
 
     // ---- M1: encoder and auxiliary vectors ---------------------------------------------------------------------------

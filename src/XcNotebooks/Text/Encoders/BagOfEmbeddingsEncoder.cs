@@ -1,4 +1,3 @@
-using System.Text.Json;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
 using XcNotebooks.Neural;
@@ -37,33 +36,29 @@ public sealed record BagOfEmbeddingsOptions
 /// then residual MLP blocks (Astec style, DeepXML), then L2 normalisation. The embedding table is a row-sparse
 /// parameter, so a step updates only the rows of the batch's tokens.
 /// </summary>
-public sealed class BagOfEmbeddingsEncoder : ITextEncoder
+public sealed class BagOfEmbeddingsEncoder : TrainableTextEncoder<BagOfEmbeddingsOptions>
 {
     internal const string KindName = "bag-of-embeddings";
 
-    private readonly EmbeddingBag _bag;
+    private readonly Parameter _table;
     private readonly Parameter[] _w1, _b1, _w2, _b2;
     private readonly int _hidden;
     private long _dropoutCalls;
-    private bool _disposed;
 
     /// <summary>An encoder over ids 0..<paramref name="vocabularySize"/>-1 on <paramref name="backend"/>, seeded.</summary>
     public BagOfEmbeddingsEncoder(IComputeBackend backend, int vocabularySize, BagOfEmbeddingsOptions? options = null)
+        : base(KindName, backend, vocabularySize, options ?? new BagOfEmbeddingsOptions())
     {
-        Backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        Options = options ?? new BagOfEmbeddingsOptions();
-        if (vocabularySize < 1) throw new ArgumentException($"vocabulary size must be positive, got {vocabularySize}");
         if (Options.Dimension < 1) throw new ArgumentException($"dimension must be positive, got {Options.Dimension}");
         if (Options.ResidualBlocks < 0) throw new ArgumentException($"residual blocks must be 0 or more, got {Options.ResidualBlocks}");
         if (!(Options.Dropout >= 0 && Options.Dropout < 1)) throw new ArgumentException($"dropout must be in [0, 1), got {Options.Dropout}");
-        VocabularySize = vocabularySize;
         int d = Options.Dimension;
         _hidden = Options.HiddenSize ?? d;
         if (_hidden < 1) throw new ArgumentException($"hidden size must be positive, got {_hidden}");
         // U(±1/√d): a bag of a few dozen tokens starts with norm ~0.1-1, where the residual blocks are neither
         // negligible nor dominant (N(0,1) rows would swamp them, fan-in over a huge vocabulary would vanish).
-        _bag = new EmbeddingBag(backend, vocabularySize, d, Options.Pooling, Seeds.Derive(Options.Seed, 0),
-            WeightInit.PyTorchDefault, "bag.embedding");
+        _table = new Parameter(backend, "bag.embedding.weight", vocabularySize, d, rowSparse: true);
+        _table.SetValues(Initializers.Weights(WeightInit.PyTorchDefault, d, d, vocabularySize * d, Seeds.Derive(Options.Seed, 0)));
         int blocks = Options.ResidualBlocks;
         _w1 = new Parameter[blocks];
         _b1 = new Parameter[blocks];
@@ -71,74 +66,48 @@ public sealed class BagOfEmbeddingsEncoder : ITextEncoder
         _b2 = new Parameter[blocks];
         for (int b = 0; b < blocks; b++)
         {
-            (_w1[b], var b1) = AffineParameters.Create(backend, d, _hidden, Seeds.Derive(Options.Seed, 10 + 2 * b), true,
-                WeightInit.PyTorchDefault, $"bag.block{b}.0", rowSparse: false);
-            (_w2[b], var b2) = AffineParameters.Create(backend, _hidden, d, Seeds.Derive(Options.Seed, 11 + 2 * b), true,
-                WeightInit.PyTorchDefault, $"bag.block{b}.1", rowSparse: false);
-            _b1[b] = b1!;
-            _b2[b] = b2!;
+            (_w1[b], _b1[b]) = EncoderMath.Affine(backend, d, _hidden, Seeds.Derive(Options.Seed, 10 + 2 * b), $"bag.block{b}.0");
+            (_w2[b], _b2[b]) = EncoderMath.Affine(backend, _hidden, d, Seeds.Derive(Options.Seed, 11 + 2 * b), $"bag.block{b}.1");
         }
-        var parameters = new List<Parameter> { _bag.Table };
+        var parameters = new List<Parameter> { _table };
         for (int b = 0; b < blocks; b++) parameters.AddRange([_w1[b], _b1[b], _w2[b], _b2[b]]);
         Parameters = parameters;
     }
 
-    /// <summary>The options the encoder was built with.</summary>
-    public BagOfEmbeddingsOptions Options { get; }
-
     /// <inheritdoc />
-    public string Kind => KindName;
-
-    /// <inheritdoc />
-    public IComputeBackend Backend { get; }
-
-    /// <inheritdoc />
-    public int Dimension => Options.Dimension;
-
-    /// <inheritdoc />
-    public int VocabularySize { get; }
-
-    /// <inheritdoc />
-    public bool IsTrainable => true;
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters { get; }
+    public override int Dimension => Options.Dimension;
 
     /// <summary>The token embedding table (vocabulary x d).</summary>
-    public Parameter EmbeddingTable => _bag.Table;
+    public Parameter EmbeddingTable => _table;
 
     /// <inheritdoc />
-    public EncoderPass Forward(TokenBatch batch, bool training = true)
+    public override EncoderPass Forward(TokenBatch batch, bool training = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        TextEncoders.CheckTokens(this, batch);
+        CheckUsable(batch);
         var pass = new Pass(this, batch.Rows, training, training && Options.Dropout > 0);
         try
         {
             var b = Backend;
             pass.Tokens = DeviceTokens.Create(b, batch);
             var h = b.Allocate(batch.Rows, Dimension);
-            b.EmbeddingBag(pass.Tokens.Tokens, pass.Tokens.Lengths, _bag.Table.Value, h, Options.Pooling);
+            b.EmbeddingBag(pass.Tokens.Tokens, pass.Tokens.Lengths, _table.Value, h, Options.Pooling);
             for (int k = 0; k < _w1.Length; k++)
             {
                 pass.BlockInputs[k] = h;
                 var u = pass.PreActivations[k] = b.Allocate(batch.Rows, _hidden);
-                b.Gemm(h, false, _w1[k].Value, false, u);
-                b.AddRowVector(_b1[k].Value, u);
+                EncoderMath.Forward(b, h, _w1[k], _b1[k], u);
                 var a = pass.Activations[k] = b.Allocate(batch.Rows, _hidden);
                 b.Activate(Options.HiddenActivation, u, a);
                 if (pass.Dropped)
                 {
-                    var mask = pass.Masks[k] = b.Allocate(batch.Rows, _hidden);
-                    b.DropoutMask(mask, Options.Dropout, (ulong)(uint)Options.Seed << 32 | (ulong)_dropoutCalls++);
                     var dropped = pass.DroppedActivations[k] = b.Allocate(batch.Rows, _hidden);
-                    b.Multiply(a, mask, dropped);
+                    b.Copy(a, dropped);
+                    pass.Masks[k] = EncoderMath.Dropout(b, dropped, Options.Dropout, true, Options.Seed, ref _dropoutCalls);
                     a = dropped;
                 }
                 var next = b.Allocate(batch.Rows, Dimension);
                 b.Copy(h, next);
-                b.Gemm(a, false, _w2[k].Value, false, next, beta: 1f);
-                b.AddRowVector(_b2[k].Value, next);
+                EncoderMath.Forward(b, a, _w2[k], _b2[k], next, accumulate: true);
                 h = next;
             }
             pass.Unnormalized = h;
@@ -154,9 +123,9 @@ public sealed class BagOfEmbeddingsEncoder : ITextEncoder
     }
 
     /// <inheritdoc />
-    public void Backward(EncoderPass pass, Tensor gradEmbeddings)
+    public override void Backward(EncoderPass pass, Tensor gradEmbeddings)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         var p = EncoderPass.Of<Pass>(this, pass, gradEmbeddings);
         var b = Backend;
         int rows = p.Rows;
@@ -170,19 +139,14 @@ public sealed class BagOfEmbeddingsEncoder : ITextEncoder
             {
                 // next = h + a W₂ + b₂: g reaches h unchanged and the branch through W₂, f and W₁.
                 var a = p.Dropped ? p.DroppedActivations[k]! : p.Activations[k]!;
-                b.Gemm(a, true, g, false, _w2[k].Gradient, beta: 1f);
-                b.ColumnSums(g, _b2[k].Gradient, beta: 1f);
-                b.Gemm(g, false, _w2[k].Value, true, gradHidden!);
+                EncoderMath.Backward(b, a, _w2[k], _b2[k], g, gradHidden!);
                 if (p.Dropped) b.Multiply(gradHidden!, p.Masks[k]!, gradHidden!);
                 b.ActivationBackward(Options.HiddenActivation, p.PreActivations[k]!, p.Activations[k]!, gradHidden!, gradHidden!);
-                var h = p.BlockInputs[k]!;
-                b.Gemm(h, true, gradHidden!, false, _w1[k].Gradient, beta: 1f);
-                b.ColumnSums(gradHidden!, _b1[k].Gradient, beta: 1f);
-                b.Gemm(gradHidden!, false, _w1[k].Value, true, gradBlockInput!);
+                EncoderMath.Backward(b, p.BlockInputs[k]!, _w1[k], _b1[k], gradHidden!, gradBlockInput!);
                 b.Axpby(1f, gradBlockInput!, 1f, g);
             }
-            b.EmbeddingBagBackward(p.Tokens!.Tokens, p.Tokens.Lengths, g, _bag.Table.Gradient, Options.Pooling);
-            _bag.Table.MarkTouched(p.Tokens.DistinctTokens);
+            b.EmbeddingBagBackward(p.Tokens!.Tokens, p.Tokens.Lengths, g, _table.Gradient, Options.Pooling);
+            _table.MarkTouched(p.Tokens.DistinctTokens);
         }
         finally
         {
@@ -190,44 +154,8 @@ public sealed class BagOfEmbeddingsEncoder : ITextEncoder
         }
     }
 
-    /// <inheritdoc />
-    public RowMajorMatrix EncodeAll(TokenizedCorpus corpus, int chunkSize = 256, TrainingMonitor? monitor = null) =>
-        TextEncoders.EncodeInChunks(this, corpus, chunkSize, monitor);
-
-    /// <inheritdoc />
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write(JsonSerializer.Serialize(Options));
-        writer.Write(VocabularySize);
-        ParameterFile.Write(writer, Parameters);
-    }
-
-    internal static BagOfEmbeddingsEncoder ReadPayload(BinaryReader reader, IComputeBackend backend, string source)
-    {
-        var options = JsonSerializer.Deserialize<BagOfEmbeddingsOptions>(reader.ReadString())
-            ?? throw new DataFormatException(source, 0, "bag-of-embeddings options are missing");
-        int vocabulary = reader.ReadInt32();
-        var encoder = new BagOfEmbeddingsEncoder(backend, vocabulary, options);
-        try
-        {
-            ParameterFile.ReadInto(reader, encoder.Parameters, source);
-            return encoder;
-        }
-        catch
-        {
-            encoder.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Frees the parameters.</summary>
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        _bag.Dispose();
-        foreach (var p in Parameters.Skip(1)) p.Dispose();
-    }
+    internal static BagOfEmbeddingsEncoder ReadPayload(BinaryReader reader, IComputeBackend backend, string source) =>
+        Read(reader, source, (options, vocabulary) => new BagOfEmbeddingsEncoder(backend, vocabulary, options));
 
     /// <summary>Kind, vocabulary, dimension and blocks.</summary>
     public override string ToString() =>

@@ -40,6 +40,7 @@ public static class TextEncoders
         return kind switch
         {
             BagOfEmbeddingsEncoder.KindName => BagOfEmbeddingsEncoder.ReadPayload(reader, backend, source),
+            TransformerEncoder.KindName => TransformerEncoder.ReadPayload(reader, backend, source),
             _ => throw new DataFormatException(source, 0, $"unknown text encoder '{kind}'"),
         };
     }
