@@ -20,14 +20,18 @@ namespace XcNotebooks.Cli.Commands;
 public sealed class DexaCommand : ICliCommand
 {
     private static readonly Option<string> Encoder = new("--encoder")
-    { Description = "text encoder: bag (bag of embeddings + residual MLP) or transformer (small, from scratch)", DefaultValueFactory = _ => "bag" };
+    { Description = "text encoder: bag (bag of embeddings + residual MLP), transformer (small, from scratch) or onnx (frozen, with --onnx-model and --vocab)", DefaultValueFactory = _ => "bag" };
+
+    private static readonly Option<string?> OnnxModel = new("--onnx-model") { Description = "ONNX encoder (e.g. an export of msmarco-distilbert-base-v4); its vocab.txt goes in --vocab" };
+
+    private static readonly Option<string> OnnxPoolingOption = new("--onnx-pooling") { Description = "pooling of the ONNX model's token states: mean, cls or none", DefaultValueFactory = _ => "mean" };
 
     private static readonly Option<int> Layers = new("--layers") { Description = "transformer layers", DefaultValueFactory = _ => 2 };
 
     private static readonly Option<int> Heads = new("--heads") { Description = "transformer attention heads", DefaultValueFactory = _ => 4 };
 
     private static readonly Option<string> Tokenizer = new("--tokenizer")
-    { Description = "tokens: words (corpus vocabulary), hashed (word n-grams), wordpiece (needs --vocab)", DefaultValueFactory = _ => "words" };
+    { Description = "tokens: words (corpus vocabulary), hashed (word n-grams), wordpiece (needs --vocab); auto: wordpiece with --vocab, else words", DefaultValueFactory = _ => "auto" };
 
     private static readonly Option<string?> Vocabulary = new("--vocab") { Description = "WordPiece vocab.txt" };
 
@@ -62,7 +66,7 @@ public sealed class DexaCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("dexa",
         "DEXA: deep encoders with auxiliary parameters (Dahiya et al., KDD 2023), with NGAME mini-batches; text data with label texts",
-        [Encoder, Layers, Heads, Tokenizer, Vocabulary, MaxLength, Dimension, Epochs, ClassifierEpochs, BatchSize, LearningRate, NoAuxiliary, NoClassifiers,
+        [Encoder, Layers, Heads, OnnxModel, OnnxPoolingOption, Tokenizer, Vocabulary, MaxLength, Dimension, Epochs, ClassifierEpochs, BatchSize, LearningRate, NoAuxiliary, NoClassifiers,
          Shortlist, Fusion, Propensity, Backend, TestFilter, AblationOption],
         Run, Load);
 
@@ -90,14 +94,27 @@ public sealed class DexaCommand : ICliCommand
             {
                 "bag" or "boe" or "bag-of-embeddings" => DexaEncoderKind.BagOfEmbeddings,
                 "transformer" => DexaEncoderKind.Transformer,
-                var other => throw new ArgumentException($"unknown encoder '{other}': expected bag or transformer"),
+                "onnx" => DexaEncoderKind.Onnx,
+                var other => throw new ArgumentException($"unknown encoder '{other}': expected bag, transformer or onnx"),
+            },
+            OnnxModel = args.GetValue(OnnxModel),
+            Onnx = new OnnxEncoderOptions
+            {
+                Pooling = args.GetValue(OnnxPoolingOption)!.Trim().ToLowerInvariant() switch
+                {
+                    "mean" => OnnxPooling.Mean,
+                    "cls" => OnnxPooling.Cls,
+                    "none" => OnnxPooling.None,
+                    var other => throw new ArgumentException($"unknown ONNX pooling '{other}': expected mean, cls or none"),
+                },
             },
             Tokenizer = args.GetValue(Tokenizer)!.Trim().ToLowerInvariant() switch
             {
+                "auto" => args.GetValue(Vocabulary) is null ? DexaTokenizerKind.Words : DexaTokenizerKind.WordPiece,
                 "words" => DexaTokenizerKind.Words,
                 "hashed" => DexaTokenizerKind.HashedNgrams,
                 "wordpiece" => DexaTokenizerKind.WordPiece,
-                var other => throw new ArgumentException($"unknown tokenizer '{other}': expected words, hashed or wordpiece"),
+                var other => throw new ArgumentException($"unknown tokenizer '{other}': expected auto, words, hashed or wordpiece"),
             },
             WordPieceVocabulary = args.GetValue(Vocabulary),
             MaxLength = args.GetValue(MaxLength),

@@ -39,6 +39,34 @@ public sealed class DexaTrainingTests
     }
 
     [Fact]
+    public void WithAFrozenOnnxEncoderTrainsAuxiliaryVectorsAndClassifiers()
+    {
+        // A WordPiece vocabulary of the toy words and an ONNX model embedding each token with a fixed random row.
+        var dir = TestData.TempDir();
+        var words = new List<string> { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
+        for (int l = 0; l < ToyText.Labels; l++) words.AddRange(new[] { "a", "b", "c", "d" }.Select(s => $"w{l}{s}"));
+        words.AddRange(Enumerable.Range(0, 20).Select(n => $"noise{n}"));
+        var vocab = Path.Combine(dir, "vocab.txt");
+        File.WriteAllLines(vocab, words);
+        var model = XcNotebooks.Tests.Text.Encoders.TinyOnnxModel.Write(Path.Combine(dir, "encoder.onnx"),
+            XcNotebooks.Tests.Compute.Numbers.Uniform(5, words.Count * 24), words.Count, 24);
+        var data = ToyText.Create();
+        var options = ToyText.Options() with
+        {
+            Encoder = DexaEncoderKind.Onnx, OnnxModel = model, Tokenizer = DexaTokenizerKind.WordPiece, WordPieceVocabulary = vocab,
+            ClassifierEpochs = 20, ClassifierLearningRate = 1e-2f,
+        };
+        using var trained = Dexa.Train(data.Train, null, options);
+        Assert.IsType<XcNotebooks.Text.Encoders.OnnxEncoder>(trained.Encoder);
+        var p1 = XcMetrics.Evaluate(data.Test.Labels, trained.TopK(data.Test, 5)).P(1);
+        Assert.True(p1 >= 0.8, $"P@1 {p1:P1}");
+        // Without auxiliary vectors nothing in M1 trains: the label embeddings are the frozen encoder's.
+        using var frozen = Dexa.TrainEncoder(data.Train, options with { Auxiliary = false });
+        XcNotebooks.Tests.Compute.Numbers.Close(frozen.Encode(data.Train.LabelTexts!).Data, frozen.LabelEmbeddings.Data, 1e-6, "label embeddings");
+        Assert.Throws<ArgumentException>(() => Dexa.TrainEncoder(data.Train, options with { Tokenizer = DexaTokenizerKind.Words }));
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameModelAndAnotherSeedAnother()
     {
         var data = ToyText.Create(train: 120, test: 20);

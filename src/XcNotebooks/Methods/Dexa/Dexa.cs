@@ -181,6 +181,7 @@ public static class Dexa
                 options.BagOfEmbeddings with { Seed = Seeds.Derive(options.Seed, 1) }),
             DexaEncoderKind.Transformer => new TransformerEncoder(backend, tokenizer.VocabularySize,
                 options.Transformer with { Seed = Seeds.Derive(options.Seed, 1), MaxPositions = Math.Max(options.Transformer.MaxPositions, options.MaxLength ?? 0) }),
+            DexaEncoderKind.Onnx => OnnxEncoder.Load(backend, options.OnnxModel!, tokenizer.VocabularySize, options.Onnx),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown encoder"),
         };
 

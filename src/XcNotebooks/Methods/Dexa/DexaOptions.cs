@@ -11,6 +11,8 @@ public enum DexaEncoderKind
     BagOfEmbeddings,
     /// <summary>A small transformer trained from scratch (mean pooling): slow on a CPU.</summary>
     Transformer,
+    /// <summary>A user-supplied ONNX encoder, frozen: only the auxiliary vectors and the classifiers train.</summary>
+    Onnx,
 }
 
 /// <summary>How DEXA cuts texts into tokens.</summary>
@@ -20,7 +22,7 @@ public enum DexaTokenizerKind
     Words,
     /// <summary>Hashed word and character n-grams (<see cref="HashedNgramFeaturizer"/>).</summary>
     HashedNgrams,
-    /// <summary>A BERT WordPiece vocabulary file (<see cref="DexaOptions.WordPieceVocabulary"/>).</summary>
+    /// <summary>A BERT WordPiece vocabulary file (<see cref="DexaOptions.WordPieceVocabulary"/>; what ONNX exports of BERT-like models read).</summary>
     WordPiece,
 }
 
@@ -60,6 +62,12 @@ public sealed record DexaOptions
 
     /// <summary>Transformer shape.</summary>
     public TransformerEncoderOptions Transformer { get; init; } = new();
+
+    /// <summary>The ONNX model of <see cref="DexaEncoderKind.Onnx"/> (its vocabulary is <see cref="WordPieceVocabulary"/>).</summary>
+    public string? OnnxModel { get; init; }
+
+    /// <summary>How the ONNX model is fed and pooled.</summary>
+    public OnnxEncoderOptions Onnx { get; init; } = new();
 
     // ---- auxiliary vectors ---------------------------------------------------------------------------------------
 
@@ -159,6 +167,8 @@ public sealed record DexaOptions
             throw new ArgumentException($"cluster vectors must be a power of two, got {c}");
         if (Tokenizer == DexaTokenizerKind.WordPiece && WordPieceVocabulary is null)
             throw new ArgumentException("the WordPiece tokenizer needs WordPieceVocabulary (a vocab.txt)");
+        if (Encoder == DexaEncoderKind.Onnx && (OnnxModel is null || Tokenizer != DexaTokenizerKind.WordPiece))
+            throw new ArgumentException("an ONNX encoder needs OnnxModel and the WordPiece tokenizer with the model's vocabulary (WordPieceVocabulary)");
         EncoderCurriculum.Validate();
         ClassifierCurriculum.Validate();
         return this;

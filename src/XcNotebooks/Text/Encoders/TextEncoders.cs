@@ -41,6 +41,7 @@ public static class TextEncoders
         {
             BagOfEmbeddingsEncoder.KindName => BagOfEmbeddingsEncoder.ReadPayload(reader, backend, source),
             TransformerEncoder.KindName => TransformerEncoder.ReadPayload(reader, backend, source),
+            OnnxEncoder.KindName => OnnxEncoder.ReadPayload(reader, backend, source),
             _ => throw new DataFormatException(source, 0, $"unknown text encoder '{kind}'"),
         };
     }
