@@ -91,7 +91,7 @@ public sealed class LossBasedDecoder
     public double[] EdgeWeights(ReadOnlySpan<float> responses)
     {
         CheckLength(responses);
-        var ws = new Workspace(this, 1);
+        var ws = new Workspace(this, 1, topK: false);
         ComputeWeights(responses, ws);
         return ws.Weights;
     }
@@ -100,13 +100,13 @@ public sealed class LossBasedDecoder
     public DecodedPath Decode(ReadOnlySpan<float> responses)
     {
         CheckLength(responses);
-        var ws = new Workspace(this, 1);
+        var ws = new Workspace(this, 1, topK: false);
         ComputeWeights(responses, ws);
         return DecodeBest(ws);
     }
 
     /// <summary>Scratch buffers for decoding one point at a time without allocating (one per thread).</summary>
-    internal Workspace CreateWorkspace(int k) => new(this, k);
+    internal Workspace CreateWorkspace() => new(this, 1, topK: false);
 
     /// <summary>The best codeword, using <paramref name="workspace"/> for scratch.</summary>
     internal DecodedPath Decode(ReadOnlySpan<float> responses, Workspace workspace)
@@ -121,7 +121,7 @@ public sealed class LossBasedDecoder
     {
         CheckLength(responses);
         if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
-        var ws = new Workspace(this, k);
+        var ws = new Workspace(this, k, topK: true);
         ComputeWeights(responses, ws);
         var codewords = new int[k];
         var scores = new double[k];
@@ -161,7 +161,7 @@ public sealed class LossBasedDecoder
         if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
         var codewords = new int[(long)rows * k];
         var scores = new double[codewords.Length];
-        Parallel.For(0, rows, () => new Workspace(this, k), (i, _, ws) =>
+        Parallel.For(0, rows, () => new Workspace(this, k, topK: k > 1), (i, _, ws) =>
         {
             ComputeWeights(responsesOf(i, ws), ws);
             var cw = codewords.AsSpan(i * k, k);
@@ -283,7 +283,7 @@ public sealed class LossBasedDecoder
     /// <summary>Per-thread scratch buffers: no allocation per decoded point.</summary>
     internal sealed class Workspace
     {
-        public Workspace(LossBasedDecoder decoder, int k)
+        public Workspace(LossBasedDecoder decoder, int k, bool topK)
         {
             var g = decoder.Graph;
             Responses = new float[g.NumEdges];
@@ -292,7 +292,7 @@ public sealed class LossBasedDecoder
             GroupSums = new double[2 * g.NumGroups];
             VertexScore = new double[g.NumVertices];
             VertexCodeword = new int[g.NumVertices];
-            if (k > 1)
+            if (topK)
             {
                 Count = new int[g.NumVertices];
                 TopScore = new double[g.NumVertices * k];

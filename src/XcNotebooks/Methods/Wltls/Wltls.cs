@@ -252,7 +252,7 @@ public static class Wltls
             int n = order.Length, edges = graph.NumEdges, correct = 0, assignedClasses = CountAssigned();
             var margins = new float[edges];
             var candidates = new int[options.GreedyCandidates];
-            var workspace = decoder.CreateWorkspace(1);
+            var workspace = decoder.CreateWorkspace();
             for (int t = 0; t < n; t++)
             {
                 int i = order[t], cls = classes[i];
