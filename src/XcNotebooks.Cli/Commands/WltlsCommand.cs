@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Codes;
 using XcNotebooks.Data;
@@ -184,43 +183,19 @@ public sealed class WltlsCommand : ICliCommand
         _ => throw new ArgumentException($"unknown path assignment '{name}': expected random, greedy or fixed"),
     };
 
+    /// <summary>"FILE" or "FILE:KEY" (a key of a JSON object holding several assignments, as the original's file).</summary>
+    private static int[] ReadClassOrder(string spec)
+    {
+        int colon = spec.LastIndexOf(':');
+        return colon > 1 && !File.Exists(spec)
+            ? PathAssignment.LoadClassOrder(spec[..colon], spec[(colon + 1)..])
+            : PathAssignment.LoadClassOrder(spec);
+    }
+
     private static int[] ParseWidths(string text)
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int b)
             ? b : throw new ArgumentException($"--sweep: '{p}' is not a slice width")).ToArray();
-    }
-
-    /// <summary>Reads a class order (class of each codeword): a JSON list, or FILE:KEY for a list under KEY of a JSON object.</summary>
-    internal static int[] ReadClassOrder(string spec)
-    {
-        string path = spec, key = "";
-        int colon = spec.LastIndexOf(':');
-        if (colon > 1 && !File.Exists(spec)) (path, key) = (spec[..colon], spec[(colon + 1)..]);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such assignment file", path);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException(path, (e.LineNumber ?? -1) + 1, $"not valid JSON: {e.Message}", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (key.Length > 0)
-            {
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(key, out root))
-                    throw new DataFormatException(path, 0, $"no list under key '{key}'");
-            }
-            else if (root.ValueKind == JsonValueKind.Object)
-                throw new DataFormatException(path, 0,
-                    $"the file holds several assignments ({string.Join(", ", root.EnumerateObject().Select(p => p.Name))}); name one as {path}:KEY");
-            if (root.ValueKind != JsonValueKind.Array) throw new DataFormatException(path, 0, "expected a JSON list of class ids");
-            return root.EnumerateArray().Select((v, i) => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int c)
-                ? c : throw new DataFormatException(path, 0, $"entry {i} ({v}) is not an integer class id")).ToArray();
-        }
     }
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using XcNotebooks.Data;
+
 namespace XcNotebooks.Codes;
 
 /// <summary>How codewords (paths) are given to classes.</summary>
@@ -70,6 +73,40 @@ public sealed class PathAssignment
         ArgumentNullException.ThrowIfNull(classOfCodeword);
         CheckPermutation(classOfCodeword, "class order");
         return new PathAssignment(Invert(classOfCodeword), policy);
+    }
+
+    /// <summary>
+    /// Reads a class order (the class of each codeword, the original code's format for fixed assignments) from a JSON
+    /// file holding a list, or with <paramref name="key"/> the list under that key of a JSON object (as in the
+    /// authors' precomputed_assignments.json). Use with <see cref="FromClassOrder"/>.
+    /// </summary>
+    public static int[] LoadClassOrder(string path, string? key = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such assignment file", path);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, (e.LineNumber ?? -1) + 1, $"not valid JSON: {e.Message}", e);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (!string.IsNullOrEmpty(key))
+            {
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(key, out root))
+                    throw new DataFormatException(path, 0, $"no list under key '{key}'");
+            }
+            else if (root.ValueKind == JsonValueKind.Object)
+                throw new DataFormatException(path, 0,
+                    $"the file holds several assignments ({string.Join(", ", root.EnumerateObject().Select(p => p.Name))}); name one of them");
+            if (root.ValueKind != JsonValueKind.Array) throw new DataFormatException(path, 0, "expected a JSON list of class ids");
+            return root.EnumerateArray().Select((v, i) => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int c)
+                ? c : throw new DataFormatException(path, 0, $"entry {i} ({v}) is not an integer class id")).ToArray();
+        }
     }
 
     /// <summary>The inverse of a permutation: result[p[i]] = i.</summary>
