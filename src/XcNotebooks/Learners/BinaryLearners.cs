@@ -1,3 +1,6 @@
+using System.Numerics;
+using XcNotebooks.Data;
+
 namespace XcNotebooks.Learners;
 
 /// <summary>Which online binary learner to use for each binary sub-problem.</summary>
@@ -38,11 +41,11 @@ public sealed record BinaryLearnerOptions
         return this;
     }
 
-    /// <summary>A fresh learner over <paramref name="dimension"/> features.</summary>
-    public IBinaryLinearLearner Create(int dimension) => Kind switch
+    /// <summary>A bank of <paramref name="width"/> fresh learners over <paramref name="dimension"/> features.</summary>
+    public LinearLearnerBank CreateBank(int dimension, int width) => Kind switch
     {
-        BinaryLearnerKind.Arow => new ArowLearner(dimension, ArowR, MarginThreshold, ArowStepSize),
-        BinaryLearnerKind.AveragedPerceptron => new AveragedPerceptronLearner(dimension, MarginThreshold),
+        BinaryLearnerKind.Arow => new ArowBank(dimension, width, ArowR, MarginThreshold, ArowStepSize),
+        BinaryLearnerKind.AveragedPerceptron => new AveragedPerceptronBank(dimension, width, MarginThreshold),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 
@@ -56,197 +59,264 @@ public sealed record BinaryLearnerOptions
 }
 
 /// <summary>
-/// An online linear binary classifier on sparse inputs: the training-time margin, an update on (x, y, margin), and
-/// the weights used for evaluation. Not thread-safe: one thread trains one learner.
+/// <see cref="Width"/> online linear binary classifiers over the same <see cref="Dimension"/> sparse features,
+/// stored feature-major: row j holds every learner's value for feature j, so one pass over a point's non-zeros
+/// serves all learners with SIMD across them. Learners never interact: each lane computes exactly what a lone
+/// scalar learner would (same operations in the same order), whatever the width or the machine's vector size.
+/// Not thread-safe: one thread trains one bank.
 /// </summary>
-public interface IBinaryLinearLearner
+public abstract class LinearLearnerBank
 {
-    /// <summary>Number of features.</summary>
-    int Dimension { get; }
+    /// <summary>Per feature row: Width weights, then Width values of the learner's second state (covariance or sum).</summary>
+    private protected readonly float[] State;
 
-    /// <summary>Bytes of the weights used at test time (4 per feature).</summary>
-    long ModelBytes => 4L * Dimension;
-
-    /// <summary>w . x with the training-time weights, x given by its non-zeros.</summary>
-    float Margin(ReadOnlySpan<int> indices, ReadOnlySpan<float> values);
-
-    /// <summary>Learns from x with label <paramref name="label"/> (±1) whose current margin is <paramref name="margin"/>; true if it updated.</summary>
-    bool Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int label, float margin);
-
-    /// <summary>Writes the evaluation weights (the mean for AROW, the average for the perceptron).</summary>
-    void CopyWeightsTo(Span<float> destination);
-
-    /// <summary>One online step: the pre-update margin on x, then the update with label <paramref name="label"/>; returns the margin.</summary>
-    float Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int label)
+    private protected LinearLearnerBank(int dimension, int width, float secondStateInitial)
     {
-        float margin = Margin(indices, values);
-        Update(indices, values, label, margin);
-        return margin;
+        if (dimension < 0) throw new ArgumentException($"negative dimension {dimension}");
+        if (width < 1) throw new ArgumentException($"a bank needs at least one learner, got {width}");
+        Dimension = dimension;
+        Width = width;
+        State = new float[2L * width * dimension];
+        if (secondStateInitial != 0)
+            for (long row = 0; row < State.LongLength; row += 2 * width) State.AsSpan((int)row + width, width).Fill(secondStateInitial);
+    }
+
+    /// <summary>Number of features.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Number of learners.</summary>
+    public int Width { get; }
+
+    /// <summary>Bytes of the weights used at test time (4 per feature and learner).</summary>
+    public long ModelBytes => 4L * Dimension * Width;
+
+    /// <summary>margins[l] = w_l . x with the training-time weights, x given by its non-zeros.</summary>
+    public void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
+    {
+        CheckWidth(margins.Length);
+        margins.Clear();
+        for (int j = 0; j < indices.Length; j++) LaneMath.AddScaled(margins, Weights(indices[j]), values[j]);
+    }
+
+    /// <summary>
+    /// One online update of every learner on x with its label (±1, from <paramref name="labels"/>) and its
+    /// pre-update margin (from <see cref="Margins"/>).
+    /// </summary>
+    public abstract void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins);
+
+    /// <summary>Margins, then the update: one online step; the pre-update margins are left in <paramref name="margins"/>.</summary>
+    public void Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, Span<float> margins)
+    {
+        Margins(indices, values, margins);
+        Update(indices, values, labels, margins);
+    }
+
+    /// <summary>Writes learner l's evaluation weights into column <paramref name="firstColumn"/> + l of a D-row matrix.</summary>
+    public abstract void CopyWeightsTo(RowMajorMatrix destination, int firstColumn);
+
+    /// <summary>Learner <paramref name="learner"/>'s evaluation weights (a copy).</summary>
+    public float[] WeightsOf(int learner)
+    {
+        var column = new RowMajorMatrix(Dimension, Width);
+        CopyWeightsTo(column, 0);
+        return Enumerable.Range(0, Dimension).Select(j => column[j, learner]).ToArray();
+    }
+
+    private protected Span<float> Weights(int feature) => State.AsSpan(2 * Width * feature, Width);
+
+    private protected Span<float> SecondState(int feature) => State.AsSpan(2 * Width * feature + Width, Width);
+
+    private protected void CheckWidth(int length)
+    {
+        if (length != Width) throw new ArgumentException($"expected {Width} values (one per learner), got {length}");
+    }
+
+    private protected void CheckDestination(RowMajorMatrix destination, int firstColumn)
+    {
+        if (destination.Rows != Dimension || firstColumn < 0 || firstColumn + Width > destination.Cols)
+            throw new ArgumentException($"a {destination.Rows} x {destination.Cols} matrix has no room for {Width} columns from {firstColumn} of {Dimension} rows");
     }
 }
 
 /// <summary>
-/// AROW with a diagonal covariance: mean w (0) and covariance Sigma (1). When y m &lt;= margin threshold:
-/// v = sum x_j^2 Sigma_j, beta = 1 / (v + r), alpha = max(0, 1 - y m) beta, w_j += step alpha y Sigma_j x_j,
+/// AROW with a diagonal covariance, one learner per lane: mean w (0) and covariance Sigma (1). When y m &lt;= the
+/// threshold: v = sum x_j^2 Sigma_j, beta = 1 / (v + r), alpha = max(0, 1 - y m) beta, w_j += step alpha y Sigma_j x_j,
 /// Sigma_j -= beta (Sigma_j x_j)^2, on x's non-zeros only.
 /// </summary>
-public sealed class ArowLearner : IBinaryLinearLearner
+public sealed class ArowBank : LinearLearnerBank
 {
-    // Mean and covariance interleaved (w_0, S_0, w_1, S_1, ...): an update touches both at the same feature.
-    private readonly float[] _state;
     private readonly double _r, _threshold, _step;
+    private readonly float[] _variance, _alpha, _beta;
 
-    /// <summary>A learner over <paramref name="dimension"/> features with AROW's r, update threshold and step size.</summary>
-    public ArowLearner(int dimension, double r = 1, double marginThreshold = 1, double stepSize = 1)
+    /// <summary>A bank of <paramref name="width"/> AROW learners with r, update threshold and step size.</summary>
+    public ArowBank(int dimension, int width, double r = 1, double marginThreshold = 1, double stepSize = 1) : base(dimension, width, 1f)
     {
-        if (dimension < 0) throw new ArgumentException($"negative dimension {dimension}");
-        Dimension = dimension;
-        _state = new float[2L * dimension];
-        for (int j = 0; j < dimension; j++) _state[2 * j + 1] = 1f;
         _r = r;
         _threshold = marginThreshold;
         _step = stepSize;
+        _variance = new float[width];
+        _alpha = new float[width];
+        _beta = new float[width];
     }
+
+    /// <summary>Learner <paramref name="learner"/>'s covariance diagonal (a copy).</summary>
+    public float[] CovarianceOf(int learner) => Enumerable.Range(0, Dimension).Select(j => SecondState(j)[learner]).ToArray();
 
     /// <inheritdoc/>
-    public int Dimension { get; }
-
-    /// <summary>The mean vector (a copy).</summary>
-    public float[] Mean()
+    public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
     {
-        var mean = new float[Dimension];
-        CopyWeightsTo(mean);
-        return mean;
-    }
-
-    /// <summary>The diagonal of the covariance (a copy).</summary>
-    public float[] Covariance()
-    {
-        var cov = new float[Dimension];
-        for (int j = 0; j < Dimension; j++) cov[j] = _state[2 * j + 1];
-        return cov;
-    }
-
-    /// <inheritdoc/>
-    public float Margin(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
-    {
-        var s = _state;
-        float sum = 0;
-        for (int j = 0; j < indices.Length; j++) sum += values[j] * s[2 * indices[j]];
-        return sum;
-    }
-
-    /// <inheritdoc/>
-    public bool Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int label, float margin)
-    {
-        if (label * (double)margin > _threshold) return false;
-        var s = _state;
-        float v = 0;
-        for (int j = 0; j < indices.Length; j++) v += values[j] * values[j] * s[2 * indices[j] + 1];
-        Apply(indices, values, label, margin, v);
-        return true;
-    }
-
-    /// <inheritdoc/>
-    public float Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int label)
-    {
-        // One gather pass gives both the margin and the variance x^T Sigma x (mean and covariance sit side by side).
-        var s = _state;
-        float margin = 0, v = 0;
-        for (int j = 0; j < indices.Length; j++)
+        CheckWidth(labels.Length);
+        CheckWidth(margins.Length);
+        bool any = false;
+        for (int l = 0; l < Width; l++) any |= labels[l] * (double)margins[l] <= _threshold;
+        if (!any) return;
+        _variance.AsSpan().Clear();
+        for (int j = 0; j < indices.Length; j++) LaneMath.AddScaled(_variance, SecondState(indices[j]), values[j] * values[j]);
+        for (int l = 0; l < Width; l++)
         {
-            int at = 2 * indices[j];
-            float x = values[j];
-            margin += x * s[at];
-            v += x * x * s[at + 1];
+            double m = labels[l] * (double)margins[l];
+            if (m > _threshold)
+            {
+                _alpha[l] = 0; // lanes that keep still: adding 0 leaves their values bit for bit
+                _beta[l] = 0;
+                continue;
+            }
+            double beta = 1.0 / (_variance[l] + _r);
+            _alpha[l] = (float)(_step * Math.Max(0, 1 - m) * beta * labels[l]);
+            _beta[l] = (float)beta;
         }
-        if (label * (double)margin <= _threshold) Apply(indices, values, label, margin, v);
-        return margin;
-    }
-
-    private void Apply(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int label, float margin, float v)
-    {
-        var s = _state;
-        double m = label * (double)margin;
-        double beta = 1.0 / (v + _r);
-        float alphaY = (float)(_step * Math.Max(0, 1 - m) * beta * label);
-        float betaF = (float)beta;
         for (int j = 0; j < indices.Length; j++)
-        {
-            int at = 2 * indices[j];
-            float covX = s[at + 1] * values[j];
-            s[at] += alphaY * covX;
-            s[at + 1] -= betaF * covX * covX;
-        }
+            LaneMath.ArowStep(Weights(indices[j]), SecondState(indices[j]), values[j], _alpha, _beta);
     }
 
     /// <inheritdoc/>
-    public void CopyWeightsTo(Span<float> destination)
+    public override void CopyWeightsTo(RowMajorMatrix destination, int firstColumn)
     {
-        if (destination.Length != Dimension) throw new ArgumentException($"destination has {destination.Length} entries, expected {Dimension}");
-        for (int j = 0; j < destination.Length; j++) destination[j] = _state[2 * j];
+        CheckDestination(destination, firstColumn);
+        for (int j = 0; j < Dimension; j++) Weights(j).CopyTo(destination.Row(j).Slice(firstColumn, Width));
     }
 }
 
 /// <summary>
-/// Averaged perceptron with a margin: when y m &lt;= threshold, w += y x; the running average is kept by the
-/// counter trick (u += c y x with c the number of examples seen, average = w - u / c), as the W-LTLS code does.
+/// Averaged perceptron with a margin, one learner per lane: when y m &lt;= threshold, w += y x; the running average is
+/// kept by the counter trick (u += c y x, c counting examples seen; average = w - u / c), as the W-LTLS code does.
 /// Margins during training use w; evaluation uses the average.
 /// </summary>
-public sealed class AveragedPerceptronLearner : IBinaryLinearLearner
+public sealed class AveragedPerceptronBank : LinearLearnerBank
 {
-    private readonly float[] _w;
-    private readonly float[] _u;
     private readonly double _threshold;
+    private readonly float[] _step;
     private long _counter = 1;
 
-    /// <summary>A learner over <paramref name="dimension"/> features.</summary>
-    public AveragedPerceptronLearner(int dimension, double marginThreshold = 1)
+    /// <summary>A bank of <paramref name="width"/> averaged perceptrons.</summary>
+    public AveragedPerceptronBank(int dimension, int width, double marginThreshold = 1) : base(dimension, width, 0f)
     {
-        if (dimension < 0) throw new ArgumentException($"negative dimension {dimension}");
-        Dimension = dimension;
-        _w = new float[dimension];
-        _u = new float[dimension];
         _threshold = marginThreshold;
+        _step = new float[width];
     }
-
-    /// <inheritdoc/>
-    public int Dimension { get; }
 
     /// <summary>Examples seen plus one (the averaging counter).</summary>
     public long Counter => _counter;
 
-    /// <summary>The current (unaveraged) weights, a copy.</summary>
-    public float[] CurrentWeights() => (float[])_w.Clone();
+    /// <summary>Learner <paramref name="learner"/>'s current (unaveraged) weights, a copy.</summary>
+    public float[] CurrentWeightsOf(int learner) => Enumerable.Range(0, Dimension).Select(j => Weights(j)[learner]).ToArray();
 
     /// <inheritdoc/>
-    public float Margin(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
+    public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
     {
-        float sum = 0;
-        for (int j = 0; j < indices.Length; j++) sum += values[j] * _w[indices[j]];
-        return sum;
-    }
-
-    /// <inheritdoc/>
-    public bool Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, int label, float margin)
-    {
+        CheckWidth(labels.Length);
+        CheckWidth(margins.Length);
         _counter++;
-        if (label * (double)margin > _threshold) return false;
+        bool any = false;
+        for (int l = 0; l < Width; l++)
+        {
+            bool update = labels[l] * (double)margins[l] <= _threshold;
+            _step[l] = update ? labels[l] : 0;
+            any |= update;
+        }
+        if (!any) return;
         float c = _counter;
         for (int j = 0; j < indices.Length; j++)
-        {
-            float step = label * values[j];
-            _w[indices[j]] += step;
-            _u[indices[j]] += c * step;
-        }
-        return true;
+            LaneMath.PerceptronStep(Weights(indices[j]), SecondState(indices[j]), values[j], _step, c);
     }
 
     /// <inheritdoc/>
-    public void CopyWeightsTo(Span<float> destination)
+    public override void CopyWeightsTo(RowMajorMatrix destination, int firstColumn)
     {
-        if (destination.Length != Dimension) throw new ArgumentException($"destination has {destination.Length} entries, expected {Dimension}");
+        CheckDestination(destination, firstColumn);
         float c = _counter;
-        for (int j = 0; j < destination.Length; j++) destination[j] = _w[j] - _u[j] / c;
+        for (int j = 0; j < Dimension; j++)
+        {
+            var w = Weights(j);
+            var u = SecondState(j);
+            var row = destination.Row(j).Slice(firstColumn, Width);
+            for (int l = 0; l < Width; l++) row[l] = w[l] - u[l] / c;
+        }
+    }
+}
+
+/// <summary>
+/// Lane-wise arithmetic of the banks with System.Numerics vectors and a scalar tail. Every lane gets the operations of
+/// the scalar formula in the same order (no fused multiply-add), so results do not depend on the vector width.
+/// </summary>
+internal static class LaneMath
+{
+    /// <summary>acc[l] += row[l] * x.</summary>
+    public static void AddScaled(Span<float> acc, ReadOnlySpan<float> row, float x)
+    {
+        int l = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vx = new Vector<float>(x);
+            for (; l <= acc.Length - Vector<float>.Count; l += Vector<float>.Count)
+                (new Vector<float>(acc[l..]) + new Vector<float>(row[l..]) * vx).CopyTo(acc[l..]);
+        }
+        for (; l < acc.Length; l++) acc[l] += row[l] * x;
+    }
+
+    /// <summary>AROW on one feature: c = Sigma x; w += alpha c; Sigma -= (beta c) c.</summary>
+    public static void ArowStep(Span<float> w, Span<float> sigma, float x, ReadOnlySpan<float> alpha, ReadOnlySpan<float> beta)
+    {
+        int l = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vx = new Vector<float>(x);
+            for (; l <= w.Length - Vector<float>.Count; l += Vector<float>.Count)
+            {
+                var s = new Vector<float>(sigma[l..]);
+                var covX = s * vx;
+                (new Vector<float>(w[l..]) + new Vector<float>(alpha[l..]) * covX).CopyTo(w[l..]);
+                (s - new Vector<float>(beta[l..]) * covX * covX).CopyTo(sigma[l..]);
+            }
+        }
+        for (; l < w.Length; l++)
+        {
+            float covX = sigma[l] * x;
+            w[l] += alpha[l] * covX;
+            sigma[l] -= beta[l] * covX * covX;
+        }
+    }
+
+    /// <summary>Perceptron on one feature: s = step x; w += s; u += c s.</summary>
+    public static void PerceptronStep(Span<float> w, Span<float> u, float x, ReadOnlySpan<float> step, float c)
+    {
+        int l = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vx = new Vector<float>(x);
+            var vc = new Vector<float>(c);
+            for (; l <= w.Length - Vector<float>.Count; l += Vector<float>.Count)
+            {
+                var s = new Vector<float>(step[l..]) * vx;
+                (new Vector<float>(w[l..]) + s).CopyTo(w[l..]);
+                (new Vector<float>(u[l..]) + vc * s).CopyTo(u[l..]);
+            }
+        }
+        for (; l < w.Length; l++)
+        {
+            float s = step[l] * x;
+            w[l] += s;
+            u[l] += c * s;
+        }
     }
 }

@@ -89,22 +89,21 @@ public sealed class OneVsRestLinear : IXcModel
         monitor ??= TrainingMonitor.Silent;
         int n = train.NumPoints, labels = train.NumLabels, d = train.NumFeatures;
         var features = options.Bias > 0 ? WithBiasFeature(train.Features, options.Bias) : train.Features;
-        var pointsOfLabel = train.Labels.Matrix.Transpose();
-        var learners = Enumerable.Range(0, labels).Select(_ => options.Learner.Create(features.Cols)).ToArray();
-        var positionOf = new int[n];
+        var learners = OnlineLinearTraining.CreateBanks(options.Learner, features.Cols, labels);
+        var truth = train.Labels;
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
-            for (int t = 0; t < n; t++) positionOf[order[t]] = t;
-            OnlineLinearTraining.RunEpoch(learners, features, order, 0, (l, targets) =>
+            OnlineLinearTraining.RunEpoch(learners, features, order, 0, (i, first, targets) =>
             {
                 targets.Fill(-1);
-                foreach (int i in pointsOfLabel.RowIndices(l)) targets[positionOf[i]] = 1;
+                foreach (int l in truth.LabelsOf(i))
+                    if (l >= first && l < first + targets.Length) targets[l - first] = 1;
             }, margins: null, monitor, $"One-vs-rest epoch {epoch + 1}/{options.Epochs}");
             monitor.Write($"One-vs-rest epoch {epoch + 1}/{options.Epochs}: {labels:N0} {options.Learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s");
         }
-        var stacked = OnlineLinearTraining.StackWeights(learners, features.Cols);
+        var stacked = OnlineLinearTraining.StackWeights(learners);
         if (options.Bias <= 0) return new OneVsRestLinear(stacked, null, options);
         var weights = new RowMajorMatrix(d, labels, stacked.Data[..(d * labels)]);
         return new OneVsRestLinear(weights, stacked.Row(d).ToArray(), options);

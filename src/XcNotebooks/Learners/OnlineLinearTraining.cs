@@ -1,76 +1,110 @@
+using System.Numerics;
 using XcNotebooks.Data;
 using XcNotebooks.Training;
 
 namespace XcNotebooks.Learners;
 
+/// <summary>Writes the labels (±1) of point <paramref name="point"/> for learners <paramref name="firstLearner"/>.. into <paramref name="labels"/>.</summary>
+public delegate void PointLabels(int point, int firstLearner, Span<sbyte> labels);
+
 /// <summary>
-/// Runs many independent online binary learners over the same sparse data: each learner makes its own pass over the
-/// points in a given order, in parallel over learners. Because a learner's margin on a point depends only on its own
-/// earlier updates, this gives exactly what the sequential point-by-point loop gives.
+/// Trains many independent online binary learners over the same sparse data. The learners are split into banks
+/// (blocks of columns); each bank makes its own pass over the points, the banks in parallel. Because a learner's
+/// margin on a point depends only on its own earlier updates, this gives exactly what the sequential point-by-point
+/// loop over all learners gives.
 /// </summary>
 public static class OnlineLinearTraining
 {
     /// <summary>
-    /// One pass of every learner over the points <c>order[start..]</c> of <paramref name="features"/>.
-    /// <paramref name="fillTargets"/>(l, targets) writes learner l's label (±1) for each position of
-    /// <paramref name="order"/>. When <paramref name="margins"/> is given (learners x order.Length, learner-major)
-    /// each learner's pre-update margin at each position is recorded there (for online predictions).
-    /// Progress is reported per finished learner under <paramref name="stage"/>.
+    /// Banks covering <paramref name="learners"/> learners: enough banks for every core to have a few, each a whole
+    /// number of SIMD vectors wide (the last takes the rest).
     /// </summary>
-    public static void RunEpoch(IReadOnlyList<IBinaryLinearLearner> learners, CsrMatrix features, int[] order, int start,
-        Action<int, Span<sbyte>> fillTargets, float[]? margins, TrainingMonitor? monitor = null, string stage = "training")
+    public static LinearLearnerBank[] CreateBanks(BinaryLearnerOptions options, int dimension, int learners)
     {
-        int n = order.Length, count = learners.Count;
-        if (margins is not null && margins.LongLength != (long)count * n)
-            throw new ArgumentException($"margins hold {margins.LongLength} values, expected {count} x {n}");
-        if (start < 0 || start > n) throw new ArgumentOutOfRangeException(nameof(start), $"start {start} outside 0..{n}");
-        monitor ??= TrainingMonitor.Silent;
-        int finished = 0;
-        monitor.Report(stage, 0, count);
-        Parallel.For(0, count, () => new sbyte[n], (l, _, targets) =>
-        {
-            fillTargets(l, targets);
-            var learner = learners[l];
-            var recorded = margins is null ? Span<float>.Empty : margins.AsSpan(l * n, n);
-            for (int t = start; t < n; t++)
-            {
-                int i = order[t];
-                var idx = features.RowIndices(i);
-                var val = features.RowValues(i);
-                float m = learner.Learn(idx, val, targets[t]);
-                if (!recorded.IsEmpty) recorded[t] = m;
-            }
-            monitor.Report(stage, Interlocked.Increment(ref finished), count);
-            return targets;
-        }, _ => { });
+        ArgumentNullException.ThrowIfNull(options);
+        if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
+        int lanes = Vector<float>.Count, wanted = 4 * Environment.ProcessorCount;
+        int width = Math.Max(lanes, (learners + wanted * lanes - 1) / (wanted * lanes) * lanes);
+        var banks = new List<LinearLearnerBank>();
+        for (int first = 0; first < learners; first += width) banks.Add(options.CreateBank(dimension, Math.Min(width, learners - first)));
+        return [.. banks];
     }
 
     /// <summary>
-    /// The learners' evaluation weights stacked as the columns of a D x L row-major matrix (responses = x^T W),
-    /// parallel over blocks of features.
+    /// One pass of every bank over the points <c>order[start..]</c> of <paramref name="features"/>, banks in parallel.
+    /// <paramref name="labelsOf"/> gives each point's labels for a bank's learners. When <paramref name="margins"/> is
+    /// given (order.Length x learners) each learner's pre-update margin at each position is recorded there (for online
+    /// predictions). Progress is reported per finished bank under <paramref name="stage"/>.
     /// </summary>
-    public static RowMajorMatrix StackWeights(IReadOnlyList<IBinaryLinearLearner> learners, int dimension)
+    public static void RunEpoch(IReadOnlyList<LinearLearnerBank> banks, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
+        RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training")
     {
-        int count = learners.Count;
-        var columns = new float[count][];
-        Parallel.For(0, count, l =>
+        ArgumentNullException.ThrowIfNull(banks);
+        ArgumentNullException.ThrowIfNull(labelsOf);
+        if (start < 0 || start > order.Length) throw new ArgumentOutOfRangeException(nameof(start), $"start {start} outside 0..{order.Length}");
+        var firstLearner = FirstLearners(banks, features.Cols);
+        if (margins is not null && (margins.Rows != order.Length || margins.Cols != firstLearner[^1]))
+            throw new ArgumentException($"margins are {margins.Rows} x {margins.Cols}, expected {order.Length} x {firstLearner[^1]}");
+        monitor ??= TrainingMonitor.Silent;
+        int finished = 0;
+        monitor.Report(stage, 0, banks.Count);
+        Parallel.For(0, banks.Count, b =>
         {
-            if (learners[l].Dimension != dimension)
-                throw new ArgumentException($"learner {l} has dimension {learners[l].Dimension}, expected {dimension}");
-            columns[l] = new float[dimension];
-            learners[l].CopyWeightsTo(columns[l]);
-        });
-        var stacked = new RowMajorMatrix(dimension, count);
-        const int block = 1024;
-        Parallel.For(0, (dimension + block - 1) / block, b =>
-        {
-            int end = Math.Min(dimension, (b + 1) * block);
-            for (int j = b * block; j < end; j++)
+            var bank = banks[b];
+            var labels = new sbyte[bank.Width];
+            var scratch = new float[bank.Width];
+            for (int t = start; t < order.Length; t++)
             {
-                var row = stacked.Row(j);
-                for (int l = 0; l < count; l++) row[l] = columns[l][j];
+                int i = order[t];
+                labelsOf(i, firstLearner[b], labels);
+                var m = margins is null ? scratch : margins.Row(t).Slice(firstLearner[b], bank.Width);
+                bank.Learn(features.RowIndices(i), features.RowValues(i), labels, m);
             }
+            monitor.Report(stage, Interlocked.Increment(ref finished), banks.Count);
         });
+    }
+
+    /// <summary>All banks' learner margins on one point, side by side (length = total learners).</summary>
+    public static void Margins(IReadOnlyList<LinearLearnerBank> banks, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
+    {
+        int at = 0;
+        foreach (var bank in banks)
+        {
+            bank.Margins(indices, values, margins.Slice(at, bank.Width));
+            at += bank.Width;
+        }
+    }
+
+    /// <summary>All banks' updates on one point (labels and pre-update margins side by side).</summary>
+    public static void Update(IReadOnlyList<LinearLearnerBank> banks, ReadOnlySpan<int> indices, ReadOnlySpan<float> values,
+        ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
+    {
+        int at = 0;
+        foreach (var bank in banks)
+        {
+            bank.Update(indices, values, labels.Slice(at, bank.Width), margins.Slice(at, bank.Width));
+            at += bank.Width;
+        }
+    }
+
+    /// <summary>The evaluation weights of all learners as the columns of a D x L row-major matrix (responses = x^T W).</summary>
+    public static RowMajorMatrix StackWeights(IReadOnlyList<LinearLearnerBank> banks)
+    {
+        var first = FirstLearners(banks, banks.Count == 0 ? 0 : banks[0].Dimension);
+        var stacked = new RowMajorMatrix(banks.Count == 0 ? 0 : banks[0].Dimension, first[^1]);
+        Parallel.For(0, banks.Count, b => banks[b].CopyWeightsTo(stacked, first[b]));
         return stacked;
+    }
+
+    private static int[] FirstLearners(IReadOnlyList<LinearLearnerBank> banks, int dimension)
+    {
+        var first = new int[banks.Count + 1];
+        for (int b = 0; b < banks.Count; b++)
+        {
+            if (banks[b].Dimension != dimension)
+                throw new ArgumentException($"bank {b} has dimension {banks[b].Dimension}, expected {dimension}");
+            first[b + 1] = first[b] + banks[b].Width;
+        }
+        return first;
     }
 }

@@ -7,88 +7,104 @@ namespace XcNotebooks.Tests.Learners;
 public class BinaryLearnerTests
 {
     [Fact]
-    public void ArowMatchesAHandWorkedUpdate()
+    public void ArowMatchesAHandWorkedUpdateInEveryLane()
     {
-        var arow = new ArowLearner(3);
-        // x = (1, 0, 2), y = +1, margin 0: v = 1 + 4 = 5, beta = 1/6, alpha = 1/6.
-        Assert.True(arow.Update([0, 2], [1f, 2f], 1, 0f));
-        Assert.Equal([1 / 6f, 0f, 2 / 6f], arow.Mean(), Tolerance);
-        Assert.Equal([5 / 6f, 1f, 1 / 3f], arow.Covariance(), Tolerance);
-        // x = (0, 0, 1), y = -1: margin 1/3, v = 1/3, beta = 3/4, alpha = (1 + 1/3) * 3/4 = 1.
-        float margin = arow.Margin([2], [1f]);
-        Assert.Equal(1 / 3f, margin, 6);
-        Assert.True(arow.Update([2], [1f], -1, margin));
-        Assert.Equal([1 / 6f, 0f, 0f], arow.Mean(), Tolerance);
-        Assert.Equal([5 / 6f, 1f, 0.25f], arow.Covariance(), Tolerance);
-        // A confident correct margin (y m > 1) leaves everything alone.
-        Assert.False(arow.Update([0], [1f], 1, 1.5f));
-        Assert.Equal([1 / 6f, 0f, 0f], arow.Mean(), Tolerance);
+        // Lane 0 and lane 1 see the same points with opposite labels.
+        var arow = new ArowBank(3, 2);
+        var margins = new float[2];
+        // x = (1, 0, 2), margin 0: v = 1 + 4 = 5, beta = 1/6, alpha = 1/6.
+        arow.Learn([0, 2], [1f, 2f], [1, -1], margins);
+        Assert.Equal([0f, 0f], margins);
+        Assert.Equal(new[] { 1 / 6f, 0f, 2 / 6f }, arow.WeightsOf(0), Tolerance);
+        Assert.Equal(new[] { -1 / 6f, 0f, -2 / 6f }, arow.WeightsOf(1), Tolerance);
+        Assert.Equal(new[] { 5 / 6f, 1f, 1 / 3f }, arow.CovarianceOf(0), Tolerance);
+        // x = (0, 0, 1) against the lane's label: margin -1/3 after the sign, v = 1/3, beta = 3/4, alpha = (1 + 1/3) * 3/4 = 1.
+        arow.Learn([2], [1f], [-1, 1], margins);
+        Assert.Equal(new[] { 1 / 3f, -1 / 3f }, margins, Tolerance);
+        Assert.Equal(new[] { 1 / 6f, 0f, 0f }, arow.WeightsOf(0), Tolerance);
+        Assert.Equal(new[] { -1 / 6f, 0f, 0f }, arow.WeightsOf(1), Tolerance);
+        Assert.Equal(new[] { 5 / 6f, 1f, 0.25f }, arow.CovarianceOf(1), Tolerance);
+        // A confident correct margin (y m > 1) leaves a lane alone while the other lane updates.
+        arow.Update([0], [1f], [1, 1], [1.5f, 0f]);
+        Assert.Equal(new[] { 1 / 6f, 0f, 0f }, arow.WeightsOf(0), Tolerance);
+        Assert.NotEqual(-1 / 6f, arow.WeightsOf(1)[0]);
     }
 
     [Fact]
     public void AveragedPerceptronMatchesAHandWorkedSequence()
     {
-        var p = new AveragedPerceptronLearner(2);
-        p.Update([0], [1f], 1, p.Margin([0], [1f]));      // c=2: w=(1,0),   u=(2,0)
-        p.Update([1], [2f], -1, p.Margin([1], [2f]));     // c=3: w=(1,-2),  u=(2,-6)
-        p.Update([0], [1f], 1, p.Margin([0], [1f]));      // c=4: margin 1 <= 1: w=(2,-2), u=(6,-6)
-        p.Update([0], [0.5f], 1, p.Margin([0], [0.5f]));  // c=5: margin 1 <= 1: w=(2.5,-2), u=(8.5,-6)
-        Assert.False(p.Update([0], [1f], 1, p.Margin([0], [1f]))); // c=6: margin 2.5 > 1, no update
-        Assert.Equal([2.5f, -2f], p.CurrentWeights(), Tolerance);
-        var average = new float[2];
-        p.CopyWeightsTo(average);
-        Assert.Equal([2.5f - 8.5f / 6, -2f + 6f / 6], average, Tolerance);
+        var p = new AveragedPerceptronBank(2, 1);
+        var m = new float[1];
+        p.Learn([0], [1f], [1], m);      // c=2: w=(1,0),   u=(2,0)
+        p.Learn([1], [2f], [-1], m);     // c=3: w=(1,-2),  u=(2,-6)
+        p.Learn([0], [1f], [1], m);      // c=4: margin 1 <= 1: w=(2,-2), u=(6,-6)
+        p.Learn([0], [0.5f], [1], m);    // c=5: margin 1 <= 1: w=(2.5,-2), u=(8.5,-6)
+        p.Learn([0], [1f], [1], m);      // c=6: margin 2.5 > 1: no update
+        Assert.Equal(2.5f, m[0]);
+        Assert.Equal(6, p.Counter);
+        Assert.Equal(new[] { 2.5f, -2f }, p.CurrentWeightsOf(0), Tolerance);
+        Assert.Equal(new[] { 2.5f - 8.5f / 6, -2f + 6f / 6 }, p.WeightsOf(0), Tolerance);
     }
 
     [Fact]
-    public void FusedLearnStepEqualsMarginThenUpdate()
+    public void WideBanksEqualScalarLearnersBitForBit()
     {
+        // 21 lanes: whole SIMD vectors and a scalar tail on any machine.
         var rng = new Random(1);
-        var fused = new ArowLearner(30);
-        var separate = new ArowLearner(30);
-        for (int t = 0; t < 200; t++)
+        const int width = 21, dimension = 30;
+        var bank = new ArowBank(dimension, width);
+        var reference = Enumerable.Range(0, width).Select(_ => new ScalarArow(dimension)).ToArray();
+        var margins = new float[width];
+        var labels = new sbyte[width];
+        for (int t = 0; t < 300; t++)
         {
-            var idx = Enumerable.Range(0, 30).Where(_ => rng.Next(4) == 0).ToArray();
+            var idx = Enumerable.Range(0, dimension).Where(_ => rng.Next(4) == 0).ToArray();
             var val = idx.Select(_ => (float)rng.NextDouble()).ToArray();
-            int y = rng.Next(2) * 2 - 1;
-            float m = separate.Margin(idx, val);
-            separate.Update(idx, val, y, m);
-            Assert.Equal(m, ((IBinaryLinearLearner)fused).Learn(idx, val, y));
+            for (int l = 0; l < width; l++) labels[l] = (sbyte)(rng.Next(2) * 2 - 1);
+            bank.Learn(idx, val, labels, margins);
+            for (int l = 0; l < width; l++)
+            {
+                float m = reference[l].Margin(idx, val);
+                Assert.Equal(m, margins[l]);
+                reference[l].Update(idx, val, labels[l], m);
+            }
         }
-        Assert.Equal(separate.Mean(), fused.Mean());
-        Assert.Equal(separate.Covariance(), fused.Covariance());
+        for (int l = 0; l < width; l++)
+        {
+            Assert.Equal(reference[l].Mean, bank.WeightsOf(l));
+            Assert.Equal(reference[l].Covariance, bank.CovarianceOf(l));
+        }
     }
 
     [Fact]
     public void ParallelEpochEqualsTheSequentialLoop()
     {
         var data = SyntheticData.MultiClass(6, 40, 20, 0, 0, seed: 2).Train;
-        int n = data.NumPoints, learners = 7;
+        int n = data.NumPoints;
+        const int learners = 27;
         var order = Enumerable.Range(0, n).Reverse().ToArray();
-        sbyte Target(int learner, int point) => (sbyte)(((data.Labels.LabelsOf(point)[0] + learner) % 3 == 0) ? 1 : -1);
-        var parallel = Enumerable.Range(0, learners).Select(_ => (IBinaryLinearLearner)new ArowLearner(40)).ToArray();
-        var margins = new float[learners * n];
-        OnlineLinearTraining.RunEpoch(parallel, data.Features, order, 0, (l, targets) =>
+        sbyte Target(int learner, int point) => (sbyte)((data.Labels.LabelsOf(point)[0] + learner) % 3 == 0 ? 1 : -1);
+        var banks = OnlineLinearTraining.CreateBanks(new BinaryLearnerOptions(), 40, learners);
+        Assert.Equal(learners, banks.Sum(b => b.Width));
+        var margins = new RowMajorMatrix(n, learners);
+        OnlineLinearTraining.RunEpoch(banks, data.Features, order, 0, (i, first, labels) =>
         {
-            for (int t = 0; t < n; t++) targets[t] = Target(l, order[t]);
+            for (int l = 0; l < labels.Length; l++) labels[l] = Target(first + l, i);
         }, margins);
-        var sequential = Enumerable.Range(0, learners).Select(_ => new ArowLearner(40)).ToArray();
+        var sequential = Enumerable.Range(0, learners).Select(_ => new ScalarArow(40)).ToArray();
         for (int t = 0; t < n; t++)
         {
             int i = order[t];
             for (int l = 0; l < learners; l++)
             {
                 float m = sequential[l].Margin(data.Features.RowIndices(i), data.Features.RowValues(i));
-                Assert.Equal(m, margins[l * n + t]);
+                Assert.Equal(m, margins[t, l]);
                 sequential[l].Update(data.Features.RowIndices(i), data.Features.RowValues(i), Target(l, i), m);
             }
         }
-        var stacked = OnlineLinearTraining.StackWeights(parallel, 40);
+        var stacked = OnlineLinearTraining.StackWeights(banks);
         for (int l = 0; l < learners; l++)
-        {
-            var mean = sequential[l].Mean();
-            for (int j = 0; j < 40; j++) Assert.Equal(mean[j], stacked[j, l]);
-        }
+            for (int j = 0; j < 40; j++) Assert.Equal(sequential[l].Mean[j], stacked[j, l]);
     }
 
     [Fact]
@@ -98,7 +114,8 @@ public class BinaryLearnerTests
         Assert.Equal(BinaryLearnerKind.AveragedPerceptron, BinaryLearnerOptions.ParseKind("perceptron"));
         Assert.Throws<ArgumentException>(() => BinaryLearnerOptions.ParseKind("svm"));
         Assert.Throws<ArgumentException>(() => new BinaryLearnerOptions { ArowR = 0 }.Validate());
-        Assert.IsType<AveragedPerceptronLearner>(new BinaryLearnerOptions { Kind = BinaryLearnerKind.AveragedPerceptron }.Create(5));
+        Assert.IsType<AveragedPerceptronBank>(new BinaryLearnerOptions { Kind = BinaryLearnerKind.AveragedPerceptron }.CreateBank(5, 3));
+        Assert.Throws<ArgumentException>(() => new ArowBank(5, 2).Margins([0], [1f], new float[3]));
     }
 
     private static readonly IEqualityComparer<float> Tolerance = new ToleranceComparer();

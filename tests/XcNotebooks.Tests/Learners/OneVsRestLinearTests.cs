@@ -27,7 +27,7 @@ public class OneVsRestLinearTests
         var x = Data.Train.Features;
         foreach (int label in new[] { 0, 4, 9 })
         {
-            var reference = new ArowLearner(50);
+            var reference = new ScalarArow(50);
             for (int epoch = 0; epoch < options.Epochs; epoch++)
                 foreach (int i in Seeds.Permutation(x.Rows, Seeds.Derive(options.Seed, epoch)))
                 {
@@ -35,7 +35,7 @@ public class OneVsRestLinearTests
                     var val = x.RowValues(i);
                     reference.Update(idx, val, Data.Train.Labels.Has(i, label) ? 1 : -1, reference.Margin(idx, val));
                 }
-            var mean = reference.Mean();
+            var mean = reference.Mean;
             for (int j = 0; j < 50; j++) Assert.Equal(mean[j], model.Weights[j, label]);
         }
     }

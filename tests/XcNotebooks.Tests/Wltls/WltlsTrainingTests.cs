@@ -1,6 +1,7 @@
 using XcNotebooks.Codes;
 using XcNotebooks.Data;
 using XcNotebooks.Learners;
+using XcNotebooks.Tests.Learners;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Training;
 using Xunit;
@@ -165,7 +166,7 @@ public class WltlsTrainingTests
         var assignment = options.PathAssignment == PathAssignmentPolicy.Greedy
             ? PathAssignment.Unassigned(train.NumLabels)
             : PathAssignment.Random(train.NumLabels, Seeds.Derive(options.Seed, -1));
-        var learners = Enumerable.Range(0, graph.NumEdges).Select(_ => new ArowLearner(train.NumFeatures)).ToArray();
+        var learners = Enumerable.Range(0, graph.NumEdges).Select(_ => new ScalarArow(train.NumFeatures)).ToArray();
         var margins = new float[graph.NumEdges];
         var accuracies = new double[options.Epochs];
         for (int epoch = 0; epoch < options.Epochs; epoch++)
@@ -186,6 +187,6 @@ public class WltlsTrainingTests
             accuracies[epoch] = 100.0 * correct / classes.Length;
             if (epoch == 0) assignment.AssignRemaining();
         }
-        return (learners.Select(l => l.Mean()).ToArray(), accuracies, assignment.CodewordOfClass);
+        return (learners.Select(l => l.Mean).ToArray(), accuracies, assignment.CodewordOfClass);
     }
 }

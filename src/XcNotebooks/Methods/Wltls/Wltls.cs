@@ -65,7 +65,7 @@ public static class Wltls
         monitor.Write($"Using a {assignment.Policy} path assignment policy.");
         monitor.Write($"Using {options.Learner.DisplayName} as the binary classifier.");
         monitor.Write($"Decoding according to the {DecodingLosses.Name(options.DecodingLoss)} loss.");
-        var learners = Enumerable.Range(0, graph.NumEdges).Select(_ => options.Learner.Create(dimension)).ToArray();
+        var learners = OnlineLinearTraining.CreateBanks(options.Learner, dimension, graph.NumEdges);
         monitor.Write($"Model size: {Megabytes(learners.Sum(l => l.ModelBytes))}");
 
         var run = new EpochRunner(train.Features, classes, graph, decoder, assignment, learners, options, monitor);
@@ -94,7 +94,7 @@ public static class Wltls
             else
             {
                 clock.Restart();
-                var weights = OnlineLinearTraining.StackWeights(learners, dimension);
+                var weights = OnlineLinearTraining.StackWeights(learners);
                 var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
                 validation = model.Accuracy(heldout);
                 validationSeconds = clock.Elapsed.TotalSeconds;
@@ -127,7 +127,7 @@ public static class Wltls
             }
         }
 
-        var lastWeights = OnlineLinearTraining.StackWeights(learners, dimension);
+        var lastWeights = OnlineLinearTraining.StackWeights(learners);
         var codewordOfClass = assignment.CodewordOfClass;
         var last = new WltlsModel(graph, options.DecodingLoss, codewordOfClass, lastWeights, options);
         var best = bestWeights is null ? last : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
@@ -199,11 +199,11 @@ public static class Wltls
 
     /// <summary>
     /// One online pass over the shuffled training data. While the greedy policy still has training classes without a
-    /// codeword, points go one at a time (a new class's codeword depends on every learner's margins); after that the
-    /// edge learners are independent and each makes its own pass, in parallel.
+    /// codeword, points go one at a time through all learners (a new class's codeword depends on every learner's
+    /// margins); after that the edge learners are independent and each bank of them makes its own pass, in parallel.
     /// </summary>
     private sealed class EpochRunner(CsrMatrix features, int[] classes, TrellisGraph graph, LossBasedDecoder decoder,
-        PathAssignment assignment, IBinaryLinearLearner[] learners, WltlsOptions options, TrainingMonitor monitor)
+        PathAssignment assignment, LinearLearnerBank[] learners, WltlsOptions options, TrainingMonitor monitor)
     {
         private readonly sbyte[] _coding = graph.CodingMatrix();
         private readonly int _trainingClasses = classes.Distinct().Count();
@@ -217,26 +217,15 @@ public static class Wltls
             if (!assignment.IsComplete && CountAssigned() < _trainingClasses)
                 (start, correct) = SequentialPrefix(order, stage);
 
-            var codewordAt = new int[n];
-            for (int t = 0; t < n; t++) codewordAt[t] = assignment.CodewordOf(classes[order[t]]);
-            var margins = new float[(long)edges * n];
-            OnlineLinearTraining.RunEpoch(learners, features, order, start, (e, targets) =>
-            {
-                for (int t = start; t < n; t++) targets[t] = _coding[(long)codewordAt[t] * edges + e];
-            }, margins, monitor, stage);
+            var margins = new RowMajorMatrix(n, edges);
+            OnlineLinearTraining.RunEpoch(learners, features, order, start, (i, first, labels) =>
+                _coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first), labels.Length).CopyTo(labels),
+                margins, monitor, stage);
 
             // Online predictions: decode each point's pre-update margins (parallel over points).
-            var responses = new RowMajorMatrix(n - start, edges);
-            const int block = 512;
-            Parallel.For(0, (n - start + block - 1) / block, b =>
-            {
-                int from = start + b * block, to = Math.Min(n, from + block);
-                for (int e = 0; e < edges; e++)
-                    for (int t = from; t < to; t++) responses[t - start, e] = margins[(long)e * n + t];
-            });
-            var decoded = decoder.DecodeBatch(responses).Best();
+            var decoded = decoder.DecodeBatch(margins).Best();
             for (int t = start; t < n; t++)
-                if (assignment.ClassOf(decoded[t - start]) == classes[order[t]]) correct++;
+                if (assignment.ClassOf(decoded[t]) == classes[order[t]]) correct++;
             return n == 0 ? 0 : 100.0 * correct / n;
         }
 
@@ -258,7 +247,7 @@ public static class Wltls
                 int i = order[t], cls = classes[i];
                 var idx = features.RowIndices(i);
                 var val = features.RowValues(i);
-                for (int e = 0; e < edges; e++) margins[e] = learners[e].Margin(idx, val);
+                OnlineLinearTraining.Margins(learners, idx, val, margins);
                 int codeword = assignment.CodewordOf(cls);
                 if (codeword < 0)
                 {
@@ -267,10 +256,9 @@ public static class Wltls
                     codeword = assignment.AssignGreedy(cls, candidates);
                     assignedClasses++;
                 }
-                long row = (long)codeword * edges;
-                for (int e = 0; e < edges; e++) learners[e].Update(idx, val, _coding[row + e], margins[e]);
+                OnlineLinearTraining.Update(learners, idx, val, _coding.AsSpan((int)((long)codeword * edges), edges), margins);
                 if (assignment.ClassOf(decoder.Decode(margins, workspace).Codeword) == cls) correct++;
-                if ((t & 1023) == 0) monitor.Report(stage, 0, edges, $"greedy assignment: {assignedClasses} classes");
+                if ((t & 1023) == 0) monitor.Report(stage, 0, learners.Length, $"greedy assignment: {assignedClasses} classes");
                 if (assignedClasses == _trainingClasses) return (t + 1, correct);
             }
             return (n, correct);
