@@ -67,8 +67,12 @@ public sealed record BinaryLearnerOptions
 /// </summary>
 public abstract class LinearLearnerBank
 {
-    /// <summary>Per feature row: Width weights, then Width values of the learner's second state (covariance or sum).</summary>
+    /// <summary>
+    /// Per feature row: Stride weights, then Stride values of the learner's second state (covariance or sum). Lanes
+    /// past Width pad the row to whole SIMD vectors; they never update and are never read out.
+    /// </summary>
     private protected readonly float[] State;
+    private readonly float[] _margins;
 
     private protected LinearLearnerBank(int dimension, int width, float secondStateInitial)
     {
@@ -76,9 +80,12 @@ public abstract class LinearLearnerBank
         if (width < 1) throw new ArgumentException($"a bank needs at least one learner, got {width}");
         Dimension = dimension;
         Width = width;
-        State = new float[2L * width * dimension];
+        int lanes = Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
+        Stride = (width + lanes - 1) / lanes * lanes;
+        State = new float[2L * Stride * dimension];
         if (secondStateInitial != 0)
-            for (long row = 0; row < State.LongLength; row += 2 * width) State.AsSpan((int)row + width, width).Fill(secondStateInitial);
+            for (long row = 0; row < State.LongLength; row += 2 * Stride) State.AsSpan((int)row + Stride, Stride).Fill(secondStateInitial);
+        _margins = new float[Stride];
     }
 
     /// <summary>Number of features.</summary>
@@ -87,6 +94,9 @@ public abstract class LinearLearnerBank
     /// <summary>Number of learners.</summary>
     public int Width { get; }
 
+    /// <summary>Lanes per row: Width rounded up to whole SIMD vectors.</summary>
+    private protected int Stride { get; }
+
     /// <summary>Bytes of the weights used at test time (4 per feature and learner).</summary>
     public long ModelBytes => 4L * Dimension * Width;
 
@@ -94,8 +104,10 @@ public abstract class LinearLearnerBank
     public void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
     {
         CheckWidth(margins.Length);
-        margins.Clear();
-        for (int j = 0; j < indices.Length; j++) LaneMath.AddScaled(margins, Weights(indices[j]), values[j]);
+        var all = _margins.AsSpan();
+        all.Clear();
+        for (int j = 0; j < indices.Length; j++) LaneMath.AddScaled(all, Weights(indices[j]), values[j]);
+        all[..Width].CopyTo(margins);
     }
 
     /// <summary>
@@ -122,9 +134,9 @@ public abstract class LinearLearnerBank
         return Enumerable.Range(0, Dimension).Select(j => column[j, learner]).ToArray();
     }
 
-    private protected Span<float> Weights(int feature) => State.AsSpan(2 * Width * feature, Width);
+    private protected Span<float> Weights(int feature) => State.AsSpan(2 * Stride * feature, Stride);
 
-    private protected Span<float> SecondState(int feature) => State.AsSpan(2 * Width * feature + Width, Width);
+    private protected Span<float> SecondState(int feature) => State.AsSpan(2 * Stride * feature + Stride, Stride);
 
     private protected void CheckWidth(int length)
     {
@@ -154,9 +166,9 @@ public sealed class ArowBank : LinearLearnerBank
         _r = r;
         _threshold = marginThreshold;
         _step = stepSize;
-        _variance = new float[width];
-        _alpha = new float[width];
-        _beta = new float[width];
+        _variance = new float[Stride];
+        _alpha = new float[Stride]; // padding lanes stay 0: they never move
+        _beta = new float[Stride];
     }
 
     /// <summary>Learner <paramref name="learner"/>'s covariance diagonal (a copy).</summary>
@@ -193,7 +205,7 @@ public sealed class ArowBank : LinearLearnerBank
     public override void CopyWeightsTo(RowMajorMatrix destination, int firstColumn)
     {
         CheckDestination(destination, firstColumn);
-        for (int j = 0; j < Dimension; j++) Weights(j).CopyTo(destination.Row(j).Slice(firstColumn, Width));
+        for (int j = 0; j < Dimension; j++) Weights(j)[..Width].CopyTo(destination.Row(j).Slice(firstColumn, Width));
     }
 }
 
@@ -212,7 +224,7 @@ public sealed class AveragedPerceptronBank : LinearLearnerBank
     public AveragedPerceptronBank(int dimension, int width, double marginThreshold = 1) : base(dimension, width, 0f)
     {
         _threshold = marginThreshold;
-        _step = new float[width];
+        _step = new float[Stride]; // padding lanes stay 0: they never move
     }
 
     /// <summary>Examples seen plus one (the averaging counter).</summary>

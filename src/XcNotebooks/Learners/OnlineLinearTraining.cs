@@ -16,18 +16,23 @@ public delegate void PointLabels(int point, int firstLearner, Span<sbyte> labels
 public static class OnlineLinearTraining
 {
     /// <summary>
-    /// Banks covering <paramref name="learners"/> learners: enough banks for every core to have a few, each a whole
-    /// number of SIMD vectors wide (the last takes the rest).
+    /// Banks covering <paramref name="learners"/> learners: one per core (wide banks make the fewest passes over the
+    /// data), each a whole number of SIMD vectors wide except the last.
     /// </summary>
     public static LinearLearnerBank[] CreateBanks(BinaryLearnerOptions options, int dimension, int learners)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
-        int lanes = Vector<float>.Count, wanted = 4 * Environment.ProcessorCount;
-        int width = Math.Max(lanes, (learners + wanted * lanes - 1) / (wanted * lanes) * lanes);
-        var banks = new List<LinearLearnerBank>();
-        for (int first = 0; first < learners; first += width) banks.Add(options.CreateBank(dimension, Math.Min(width, learners - first)));
-        return [.. banks];
+        int lanes = Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
+        int vectors = (learners + lanes - 1) / lanes, count = Math.Min(Environment.ProcessorCount, vectors);
+        var banks = new LinearLearnerBank[count];
+        for (int b = 0, first = 0; b < count; b++)
+        {
+            int width = Math.Min(learners - first, (vectors / count + (b < vectors % count ? 1 : 0)) * lanes);
+            banks[b] = options.CreateBank(dimension, width);
+            first += width;
+        }
+        return banks;
     }
 
     /// <summary>
