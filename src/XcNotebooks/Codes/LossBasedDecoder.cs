@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using XcNotebooks.Compute;
 using XcNotebooks.Data;
 
 namespace XcNotebooks.Codes;
@@ -149,12 +151,25 @@ public sealed class LossBasedDecoder
             throw new ArgumentException($"weights have {weights.Rows} rows, the features have {features.Cols} columns");
         return DecodeRows(features.Rows, k, (i, ws) =>
         {
-            features.MultiplyRowInto(i, weights, ws.Responses);
+            Responses(features, i, weights, ws.Responses);
             return ws.Responses;
         });
     }
 
     private delegate ReadOnlySpan<float> ResponsesOf(int row, Workspace workspace);
+
+    /// <summary>
+    /// responses = x_row^T W: W's rows picked by the row's non-zeros, scaled and summed (SIMD across edges). The same
+    /// product as CsrMatrix.MultiplyRowInto, kept here so that the whole per-point path is optimised at first call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Responses(CsrMatrix features, int row, RowMajorMatrix weights, Span<float> responses)
+    {
+        responses.Clear();
+        var idx = features.RowIndices(row);
+        var val = features.RowValues(row);
+        for (int j = 0; j < idx.Length; j++) LaneMath.AddScaled(responses, weights.Row(idx[j]), val[j]);
+    }
 
     private DecodedBatch DecodeRows(int rows, int k, ResponsesOf responsesOf)
     {
@@ -194,6 +209,8 @@ public sealed class LossBasedDecoder
         LossKernels.EdgeWeights((int)Loss, responses, _edgeGroup, _edgeShortcut, ws.Weights, ws.NegativeLoss, ws.GroupSums);
     }
 
+    // Hot paths are optimised at first call: a short run would otherwise spend much of its time in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DecodedPath DecodeBest(Workspace ws)
     {
         var score = ws.VertexScore;
@@ -225,6 +242,7 @@ public sealed class LossBasedDecoder
         return new DecodedPath(codeword[Graph.Sink], score[Graph.Sink]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DecodeTopKInto(Workspace ws, int k, Span<int> codewords, Span<double> scores)
     {
         var inPtr = Graph.InEdgePointers;
@@ -329,6 +347,7 @@ public sealed class LossBasedDecoder
 internal static class LossKernels
 {
     /// <summary>L(margin) for loss id 0 = exponential, 1 = squared hinge, 2 = squared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Value(int loss, double margin)
     {
         if (loss == 0) return Math.Exp(-Math.Min(DecodingLosses.ExponentClip, Math.Max(-DecodingLosses.ExponentClip, margin)));
@@ -341,6 +360,7 @@ internal static class LossKernels
     /// w_e = -(L(z_e) + sum of L(-z) over the rest of e's group, or for a shortcut over the rest of its group and
     /// every later group). <paramref name="groupSums"/> holds 2 * groups values (sums, then suffix sums).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EdgeWeights(int loss, ReadOnlySpan<float> responses, int[] edgeGroup, bool[] edgeShortcut,
         Span<double> weights, Span<double> negativeLoss, Span<double> groupSums)
     {

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
+using XcNotebooks.Compute;
 using XcNotebooks.Data;
 
 namespace XcNotebooks.Learners;
@@ -101,6 +103,7 @@ public abstract class LinearLearnerBank
     public long ModelBytes => 4L * Dimension * Width;
 
     /// <summary>margins[l] = w_l . x with the training-time weights, x given by its non-zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
     {
         CheckWidth(margins.Length);
@@ -175,6 +178,7 @@ public sealed class ArowBank : LinearLearnerBank
     public float[] CovarianceOf(int learner) => Enumerable.Range(0, Dimension).Select(j => SecondState(j)[learner]).ToArray();
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
     {
         CheckWidth(labels.Length);
@@ -234,6 +238,7 @@ public sealed class AveragedPerceptronBank : LinearLearnerBank
     public float[] CurrentWeightsOf(int learner) => Enumerable.Range(0, Dimension).Select(j => Weights(j)[learner]).ToArray();
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
     {
         CheckWidth(labels.Length);
@@ -263,72 +268,6 @@ public sealed class AveragedPerceptronBank : LinearLearnerBank
             var u = SecondState(j);
             var row = destination.Row(j).Slice(firstColumn, Width);
             for (int l = 0; l < Width; l++) row[l] = w[l] - u[l] / c;
-        }
-    }
-}
-
-/// <summary>
-/// Lane-wise arithmetic of the banks with System.Numerics vectors and a scalar tail. Every lane gets the operations of
-/// the scalar formula in the same order (no fused multiply-add), so results do not depend on the vector width.
-/// </summary>
-internal static class LaneMath
-{
-    /// <summary>acc[l] += row[l] * x.</summary>
-    public static void AddScaled(Span<float> acc, ReadOnlySpan<float> row, float x)
-    {
-        int l = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vx = new Vector<float>(x);
-            for (; l <= acc.Length - Vector<float>.Count; l += Vector<float>.Count)
-                (new Vector<float>(acc[l..]) + new Vector<float>(row[l..]) * vx).CopyTo(acc[l..]);
-        }
-        for (; l < acc.Length; l++) acc[l] += row[l] * x;
-    }
-
-    /// <summary>AROW on one feature: c = Sigma x; w += alpha c; Sigma -= (beta c) c.</summary>
-    public static void ArowStep(Span<float> w, Span<float> sigma, float x, ReadOnlySpan<float> alpha, ReadOnlySpan<float> beta)
-    {
-        int l = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vx = new Vector<float>(x);
-            for (; l <= w.Length - Vector<float>.Count; l += Vector<float>.Count)
-            {
-                var s = new Vector<float>(sigma[l..]);
-                var covX = s * vx;
-                (new Vector<float>(w[l..]) + new Vector<float>(alpha[l..]) * covX).CopyTo(w[l..]);
-                (s - new Vector<float>(beta[l..]) * covX * covX).CopyTo(sigma[l..]);
-            }
-        }
-        for (; l < w.Length; l++)
-        {
-            float covX = sigma[l] * x;
-            w[l] += alpha[l] * covX;
-            sigma[l] -= beta[l] * covX * covX;
-        }
-    }
-
-    /// <summary>Perceptron on one feature: s = step x; w += s; u += c s.</summary>
-    public static void PerceptronStep(Span<float> w, Span<float> u, float x, ReadOnlySpan<float> step, float c)
-    {
-        int l = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vx = new Vector<float>(x);
-            var vc = new Vector<float>(c);
-            for (; l <= w.Length - Vector<float>.Count; l += Vector<float>.Count)
-            {
-                var s = new Vector<float>(step[l..]) * vx;
-                (new Vector<float>(w[l..]) + s).CopyTo(w[l..]);
-                (new Vector<float>(u[l..]) + vc * s).CopyTo(u[l..]);
-            }
-        }
-        for (; l < w.Length; l++)
-        {
-            float s = step[l] * x;
-            w[l] += s;
-            u[l] += c * s;
         }
     }
 }

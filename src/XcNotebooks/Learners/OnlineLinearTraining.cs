@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using XcNotebooks.Data;
 using XcNotebooks.Training;
@@ -55,18 +56,24 @@ public static class OnlineLinearTraining
         monitor.Report(stage, 0, banks.Count);
         Parallel.For(0, banks.Count, b =>
         {
-            var bank = banks[b];
-            var labels = new sbyte[bank.Width];
-            var scratch = new float[bank.Width];
-            for (int t = start; t < order.Length; t++)
-            {
-                int i = order[t];
-                labelsOf(i, firstLearner[b], labels);
-                var m = margins is null ? scratch : margins.Row(t).Slice(firstLearner[b], bank.Width);
-                bank.Learn(features.RowIndices(i), features.RowValues(i), labels, m);
-            }
+            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins);
             monitor.Report(stage, Interlocked.Increment(ref finished), banks.Count);
         });
+    }
+
+    // Optimised at first call: a short run would otherwise spend much of its time in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass(LinearLearnerBank bank, int firstLearner, CsrMatrix features, int[] order, int start, PointLabels labelsOf, RowMajorMatrix? margins)
+    {
+        var labels = new sbyte[bank.Width];
+        var scratch = new float[bank.Width];
+        for (int t = start; t < order.Length; t++)
+        {
+            int i = order[t];
+            labelsOf(i, firstLearner, labels);
+            var m = margins is null ? scratch : margins.Row(t).Slice(firstLearner, bank.Width);
+            bank.Learn(features.RowIndices(i), features.RowValues(i), labels, m);
+        }
     }
 
     /// <summary>All banks' learner margins on one point, side by side (length = total learners).</summary>
