@@ -141,6 +141,14 @@ public class WltlsTrainingTests
     }
 
     [Fact]
+    public void WithoutHeldoutTheCheckpointIsTheLastEpoch()
+    {
+        var path = Path.Combine(TestData.TempDir(), "model.wltls");
+        var model = Wltls.Train(Data.Train, null, new WltlsOptions { SliceWidth = 3, Epochs = 1, CheckpointPath = path });
+        Assert.Equal(model.Weights.Data, WltlsModel.Load(path).Weights.Data);
+    }
+
+    [Fact]
     public void LogLinesAreTheOriginals()
     {
         var log = new List<string>();

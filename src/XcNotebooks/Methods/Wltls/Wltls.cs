@@ -131,6 +131,8 @@ public static class Wltls
         var codewordOfClass = assignment.CodewordOfClass;
         var last = new WltlsModel(graph, options.DecodingLoss, codewordOfClass, lastWeights, options);
         var best = bestWeights is null ? last : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
+        // Without a heldout split nothing was validated (so nothing saved yet): the checkpoint is the last epoch's model.
+        if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
         double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
         return new WltlsTraining(best, last, epochs, bestEpoch + 1, assigned, binaryLoss, earlyStopped);
     }

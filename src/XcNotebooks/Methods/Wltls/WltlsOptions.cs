@@ -36,7 +36,10 @@ public sealed record WltlsOptions
     /// <summary>Seed of the shuffles and of the random assignment.</summary>
     public int Seed { get; init; }
 
-    /// <summary>When set, the best-validated model is saved here whenever it improves (the original's model.npz).</summary>
+    /// <summary>
+    /// When set, the best-validated model is saved here whenever it improves (the original's model.npz); without a
+    /// heldout split, the last epoch's model once training ends.
+    /// </summary>
     public string? CheckpointPath { get; init; }
 
     /// <summary>Checks the options against a problem with <paramref name="numClasses"/> classes.</summary>
