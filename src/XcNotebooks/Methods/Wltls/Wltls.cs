@@ -260,7 +260,7 @@ public static class Wltls
                 }
                 OnlineLinearTraining.Update(learners, idx, val, _coding.AsSpan((int)((long)codeword * edges), edges), margins);
                 if (assignment.ClassOf(decoder.Decode(margins, workspace).Codeword) == cls) correct++;
-                if ((t & 1023) == 0) monitor.Report(stage, 0, learners.Length, $"greedy assignment: {assignedClasses} classes");
+                if ((t & 1023) == 0) monitor.Report(stage, 0, (long)learners.Length * n, $"greedy assignment: {assignedClasses} classes");
                 if (assignedClasses == _trainingClasses) return (t + 1, correct);
             }
             return (n, correct);
