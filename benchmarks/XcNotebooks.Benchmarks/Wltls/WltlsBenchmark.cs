@@ -15,17 +15,14 @@ namespace XcNotebooks.Benchmarks.WltlsBenchmarks;
 /// original Python code's documented times on this machine kind (46 s, 0.25 s for the 961 test points) for context.
 /// The .bz2 files are decompressed once beforehand, untimed: the original reads plain PD-Sparse files too.
 /// </summary>
-internal sealed class WltlsBenchmark : IBenchmark
+internal static class WltlsBenchmark
 {
     private const double OriginalWholeRunSeconds = 46;
     private const double OriginalTestSeconds = 0.25;
     private const int Seed = 1337, Epochs = 5, SliceWidth = 5;
 
-    public string Name => "wltls";
-
-    public string Description => "W-LTLS sector run and prediction vs a scalar single-threaded baseline [PREFIX] [--repeat N]";
-
-    public int Run(string[] args)
+    /// <summary>Arguments: [PREFIX of the PD-Sparse sector files] [--repeat N].</summary>
+    public static int Run(string[] args)
     {
         int repeats = 3;
         string? prefix = null;

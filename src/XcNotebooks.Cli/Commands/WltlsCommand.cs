@@ -136,7 +136,7 @@ public sealed class WltlsCommand : ICliCommand
         {
             var path = args.GetValue(PlotGraph) ?? run.ModelPath("trellis.html") ?? "trellis.html";
             var chart = DecodedPathChart(model, data.Test);
-            TrellisPlot.SaveHtml(chart, path, $"W-LTLS trellis graph (K={model.NumClasses}, b={model.Graph.SliceWidth})");
+            ChartHtml.SaveHtml(chart, path, $"W-LTLS trellis graph (K={model.NumClasses}, b={model.Graph.SliceWidth})");
             monitor.Write($"Trellis graph written to {path}");
             details["plot"] = path;
         }
