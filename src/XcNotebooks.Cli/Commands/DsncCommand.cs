@@ -33,7 +33,7 @@ public sealed class DsncCommand : ICliCommand
 
     private static readonly Option<int> BatchSize = new("--batch-size") { Description = "points per mini-batch", DefaultValueFactory = _ => 64 };
 
-    private static readonly Option<float> LearningRate = new("--lr") { Description = "Adam step size", DefaultValueFactory = _ => 0.01f };
+    private static readonly Option<float> LearningRate = new("--lr") { Description = "Adam step size", DefaultValueFactory = _ => 0.03f };
 
     private static readonly Option<float> WeightDecay = new("--weight-decay") { Description = "decoupled weight decay (AdamW)", DefaultValueFactory = _ => 0f };
 
@@ -41,7 +41,7 @@ public sealed class DsncCommand : ICliCommand
     { Description = "neighbour order of the code lookup: hamming (radius first) or likelihood (most probable code first)", DefaultValueFactory = _ => "hamming" };
 
     private static readonly Option<int> MaxNeighbours = new("--max-neighbours")
-    { Description = "neighbours a lookup probes before falling back to a scan of the code table", DefaultValueFactory = _ => 1000 };
+    { Description = "neighbours a lookup probes before falling back to a scan of the code table (same answer, bounded cost)", DefaultValueFactory = _ => 256 };
 
     private static readonly Option<BackendKind> Backend = new("--backend")
     { Description = "compute backend: auto (ILGPU on a GPU, else CPU), cpu or ilgpu", DefaultValueFactory = _ => BackendKind.Auto };

@@ -181,11 +181,11 @@ public sealed class BinaryCodeTable
     /// bit j is |z_j|. Tries the code, then up to <paramref name="maxNeighbours"/> neighbours in
     /// <paramref name="order"/>, then falls back to the table scan (see the class remarks).
     /// </summary>
-    public CodeLookup Lookup(ReadOnlySpan<float> logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 1000) =>
+    public CodeLookup Lookup(ReadOnlySpan<float> logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 256) =>
         Lookup(logits, order, maxNeighbours, new Scratch(Bits));
 
     /// <summary>Decodes every row of <paramref name="logits"/> (points x <see cref="Bits"/>), in parallel.</summary>
-    public CodeLookupBatch LookupBatch(RowMajorMatrix logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 1000)
+    public CodeLookupBatch LookupBatch(RowMajorMatrix logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 256)
     {
         ArgumentNullException.ThrowIfNull(logits);
         if (logits.Cols != Bits) throw new ArgumentException($"the logits have {logits.Cols} columns, the codes {Bits} bits");
@@ -221,11 +221,11 @@ public sealed class BinaryCodeTable
     /// <summary>Σ |z_j| over the bits where <paramref name="code"/> differs from the point's code 1[z &gt; 0].</summary>
     public static double FlipCost(ReadOnlySpan<float> logits, ulong code) => CostOfFlips(logits, CodeOf(logits) ^ code);
 
+    /// <summary>Σ |z_j| over the set bits of <paramref name="diff"/>, in increasing bit order.</summary>
     private static double CostOfFlips(ReadOnlySpan<float> logits, ulong diff)
     {
         double cost = 0;
-        for (int j = 0; j < logits.Length; j++)
-            if ((diff >> j & 1UL) != 0) cost += MathF.Abs(logits[j]);
+        for (; diff != 0; diff &= diff - 1) cost += MathF.Abs(logits[BitOperations.TrailingZeroCount(diff)]);
         return cost;
     }
 
