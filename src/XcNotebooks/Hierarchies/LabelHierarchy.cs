@@ -100,6 +100,28 @@ public sealed partial class LabelHierarchy
     /// </summary>
     public IReadOnlyList<int> LabelsInPreOrder => _preOrder.Where(v => v < NumLabels).ToArray();
 
+    /// <summary>
+    /// The labels at or below <paramref name="node"/> (itself if it is a label, and every label reachable from it),
+    /// in increasing id order: the labels an inner classifier of a label tree stands for.
+    /// </summary>
+    public IReadOnlyList<int> LabelsBelow(int node)
+    {
+        var visited = new bool[NumNodes];
+        var stack = new Stack<int>();
+        stack.Push(CheckNode(node));
+        visited[node] = true;
+        var labels = new List<int>();
+        while (stack.Count > 0)
+        {
+            int v = stack.Pop();
+            if (v < NumLabels) labels.Add(v);
+            foreach (var c in _children[v])
+                if (!visited[c]) { visited[c] = true; stack.Push(c); }
+        }
+        labels.Sort();
+        return labels;
+    }
+
     /// <summary>Every edge as (parent, child), parents in id order, children in order.</summary>
     public IReadOnlyList<(int Parent, int Child)> Edges =>
         _children.SelectMany((cs, p) => cs.Select(c => (p, c))).ToArray();

@@ -42,6 +42,10 @@ public class LabelHierarchyTests
         Assert.Equal(9, h.Graph.EdgeCount);
         Assert.Equal([7, 2, 8], h.Graph.OutEdges(6).Select(e => e.Target));
         Assert.Equal([9], h.Graph.InEdges(3).Select(e => e.Source));
+        Assert.Equal([1, 3, 5], h.LabelsBelow(8));
+        Assert.Equal([0, 4], h.LabelsBelow(7));
+        Assert.Equal([2], h.LabelsBelow(2));
+        Assert.Equal(Enumerable.Range(0, 6), h.LabelsBelow(6));
     }
 
     [Fact]
@@ -69,6 +73,7 @@ public class LabelHierarchyTests
         Assert.Equal([3], h.LeavesInPreOrder);
         Assert.Equal(2, h.Depth(3));
         Assert.Equal([1, 4], h.Parents(3));
+        Assert.Equal([2, 3, 4], h.LabelsBelow(2));
         var e = Assert.Throws<InvalidOperationException>(() => h.ParentList());
         Assert.Contains("label 3 has 2 parents", e.Message);
         var topological = h.TopologicalOrder.ToList();
