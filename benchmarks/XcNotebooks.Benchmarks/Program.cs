@@ -1,1 +1,13 @@
-System.Console.WriteLine("bench");
+using XcNotebooks.Benchmarks;
+
+// Each benchmark is named by the first argument; the rest of the arguments are its own.
+var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["hierarchy"] = HierarchyBenchmark.Run,
+};
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: XcNotebooks.Benchmarks BENCHMARK [args]; benchmarks: {string.Join(", ", benchmarks.Keys.Order())}");
+    return 2;
+}
+return run(args[1..]);
