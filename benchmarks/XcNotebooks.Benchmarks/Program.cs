@@ -4,6 +4,7 @@ using XcNotebooks.Benchmarks;
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["hierarchy"] = HierarchyBenchmark.Run,
+    ["tokenizers"] = TokenizerThroughput.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -14,7 +14,8 @@ public static class ConsoleMonitor
     {
         if (Console.IsOutputRedirected)
         {
-            var plain = new TrainingMonitor { Log = Console.WriteLine, Progress = new PlainProgress() };
+            // Redirected output cannot redraw bars: one line per stage at 0, 25, 50, 75 and 100 percent.
+            var plain = new TrainingMonitor { Log = Console.WriteLine, Progress = new TextProgress(Console.WriteLine, steps: 4, barWidth: 0) };
             return work(plain);
         }
         T result = default!;
@@ -51,24 +52,6 @@ public static class ConsoleMonitor
         public void CompleteAll()
         {
             lock (_lock) foreach (var t in _tasks.Values) t.Value = t.MaxValue;
-        }
-    }
-
-    /// <summary>Redirected output: one line per stage at 0, 25, 50, 75 and 100 percent.</summary>
-    private sealed class PlainProgress : IProgress<ProgressUpdate>
-    {
-        private readonly Dictionary<string, int> _lastQuarter = new();
-        private readonly Lock _lock = new();
-
-        public void Report(ProgressUpdate value)
-        {
-            int quarter = (int)(value.Fraction * 4);
-            lock (_lock)
-            {
-                if (_lastQuarter.TryGetValue(value.Stage, out int last) && last >= quarter) return;
-                _lastQuarter[value.Stage] = quarter;
-            }
-            Console.WriteLine($"[{value.Stage}] {value.Done}/{value.Total}{(value.Message is null ? "" : " " + value.Message)}");
         }
     }
 }

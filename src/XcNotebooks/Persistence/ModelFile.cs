@@ -70,8 +70,7 @@ public static class ModelFile
         int n = r.ReadInt32();
         if (n < 0) throw new InvalidDataException($"negative array length {n}");
         var values = new float[n];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        if (r.Read(bytes) != bytes.Length) throw new EndOfStreamException();
+        ReadExactly(r, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
@@ -88,9 +87,19 @@ public static class ModelFile
         int n = r.ReadInt32();
         if (n < 0) throw new InvalidDataException($"negative array length {n}");
         var values = new int[n];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        if (r.Read(bytes) != bytes.Length) throw new EndOfStreamException();
+        ReadExactly(r, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
+    }
+
+    /// <summary>Fills <paramref name="bytes"/>; compressed streams may return fewer bytes per read than asked.</summary>
+    private static void ReadExactly(BinaryReader r, Span<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            int got = r.Read(bytes);
+            if (got <= 0) throw new EndOfStreamException();
+            bytes = bytes[got..];
+        }
     }
 
     /// <summary>Writes a dense matrix.</summary>

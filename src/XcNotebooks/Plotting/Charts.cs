@@ -1,0 +1,159 @@
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using XcNotebooks.Data;
+using XcNotebooks.Reports;
+using Chart = Plotly.NET.CSharp.Chart;
+using FsChart = Plotly.NET.Chart;
+
+namespace XcNotebooks.Plotting;
+
+/// <summary>A named series of points (x, y), one line of a line chart.</summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)
+{
+    /// <summary>A series over epochs 1..n (x = 1, 2, ...).</summary>
+    public static ChartSeries OverEpochs(string name, IReadOnlyList<double> values) =>
+        new(name, Enumerable.Range(1, values.Count).Select(e => (double)e).ToArray(), values);
+}
+
+/// <summary>One labelled point of a trade-off chart: its cost (time, size, ...) and accuracy; points of a group share a colour.</summary>
+public sealed record TradeOffPoint(string Label, double Cost, double Accuracy, string Group = "");
+
+/// <summary>
+/// The kit's chart builders (Plotly.NET), all styled by <see cref="ChartStyle"/>: lines over epochs, metric bars
+/// by method, cost/accuracy trade-offs and heatmaps. Each call builds a new chart. Display them in a notebook,
+/// add them to an <see cref="HtmlReport"/>, save them with <see cref="ChartHtml"/> or <see cref="ChartExport"/>.
+/// </summary>
+public static class Charts
+{
+    /// <summary>A line chart with one line per series (markers on the points).</summary>
+    public static GenericChart Lines(IEnumerable<ChartSeries> series, string title = "", string xTitle = "epoch", string yTitle = "",
+        bool logY = false, ChartStyle? style = null)
+    {
+        var all = series.ToList();
+        var traces = all.Select(s =>
+        {
+            if (s.X.Count != s.Y.Count) throw new ArgumentException($"series '{s.Name}': {s.X.Count} x values but {s.Y.Count} y values");
+            return Chart.Line<double, double, string>(s.X, s.Y, ShowMarkers: true, Name: s.Name);
+        }).ToList();
+        if (traces.Count == 0) throw new ArgumentException("a line chart needs at least one series");
+        var chart = Finish(Chart.Combine(traces), title, xTitle, yTitle, logX: false, logY, style);
+        if (IsFewWholeNumbers(all.SelectMany(s => s.X))) SetAxisProperty(chart, "xaxis", "dtick", 1);
+        return chart;
+    }
+
+    /// <summary>One line per named series over epochs 1..n ("train loss", "P@1", ...).</summary>
+    public static GenericChart OverEpochs(IReadOnlyDictionary<string, IReadOnlyList<double>> seriesByName, string title = "",
+        string yTitle = "", bool logY = false, ChartStyle? style = null) =>
+        Lines(seriesByName.Select(kv => ChartSeries.OverEpochs(kv.Key, kv.Value)), title, "epoch", yTitle, logY, style);
+
+    /// <summary>
+    /// Grouped bars: one group per method, one bar per metric. <paramref name="metricsByMethod"/> maps a method to its
+    /// metrics ("P@1" -> 83.2); <paramref name="metrics"/> picks and orders the metrics (default: those of the first
+    /// method). A metric a method lacks is left out of its group.
+    /// </summary>
+    public static GenericChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> metricsByMethod,
+        IReadOnlyList<string>? metrics = null, string title = "", string yTitle = "%", ChartStyle? style = null)
+    {
+        if (metricsByMethod.Count == 0) throw new ArgumentException("a bar chart needs at least one method");
+        metrics ??= metricsByMethod.First().Value.Keys.ToArray();
+        var traces = metrics.Select(metric =>
+        {
+            var methods = metricsByMethod.Where(m => m.Value.ContainsKey(metric)).ToArray();
+            return Chart.Column<double, string, string>(methods.Select(m => m.Value[metric]), Keys: methods.Select(m => m.Key).ToArray(), Name: metric);
+        }).ToList();
+        return Finish(Chart.Combine(traces), title, "method", yTitle, logX: false, logY: false, style);
+    }
+
+    /// <summary>Grouped metric bars from run reports (one group per report, labelled by its method).</summary>
+    public static GenericChart MetricBars(IEnumerable<RunReport> reports, IReadOnlyList<string>? metrics = null, string title = "",
+        ChartStyle? style = null)
+    {
+        var byMethod = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        foreach (var r in reports)
+        {
+            var name = r.Method;
+            for (int i = 2; byMethod.ContainsKey(name); i++) name = $"{r.Method} ({i})";
+            byMethod[name] = r.Metrics;
+        }
+        return MetricBars(byMethod, metrics, title, "%", style);
+    }
+
+    /// <summary>
+    /// Cost against accuracy: one marker per point, labelled, one colour per group (e.g. method), so the better
+    /// trade-offs sit top-left. Use <paramref name="logX"/> when costs span orders of magnitude.
+    /// </summary>
+    public static GenericChart TradeOff(IEnumerable<TradeOffPoint> points, string title = "", string xTitle = "cost",
+        string yTitle = "accuracy (%)", bool logX = false, ChartStyle? style = null)
+    {
+        var groups = points.GroupBy(p => p.Group).ToList();
+        if (groups.Count == 0) throw new ArgumentException("a trade-off chart needs at least one point");
+        var traces = groups.Select(g => Chart.Scatter<double, double, string>(
+            g.Select(p => p.Cost), g.Select(p => p.Accuracy), StyleParam.Mode.Markers_Text,
+            Name: g.Key, ShowLegend: g.Key.Length > 0, MultiText: g.Select(p => p.Label).ToArray(),
+            TextPosition: StyleParam.TextPosition.TopCenter)).ToList();
+        return Finish(Chart.Combine(traces), title, xTitle, yTitle, logX, logY: false, style);
+    }
+
+    /// <summary>
+    /// A heatmap of <paramref name="z"/> (rows top to bottom, as a matrix is read), with optional row and column
+    /// labels (default: indices).
+    /// </summary>
+    public static GenericChart Heatmap(IReadOnlyList<IReadOnlyList<double>> z, IReadOnlyList<string>? columnLabels = null,
+        IReadOnlyList<string>? rowLabels = null, string title = "", string xTitle = "", string yTitle = "", ChartStyle? style = null)
+    {
+        if (z.Count == 0) throw new ArgumentException("a heatmap needs at least one row");
+        int cols = z[0].Count;
+        for (int r = 0; r < z.Count; r++)
+            if (z[r].Count != cols) throw new ArgumentException($"heatmap row {r} has {z[r].Count} values, row 0 has {cols}");
+        if (columnLabels is not null && columnLabels.Count != cols)
+            throw new ArgumentException($"{columnLabels.Count} column labels for {cols} columns");
+        if (rowLabels is not null && rowLabels.Count != z.Count)
+            throw new ArgumentException($"{rowLabels.Count} row labels for {z.Count} rows");
+        var chart = Chart.Heatmap<double, string, string, string>(z,
+            X: (columnLabels ?? Enumerable.Range(0, cols).Select(i => i.ToString()).ToArray()).ToArray(),
+            Y: (rowLabels ?? Enumerable.Range(0, z.Count).Select(i => i.ToString()).ToArray()).ToArray(),
+            ColorScale: StyleParam.Colorscale.Viridis, ReverseYAxis: true);
+        return Finish(chart, title, xTitle, yTitle, logX: false, logY: false, style);
+    }
+
+    /// <summary>A heatmap of a dense matrix (confusion matrices, weights, similarities).</summary>
+    public static GenericChart Heatmap(RowMajorMatrix matrix, IReadOnlyList<string>? columnLabels = null,
+        IReadOnlyList<string>? rowLabels = null, string title = "", string xTitle = "", string yTitle = "", ChartStyle? style = null)
+    {
+        var rows = new IReadOnlyList<double>[matrix.Rows];
+        for (int r = 0; r < matrix.Rows; r++)
+        {
+            var row = new double[matrix.Cols];
+            var span = matrix.Row(r);
+            for (int c = 0; c < row.Length; c++) row[c] = span[c];
+            rows[r] = row;
+        }
+        return Heatmap(rows, columnLabels, rowLabels, title, xTitle, yTitle, style);
+    }
+
+    // Epoch axes: ticks 1, 2, 3 rather than 1, 1.5, 2 when the x values are few whole numbers.
+    private static bool IsFewWholeNumbers(IEnumerable<double> xs)
+    {
+        var values = xs.ToArray();
+        return values.Length > 0 && values.All(x => x == Math.Floor(x)) && values.Max() - values.Min() <= 20;
+    }
+
+    private static void SetAxisProperty(GenericChart chart, string axis, string name, object value)
+    {
+        var property = GenericChart.getLayout(chart).TryGetPropertyValue(axis);
+        if (property is not null && property.Value is DynamicObj.DynamicObj axisObject) axisObject.SetProperty(name, value);
+    }
+
+    private static GenericChart Finish(GenericChart chart, string title, string xTitle, string yTitle, bool logX, bool logY, ChartStyle? style)
+    {
+        chart = (style ?? ChartStyle.Default).Apply(chart);
+        if (title.Length > 0) chart = FsChart.withTitle(title, null).Invoke(chart);
+        // Axis types are set only for log scales: category axes (bars, heatmaps) must keep their inferred type.
+        chart = logX
+            ? chart.WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: StyleParam.AxisType.Log)
+            : chart.WithXAxisStyle<double, double, string>(TitleText: xTitle);
+        return logY
+            ? chart.WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: StyleParam.AxisType.Log)
+            : chart.WithYAxisStyle<double, double, string>(TitleText: yTitle);
+    }
+}

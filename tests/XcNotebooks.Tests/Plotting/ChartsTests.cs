@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using XcNotebooks.Data;
+using XcNotebooks.Plotting;
+using XcNotebooks.Reports;
+using Xunit;
+
+namespace XcNotebooks.Tests.Plotting;
+
+public class ChartsTests
+{
+    private static JsonNode Figure(Plotly.NET.GenericChart chart) => JsonNode.Parse(ChartHtml.FigureJson(chart))!;
+
+    private static double[] Numbers(JsonNode? array) => array!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+
+    private static string[] Strings(JsonNode? array) => array!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
+
+    [Fact]
+    public void LinesOverEpochsCarryEverySeriesAndTheStyle()
+    {
+        var chart = Charts.OverEpochs(new Dictionary<string, IReadOnlyList<double>> { ["train"] = [3, 2, 1.5], ["test"] = [3.5, 2.5, 2.25] },
+            title: "loss", yTitle: "cross-entropy");
+        var figure = Figure(chart);
+
+        var data = figure["data"]!.AsArray();
+        Assert.Equal(2, data.Count);
+        Assert.Equal("train", data[0]!["name"]!.GetValue<string>());
+        Assert.Equal([1.0, 2, 3], Numbers(data[0]!["x"]));
+        Assert.Equal([3.5, 2.5, 2.25], Numbers(data[1]!["y"]));
+        Assert.Equal("lines+markers", data[0]!["mode"]!.GetValue<string>());
+        var layout = figure["layout"]!;
+        Assert.Equal("loss", layout["title"]!["text"]!.GetValue<string>());
+        Assert.Equal("epoch", layout["xaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal("cross-entropy", layout["yaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal(1, layout["xaxis"]!["dtick"]!.GetValue<int>());
+        Assert.Equal(ChartStyle.Default.Width, layout["width"]!.GetValue<int>());
+        Assert.Equal(ChartStyle.Default.Palette, Strings(layout["colorway"]));
+        Assert.Throws<ArgumentException>(() => Charts.Lines([new ChartSeries("bad", [1, 2], [1])]));
+    }
+
+    [Fact]
+    public void MetricBarsGroupByMethodAndSkipMissingMetrics()
+    {
+        var reports = new[]
+        {
+            new RunReport { Method = "wltls", Metrics = new Dictionary<string, double> { ["P@1"] = 80, ["P@3"] = 60 } },
+            new RunReport { Method = "wltls", Metrics = new Dictionary<string, double> { ["P@1"] = 82 } },
+        };
+        var data = Figure(Charts.MetricBars(reports, ["P@1", "P@3"]))["data"]!.AsArray();
+
+        Assert.Equal(["P@1", "P@3"], data.Select(t => t!["name"]!.GetValue<string>()));
+        Assert.Equal(["wltls", "wltls (2)"], Strings(data[0]!["x"]));
+        Assert.Equal([80.0, 82], Numbers(data[0]!["y"]));
+        Assert.Equal(["wltls"], Strings(data[1]!["x"]));
+        Assert.Equal("bar", data[0]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void TradeOffLabelsPointsAndColoursGroups()
+    {
+        var figure = Figure(Charts.TradeOff([new("a", 1, 80, "wltls"), new("b", 100, 85, "wltls"), new("c", 10, 90, "ovr")], xTitle: "seconds", logX: true));
+        var data = figure["data"]!.AsArray();
+
+        Assert.Equal(["wltls", "ovr"], data.Select(t => t!["name"]!.GetValue<string>()));
+        Assert.Equal([1.0, 100], Numbers(data[0]!["x"]));
+        Assert.Equal(["a", "b"], Strings(data[0]!["text"]));
+        Assert.Equal("markers+text", data[0]!["mode"]!.GetValue<string>());
+        Assert.Equal("log", figure["layout"]!["xaxis"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void HeatmapKeepsTheMatrixReadingOrder()
+    {
+        var figure = Figure(Charts.Heatmap(RowMajorMatrix.FromArray(new float[,] { { 1, 2, 3 }, { 4, 5, 6 } }), ["a", "b", "c"], ["r0", "r1"]));
+        var trace = figure["data"]![0]!;
+
+        Assert.Equal("heatmap", trace["type"]!.GetValue<string>());
+        Assert.Equal([4.0, 5, 6], Numbers(trace["z"]![1]));
+        Assert.Equal(["a", "b", "c"], Strings(trace["x"]));
+        Assert.Equal(["r0", "r1"], Strings(trace["y"]));
+        Assert.Equal("reversed", figure["layout"]!["yaxis"]!["autorange"]!.GetValue<string>());
+        Assert.Throws<ArgumentException>(() => Charts.Heatmap([[1.0, 2], [3.0]]));
+        Assert.Throws<ArgumentException>(() => Charts.Heatmap([[1.0, 2]], columnLabels: ["only one"]));
+    }
+
+    [Fact]
+    public void StandaloneHtmlInlinesPlotlyJsOnceAndIsDeterministic()
+    {
+        var chart = Charts.Lines([new ChartSeries("</script><b>", [1, 2], [3, 4])], title: "t");
+
+        var html = ChartHtml.ToStandaloneHtml(chart);
+
+        Assert.Equal(html, ChartHtml.ToStandaloneHtml(Charts.Lines([new ChartSeries("</script><b>", [1, 2], [3, 4])], title: "t")));
+        Assert.Equal(1, Count(html, ChartHtml.PlotlyJsSource[..200]));
+        Assert.DoesNotContain("<script type=\"text/javascript\" src=", html);
+        Assert.Equal(2, Count(html, "</script>")); // plotly.js and the chart: the series name is escaped
+        Assert.Contains("<\\/script><b>", html);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", ChartHtml.PlotlyJsVersion);
+
+        var cdn = ChartHtml.ToStandaloneHtml(chart, plotlyJs: PlotlyJsMode.Cdn);
+        Assert.Contains($"src=\"https://cdn.plot.ly/plotly-{ChartHtml.PlotlyJsVersion}.min.js\"", cdn);
+        Assert.DoesNotContain(ChartHtml.PlotlyJsSource[..200], cdn);
+        Assert.Throws<ArgumentException>(() => ChartHtml.ToFragment(chart, id: "bad id"));
+    }
+
+    private static int Count(string text, string part)
+    {
+        int n = 0;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+}
