@@ -5,6 +5,7 @@ using XcNotebooks.Codes;
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Hierarchies;
+using XcNotebooks.Plotting;
 
 namespace XcNotebooks.Cli.Commands;
 
@@ -21,9 +22,9 @@ public enum HierarchyDistance
 
 /// <summary>
 /// `xcn hierarchy --train F [--distance means|cooccurrence|iou] [--linkage average|complete|single] [--dot F]
-/// [--assignment F.json --name KEY]`: clusters the classes of a data set into a binary tree, prints its shape and
-/// the pre-order of the classes, and writes it as Graphviz DOT and as a similarity-preserving codeword assignment
-/// in the W-LTLS authors' JSON format.
+/// [--html F] [--assignment F.json --name KEY]`: clusters the classes of a data set into a binary tree, prints its
+/// shape and the pre-order of the classes, and writes it as Graphviz DOT, as a dendrogram page, and as a
+/// similarity-preserving codeword assignment in the W-LTLS authors' JSON format.
 /// </summary>
 public sealed class HierarchyCommand : ICliCommand
 {
@@ -33,6 +34,7 @@ public sealed class HierarchyCommand : ICliCommand
     private static readonly Option<LinkageMethod> Linkage = new("--linkage")
     { Description = "linkage: average (W-LTLS authors), complete (HierarchicalXC) or single", DefaultValueFactory = _ => LinkageMethod.Average };
     private static readonly Option<string?> Dot = new("--dot") { Description = "write the tree as Graphviz DOT here" };
+    private static readonly Option<string?> Html = new("--html") { Description = "write the dendrogram as a standalone HTML page (plotly.js inlined) here" };
     private static readonly Option<string?> Assignment = new("--assignment") { Description = "write the similarity-preserving assignment (class of each codeword) as JSON here" };
     private static readonly Option<string> Name = new("--name") { Description = "key of the assignment in the JSON file", DefaultValueFactory = _ => "assignment" };
 
@@ -41,7 +43,7 @@ public sealed class HierarchyCommand : ICliCommand
     {
         var command = new Command("hierarchy", "cluster the classes of a data set into a tree; export DOT and a similarity-preserving codeword assignment")
         {
-            Train, MethodCommand.Format, Distance, Linkage, Dot, Assignment, Name,
+            Train, MethodCommand.Format, Distance, Linkage, Dot, Html, Assignment, Name,
         };
         command.SetAction(args =>
         {
@@ -64,6 +66,11 @@ public sealed class HierarchyCommand : ICliCommand
             {
                 hierarchy.SaveDot(dot);
                 Console.WriteLine($"DOT written to {dot}");
+            }
+            if (args.GetValue(Html) is { } html)
+            {
+                ChartHtml.SaveHtml(HierarchyCharts.Dendrogram(tree, data.LabelNames), html, $"{data.Name}: class dendrogram");
+                Console.WriteLine($"Dendrogram written to {html}");
             }
             if (args.GetValue(Assignment) is { } path)
             {

@@ -18,8 +18,9 @@ public static class HierarchyCharts
     /// distance. Leaves sit at 0 (or at the lowest merge distance when distances are negative, as with
     /// co-occurrence distances).
     /// </summary>
-    public static GenericChart Dendrogram(LinkageTree tree, IReadOnlyList<string>? leafNames = null, string? title = null)
+    public static GenericChart Dendrogram(LinkageTree tree, IReadOnlyList<string>? leafNames = null, string? title = null, ChartStyle? style = null)
     {
+        style ??= ChartStyle.Default;
         ArgumentNullException.ThrowIfNull(tree);
         int n = tree.NumItems;
         if (leafNames is not null && leafNames.Count != n)
@@ -43,9 +44,9 @@ public static class HierarchyCharts
         var leafText = leaves.Select(hierarchy.NodeName).ToArray();
         var chart = GenericChart.ofTraceObjects(true, new[]
         {
-            lines.Trace("merges", "#555"),
-            Markers("merges", tops.Select(t => t.X), tops.Select(t => t.Y), tops.Select(t => t.Text), "#555", 4),
-            Markers("leaves", Enumerable.Range(0, n).Select(i => (double)i), Enumerable.Repeat(baseline, n), leafText, "#1f77b4", 5),
+            lines.Trace("merges", "#555555"),
+            Markers("merges", tops.Select(t => t.X), tops.Select(t => t.Y), tops.Select(t => t.Text), "#555555", 4),
+            Markers("leaves", Enumerable.Range(0, n).Select(i => (double)i), Enumerable.Repeat(baseline, n), leafText, style.Palette[0], 5),
         });
         var xAxis = new Dictionary<string, object> { ["showgrid"] = false, ["zeroline"] = false, ["title"] = Text("classes (pre-order)") };
         if (n <= MaxTickLabels)
@@ -55,7 +56,7 @@ public static class HierarchyCharts
             xAxis["tickangle"] = -90;
         }
         else xAxis["showticklabels"] = false;
-        return WithLayout(chart, title ?? $"{tree.Method} linkage dendrogram ({n} classes)", xAxis,
+        return WithLayout(chart, style, title ?? $"{tree.Method} linkage dendrogram ({n} classes)", xAxis,
             new Dictionary<string, object> { ["title"] = Text("merge distance") }, Math.Clamp(12 * n, 600, 1600), 520);
     }
 
@@ -64,8 +65,9 @@ public static class HierarchyCharts
     /// from the root (its depth, in a tree), leaves spread in pre-order and inner nodes centred over their children.
     /// Labels and non-label nodes have different colours; names show on hover.
     /// </summary>
-    public static GenericChart Tree(LabelHierarchy hierarchy, string? title = null)
+    public static GenericChart Tree(LabelHierarchy hierarchy, string? title = null, ChartStyle? style = null)
     {
+        style ??= ChartStyle.Default;
         ArgumentNullException.ThrowIfNull(hierarchy);
         int count = hierarchy.NumNodes;
         var x = new double[count];
@@ -88,14 +90,14 @@ public static class HierarchyCharts
         var others = Enumerable.Range(0, count).Where(v => !hierarchy.IsLabel(v)).ToArray();
         var chart = GenericChart.ofTraceObjects(true, new[]
         {
-            lines.Trace("edges", "#999"),
-            Markers("labels", labels.Select(v => x[v]), labels.Select(v => (double)level[v]), labels.Select(hierarchy.NodeName), "#1f77b4", 6),
-            Markers("other nodes", others.Select(v => x[v]), others.Select(v => (double)level[v]), others.Select(hierarchy.NodeName), "#ff7f0e", 5),
+            lines.Trace("edges", "#999999"),
+            Markers("labels", labels.Select(v => x[v]), labels.Select(v => (double)level[v]), labels.Select(hierarchy.NodeName), style.Palette[0], 6),
+            Markers("other nodes", others.Select(v => x[v]), others.Select(v => (double)level[v]), others.Select(hierarchy.NodeName), style.Palette[1 % style.Palette.Count], 5),
         });
         int levels = level.Max() + 1;
         var yAxis = new Dictionary<string, object> { ["title"] = Text("level (longest path from the root)"), ["autorange"] = "reversed" };
         if (levels <= 20) yAxis["dtick"] = 1;
-        return WithLayout(chart, title ?? hierarchy.ToString(),
+        return WithLayout(chart, style, title ?? hierarchy.ToString(),
             new Dictionary<string, object> { ["showgrid"] = false, ["zeroline"] = false, ["showticklabels"] = false },
             yAxis, Math.Clamp(10 * leaves.Count, 600, 1600), Math.Clamp(40 * levels, 400, 900));
     }
@@ -142,8 +144,13 @@ public static class HierarchyCharts
 
     private static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
 
-    private static GenericChart WithLayout(GenericChart chart, string title, Dictionary<string, object> xAxis, Dictionary<string, object> yAxis, int width, int height)
+    /// <summary>The kit's style, then this chart's title, axes and a size that grows with the tree (never below the style's).</summary>
+    private static GenericChart WithLayout(GenericChart chart, ChartStyle style, string title, Dictionary<string, object> xAxis,
+        Dictionary<string, object> yAxis, int width, int height)
     {
+        chart = style.Apply(chart);
+        width = Math.Max(width, style.Width);
+        height = Math.Max(height, style.Height);
         var layout = new Layout();
         layout.SetProperty("title", Text(title));
         layout.SetProperty("xaxis", xAxis);

@@ -14,8 +14,8 @@ public class HierarchyCommandTests
         var train = TestData.TempFile("toy.svm",
             "1 1:1.0\n1 1:0.9\n3 1:0.8 3:0.1\n2 2:1.0\n4 2:0.9 3:0.2\n4 2:1.0\n");
         var dir = TestData.TempDir();
-        string dot = Path.Combine(dir, "tree.dot"), json = Path.Combine(dir, "assignment.json");
-        int code = XcnCli.Run(["hierarchy", "--train", train, "--linkage", "average", "--dot", dot, "--assignment", json, "--name", "toy"]);
+        string dot = Path.Combine(dir, "tree.dot"), json = Path.Combine(dir, "assignment.json"), html = Path.Combine(dir, "tree.html");
+        int code = XcnCli.Run(["hierarchy", "--train", train, "--linkage", "average", "--dot", dot, "--html", html, "--assignment", json, "--name", "toy"]);
         Assert.Equal(0, code);
 
         var data = DatasetReader.Read(train);
@@ -29,6 +29,7 @@ public class HierarchyCommandTests
         var dotText = File.ReadAllText(dot);
         Assert.StartsWith("digraph", dotText);
         Assert.Equal(6, dotText.Split('\n').Count(l => l.Contains("->")));
+        Assert.Contains("Plotly.newPlot", File.ReadAllText(html));
     }
 
     [Fact]
