@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using Spectre.Console;
+using XcNotebooks.Cli.Common;
 using XcNotebooks.Data;
 
 namespace XcNotebooks.Cli;
@@ -36,7 +37,8 @@ public static class XcnCli
         }
         catch (Exception e) when (Unwrap(e) is DataFormatException or FileNotFoundException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {Unwrap(e).Message}");
+            // Standard error, bound at the time of the call: scripts can separate it, in-process callers capture it.
+            CliConsole.CreateError().MarkupLineInterpolated($"[red]error:[/] {Unwrap(e).Message}");
             return 2;
         }
     }

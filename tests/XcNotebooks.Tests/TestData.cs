@@ -6,6 +6,9 @@ internal static class TestData
     /// <summary>The shared data folder (../shared/data beside the repository), or null if absent.</summary>
     public static string? SharedRoot { get; } = FindShared();
 
+    /// <summary>The repository root (the folder holding XcNotebooks.sln), found upwards from the test binaries.</summary>
+    public static string RepoRoot => FindRepoRoot();
+
     /// <summary>A path under the shared data folder, or null when the folder is absent.</summary>
     public static string? Shared(params string[] parts) =>
         SharedRoot is null ? null : Path.Combine([SharedRoot, .. parts]);
@@ -26,6 +29,13 @@ internal static class TestData
         var dir = Path.Combine(Path.GetTempPath(), "xcn-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "XcNotebooks.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no XcNotebooks.sln above {AppContext.BaseDirectory}");
     }
 
     private static string? FindShared()

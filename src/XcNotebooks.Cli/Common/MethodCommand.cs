@@ -67,7 +67,9 @@ public static class MethodCommand
             if (args.GetValue(Heldout) is { } h) files["heldout"] = h;
             files["test"] = args.GetValue(Test)!;
             var sw = Stopwatch.StartNew();
-            var data = (load ?? DatasetReader.ReadSplits)(files["train"], args.GetValue(Heldout), files["test"], args.GetValue(Format));
+            var data = load is not null
+                ? load(files["train"], args.GetValue(Heldout), files["test"], args.GetValue(Format))
+                : ConsoleMonitor.Run(monitor => DatasetReader.ReadSplits(files["train"], args.GetValue(Heldout), files["test"], args.GetValue(Format), monitor));
             Console.WriteLine($"Loaded {string.Join("; ", data.All.Select(d => d.ToString()))} in {sw.Elapsed.TotalSeconds:F1} s");
             var report = ConsoleMonitor.Run(monitor =>
                 run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor)));

@@ -249,6 +249,12 @@ public sealed class CsrBuilder
     /// <summary>Rows completed so far.</summary>
     public int Rows => _rowPointers.Count - 1;
 
+    /// <summary>Entries added to the open (not yet ended) row.</summary>
+    public long PendingEntries => _count - _rowStart;
+
+    /// <summary>Entries of the last ended row, after duplicate columns were merged (0 before the first row).</summary>
+    public long LastRowLength => Rows == 0 ? 0 : _rowPointers[^1] - _rowPointers[^2];
+
     /// <summary>Widens the column space (readers that learn the dimension from the data).</summary>
     public void GrowColumns(int cols) => Cols = Math.Max(Cols, cols);
 

@@ -18,6 +18,12 @@ public sealed record Dataset(CsrMatrix Features, LabelMatrix Labels)
     /// <summary>Text describing each label (title, description), for methods that encode labels.</summary>
     public IReadOnlyList<string>? LabelTexts { get; init; }
 
+    /// <summary>
+    /// Edges of a label hierarchy (tree or DAG) as (parent, child) label ids; Parent = -1 marks a child of the
+    /// implicit root. Null when the format has no hierarchy (Clus-HMC ARFF and nested Mulan label XML have one).
+    /// </summary>
+    public IReadOnlyList<(int Parent, int Child)>? LabelHierarchyEdges { get; init; }
+
     /// <summary>Number of points.</summary>
     public int NumPoints => Labels.Rows;
 
@@ -35,7 +41,7 @@ public sealed record Dataset(CsrMatrix Features, LabelMatrix Labels)
         Texts = Texts is null ? null : rows.Select(r => Texts[r]).ToArray(),
     };
 
-    /// <summary>Checks that features, labels and texts agree on the number of points.</summary>
+    /// <summary>Checks that features, labels and texts agree on the number of points, and hierarchy edges on label ids.</summary>
     public Dataset Validate()
     {
         if (Features.Rows != Labels.Rows)
@@ -46,6 +52,10 @@ public sealed record Dataset(CsrMatrix Features, LabelMatrix Labels)
             throw new ArgumentException($"{Name}: {LabelNames.Count} label names but {NumLabels} labels");
         if (LabelTexts is not null && LabelTexts.Count != NumLabels)
             throw new ArgumentException($"{Name}: {LabelTexts.Count} label texts but {NumLabels} labels");
+        if (LabelHierarchyEdges is not null)
+            foreach (var (parent, child) in LabelHierarchyEdges)
+                if (parent < -1 || parent >= NumLabels || child < 0 || child >= NumLabels || parent == child)
+                    throw new ArgumentException($"{Name}: hierarchy edge ({parent}, {child}) is not a valid (parent, child) pair of label ids 0..{NumLabels - 1} (parent -1 = root)");
         return this;
     }
 

@@ -61,5 +61,23 @@ public sealed class LabelFilter
         return result;
     }
 
+    /// <summary>
+    /// Removes filtered pairs from a sparse score matrix before ranking (DEXA's filter_predictions: score set to 0,
+    /// then explicit zeros dropped), so the pair leaves the ranking and lower stored entries can move into the top k.
+    /// </summary>
+    public CsrMatrix Apply(CsrMatrix scores)
+    {
+        var builder = new CsrBuilder(scores.Cols);
+        for (int i = 0; i < scores.Rows; i++)
+        {
+            var idx = scores.RowIndices(i);
+            var val = scores.RowValues(i);
+            for (int j = 0; j < idx.Length; j++)
+                if (!Contains(i, idx[j])) builder.Add(idx[j], val[j]);
+            builder.EndRow();
+        }
+        return builder.Build();
+    }
+
     private static long Key(int point, int label) => ((long)point << 32) | (uint)label;
 }

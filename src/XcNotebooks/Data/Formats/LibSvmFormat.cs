@@ -1,4 +1,5 @@
 using System.Globalization;
+using XcNotebooks.Training;
 
 namespace XcNotebooks.Data.Formats;
 
@@ -31,10 +32,10 @@ public static class LibSvmFormat
     /// Reads several files that share one label vocabulary and feature dimension (the union over all files unless
     /// the options fix them).
     /// </summary>
-    public static IReadOnlyList<Dataset> ReadSplits(IReadOnlyList<string> paths, LibSvmOptions? options = null)
+    public static IReadOnlyList<Dataset> ReadSplits(IReadOnlyList<string> paths, LibSvmOptions? options = null, TrainingMonitor? monitor = null)
     {
         options ??= new LibSvmOptions();
-        var raw = paths.Select(p => ReadRaw(p, options)).ToList();
+        var raw = paths.Select(p => ReadRaw(p, options, monitor)).ToList();
         var vocabulary = options.LabelVocabulary ?? raw.SelectMany(r => r.Labels.SelectMany(l => l)).Distinct().Order().ToArray();
         var labelId = new Dictionary<long, int>();
         for (int i = 0; i < vocabulary.Count; i++) labelId[vocabulary[i]] = i;
@@ -67,14 +68,14 @@ public static class LibSvmFormat
     /// Reads PD-Sparse splits: <paramref name="prefix"/>.train, .heldout (optional) and .test, each plain or .bz2/.gz
     /// (e.g. "../shared/data/sector/sector").
     /// </summary>
-    public static DataSplits ReadPdSparse(string prefix, LibSvmOptions? options = null)
+    public static DataSplits ReadPdSparse(string prefix, LibSvmOptions? options = null, TrainingMonitor? monitor = null)
     {
         string? Find(string ext) => new[] { "", ".bz2", ".gz" }.Select(c => prefix + ext + c).FirstOrDefault(File.Exists);
         var train = Find(".train") ?? throw new FileNotFoundException($"{prefix}.train(.bz2|.gz): no such file");
         var test = Find(".test") ?? throw new FileNotFoundException($"{prefix}.test(.bz2|.gz): no such file");
         var heldout = Find(".heldout");
         var files = heldout is null ? new[] { train, test } : [train, heldout, test];
-        var sets = ReadSplits(files, options);
+        var sets = ReadSplits(files, options, monitor);
         return heldout is null ? new DataSplits(sets[0], null, sets[1]) : new DataSplits(sets[0], sets[1], sets[2]);
     }
 
@@ -101,13 +102,13 @@ public static class LibSvmFormat
 
     private sealed record RawFile(string Path, CsrMatrix Features, List<long[]> Labels, List<long> LineOfRow);
 
-    private static RawFile ReadRaw(string path, LibSvmOptions options)
+    private static RawFile ReadRaw(string path, LibSvmOptions options, TrainingMonitor? monitor)
     {
         var features = new CsrBuilder(options.NumFeatures ?? 0);
         var labels = new List<long[]>();
         var lines = new List<long>();
         var current = new List<long>();
-        using var reader = InputFile.OpenText(path);
+        using var reader = InputFile.OpenText(path, monitor);
         long lineNo = 0;
         while (reader.ReadLine() is { } line)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using XcNotebooks.Training;
 
 namespace XcNotebooks.Data.Formats;
 
@@ -9,9 +10,12 @@ namespace XcNotebooks.Data.Formats;
 public static class XmlRepositoryFormat
 {
     /// <summary>Reads a file (plain, .gz or .bz2).</summary>
-    public static Dataset Read(string path)
+    public static Dataset Read(string path) => Read(path, null);
+
+    /// <summary>Reads a file (plain, .gz or .bz2), reporting progress to <paramref name="monitor"/>.</summary>
+    public static Dataset Read(string path, TrainingMonitor? monitor)
     {
-        using var reader = InputFile.OpenText(path);
+        using var reader = InputFile.OpenText(path, monitor);
         var header = reader.ReadLine() ?? throw new DataFormatException(path, 1, "empty file: expected header 'points features labels'");
         var parts = header.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var hp = new LineParser(path, 1);
