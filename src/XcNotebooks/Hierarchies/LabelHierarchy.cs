@@ -1,4 +1,5 @@
 using QuikGraph;
+using XcNotebooks.Data;
 
 namespace XcNotebooks.Hierarchies;
 
@@ -171,6 +172,19 @@ public sealed partial class LabelHierarchy
         foreach (var (p, c) in edges) numNodes = Math.Max(numNodes, Math.Max(p, c) + 1);
         return Build(numLabels, numNodes, edges, nodeNames,
             (i, problem) => new ArgumentException(i >= 0 ? $"edge {i} ({edges[i].Parent}, {edges[i].Child}): {problem}" : problem, nameof(edges)));
+    }
+
+    /// <summary>
+    /// The hierarchy a reader attached to <paramref name="data"/> (<see cref="Dataset.LabelHierarchyEdges"/>, e.g.
+    /// from a Clus-HMC ARFF file): every node is one of its labels, named by <see cref="Dataset.LabelNames"/>, and
+    /// top-level labels (Parent = -1) hang under a virtual root when there are several.
+    /// </summary>
+    public static LabelHierarchy FromDataset(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var edges = data.LabelHierarchyEdges
+            ?? throw new ArgumentException($"{data.Name} has no label hierarchy (its format gives none); build one with AgglomerativeClustering or FromEdgeListFile");
+        return FromEdges(edges, data.NumLabels, data.LabelNames);
     }
 
     /// <summary>

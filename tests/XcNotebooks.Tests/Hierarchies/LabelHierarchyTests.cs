@@ -178,3 +178,63 @@ public class LabelHierarchyTests
         Assert.Equal("e", h.NodeName(4));
     }
 }
+
+public class LabelHierarchyFromDataTests
+{
+    [Theory]
+    [InlineData("ImCLEF07A_Test.arff")]
+    [InlineData("Diatoms_test.arff")]
+    public void ClusHmcTreeMatchesItsNodePaths(string file)
+    {
+        var path = TestData.Shared("hmc", file);
+        Assert.SkipWhen(path is null || !File.Exists(path), "../shared/data/hmc is not on this machine");
+        var data = XcNotebooks.Data.Formats.ClusHmcFormat.Read(path!);
+        var h = LabelHierarchy.FromDataset(data);
+        var names = data.LabelNames!;
+        Assert.True(h.IsTree);
+        Assert.True(h.HasVirtualRoot);
+        Assert.Equal(data.NumLabels + 1, h.NumNodes);
+        // Independent reference: a node "a/b/c" sits at depth 3 under "a/b", which is under "a".
+        for (int label = 0; label < data.NumLabels; label++)
+        {
+            var parts = names[label].Split('/');
+            Assert.Equal(parts.Length, h.Depth(label));
+            var parent = h.Parents(label).Single();
+            Assert.Equal(parts.Length == 1 ? LabelHierarchy.VirtualRootName : string.Join('/', parts[..^1]), h.NodeName(parent));
+        }
+        // Pre-order lists every label once, each after its parent.
+        var order = h.LabelsInPreOrder;
+        Assert.Equal(Enumerable.Range(0, data.NumLabels), order.Order());
+        var position = new int[h.NumNodes];
+        for (int i = 0; i < h.PreOrder.Count; i++) position[h.PreOrder[i]] = i;
+        Assert.All(h.Edges, e => Assert.True(position[e.Parent] < position[e.Child]));
+    }
+
+    [Fact]
+    public void ClusHmcDagKeepsEveryParent()
+    {
+        var file = TestData.TempFile("go.arff", """
+            @RELATION go
+            @ATTRIBUTE f numeric
+            @ATTRIBUTE class hierarchical root/GO1,root/GO2,GO1/GO3,GO2/GO3,GO3/GO4,GO1/GO4
+            @DATA
+            1,GO4
+            2,GO2@GO3
+            """);
+        var data = XcNotebooks.Data.Formats.ClusHmcFormat.Read(file);
+        var h = LabelHierarchy.FromDataset(data);
+        Assert.False(h.IsTree);
+        int go3 = data.LabelNames!.ToList().IndexOf("GO3"), go4 = data.LabelNames!.ToList().IndexOf("GO4");
+        Assert.Equal(["GO1", "GO2"], h.Parents(go3).Select(h.NodeName).Order());
+        Assert.Equal(["GO1", "GO3"], h.Parents(go4).Select(h.NodeName).Order());
+        Assert.Equal(2, h.Depth(go4));
+        Assert.Equal(["(root)", "GO1", "GO3", "GO4", "GO2"], h.PreOrder.Select(h.NodeName));
+    }
+
+    [Fact]
+    public void DataWithoutAHierarchyIsAClearError()
+    {
+        var data = new Dataset(CsrMatrix.Empty(1, 1), LabelMatrix.FromClasses([0], 1)) { Name = "flat" };
+        Assert.Contains("flat has no label hierarchy", Assert.Throws<ArgumentException>(() => LabelHierarchy.FromDataset(data)).Message);
+    }
+}
