@@ -213,22 +213,25 @@ public class LabelHierarchyFromDataTests
     [Fact]
     public void ClusHmcDagKeepsEveryParent()
     {
-        var file = TestData.TempFile("go.arff", """
-            @RELATION go
-            @ATTRIBUTE f numeric
-            @ATTRIBUTE class hierarchical root/GO1,root/GO2,GO1/GO3,GO2/GO3,GO3/GO4,GO1/GO4
+        // An ontology fragment: "leaf" has parents "mid" and "b"; "mid" has parents "a" and "b".
+        var file = TestData.TempFile("ontology.arff", """
+            @RELATION ontology
+            @ATTRIBUTE x numeric
+            @ATTRIBUTE y numeric
+            @ATTRIBUTE class hierarchical root/a,root/b,a/mid,b/mid,mid/leaf,b/leaf
             @DATA
-            1,GO4
-            2,GO2@GO3
+            0.5,1,leaf
+            1,2,a@mid
+            2,0,b
             """);
         var data = XcNotebooks.Data.Formats.ClusHmcFormat.Read(file);
         var h = LabelHierarchy.FromDataset(data);
         Assert.False(h.IsTree);
-        int go3 = data.LabelNames!.ToList().IndexOf("GO3"), go4 = data.LabelNames!.ToList().IndexOf("GO4");
-        Assert.Equal(["GO1", "GO2"], h.Parents(go3).Select(h.NodeName).Order());
-        Assert.Equal(["GO1", "GO3"], h.Parents(go4).Select(h.NodeName).Order());
-        Assert.Equal(2, h.Depth(go4));
-        Assert.Equal(["(root)", "GO1", "GO3", "GO4", "GO2"], h.PreOrder.Select(h.NodeName));
+        int mid = data.LabelNames!.ToList().IndexOf("mid"), leaf = data.LabelNames!.ToList().IndexOf("leaf");
+        Assert.Equal(["a", "b"], h.Parents(mid).Select(h.NodeName).Order());
+        Assert.Equal(["b", "mid"], h.Parents(leaf).Select(h.NodeName).Order());
+        Assert.Equal(2, h.Depth(leaf));
+        Assert.Equal(["(root)", "a", "mid", "leaf", "b"], h.PreOrder.Select(h.NodeName));
     }
 
     [Fact]
