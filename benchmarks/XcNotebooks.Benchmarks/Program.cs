@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["hierarchy"] = HierarchyBenchmark.Run,
     ["tokenizers"] = TokenizerThroughput.Run,
     ["data-reading"] = DataReadingThroughput.Run,
+    ["compute"] = ComputeBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
