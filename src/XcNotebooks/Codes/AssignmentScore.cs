@@ -1,4 +1,5 @@
 using XcNotebooks.Hierarchies;
+using XcNotebooks.Training;
 
 namespace XcNotebooks.Codes;
 
@@ -68,17 +69,16 @@ public static class AssignmentScore
     }
 
     /// <summary>
-    /// The Eq. 5 score of <paramref name="permutations"/> uniformly random assignments (drawn one after another
-    /// from <paramref name="seed"/>): the baseline a similarity-preserving assignment is compared with.
+    /// The Eq. 5 score of <paramref name="permutations"/> uniformly random assignments (the i-th drawn with a seed
+    /// derived from <paramref name="seed"/> and i): the baseline a similarity-preserving assignment is compared with.
     /// </summary>
     public static ScoreSpread RandomBaseline(CondensedDistances classDistances, CondensedDistances codewordDistances, int permutations = 5, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(classDistances);
         if (permutations < 1) throw new ArgumentException($"need at least one permutation, got {permutations}");
-        var rng = new Random(seed);
         var scores = new double[permutations];
         for (int i = 0; i < permutations; i++)
-            scores[i] = Eq5(classDistances, codewordDistances, CodewordAssignment.Random(classDistances.Count, rng));
+            scores[i] = Eq5(classDistances, codewordDistances, CodewordAssignment.Random(classDistances.Count, Seeds.Derive(seed, i)));
         return ScoreSpread.Of(scores);
     }
 }

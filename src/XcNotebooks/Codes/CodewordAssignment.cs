@@ -47,14 +47,10 @@ public sealed record CodewordAssignment
     }
 
     /// <summary>A uniformly random assignment (Fisher-Yates shuffle driven by <paramref name="seed"/>).</summary>
-    public static CodewordAssignment Random(int count, int seed) => Random(count, new Random(seed));
-
-    /// <summary>A uniformly random assignment drawn from <paramref name="random"/> (successive draws differ).</summary>
-    internal static CodewordAssignment Random(int count, Random random)
+    public static CodewordAssignment Random(int count, int seed)
     {
         if (count < 1) throw new ArgumentException($"an assignment needs at least one class, got {count}");
-        var codewordOfClass = Enumerable.Range(0, count).ToArray();
-        random.Shuffle(codewordOfClass);
+        var codewordOfClass = Training.Seeds.Permutation(count, seed);
         return new CodewordAssignment(codewordOfClass, Inverse(codewordOfClass));
     }
 
