@@ -74,7 +74,7 @@ public sealed class HierarchyCommand : ICliCommand
             }
             if (args.GetValue(Assignment) is { } path)
             {
-                PrecomputedAssignments.Save(path, new Dictionary<string, CodewordAssignment> { [args.GetValue(Name)!] = SimilarityAssignment.FromHierarchy(hierarchy) });
+                PrecomputedAssignments.Save(path, new Dictionary<string, PathAssignment> { [args.GetValue(Name)!] = SimilarityAssignment.FromHierarchy(hierarchy) });
                 Console.WriteLine($"Assignment written to {path}");
             }
             return 0;

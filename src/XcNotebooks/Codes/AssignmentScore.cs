@@ -1,3 +1,4 @@
+using System.Globalization;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Training;
 
@@ -18,10 +19,20 @@ public sealed record ScoreSpread(double Mean, double StandardDeviation, IReadOnl
     }
 
     /// <summary>"mean ± std", e.g. "94.12 ± 0.31".</summary>
-    public string Format(string numberFormat = "F2") => $"{Mean.ToString(numberFormat)} ± {StandardDeviation.ToString(numberFormat)}";
+    public string Format(string numberFormat = "F2") =>
+        $"{Mean.ToString(numberFormat, CultureInfo.InvariantCulture)} ± {StandardDeviation.ToString(numberFormat, CultureInfo.InvariantCulture)}";
 
     /// <summary>"mean ± std (n values)".</summary>
     public override string ToString() => $"{Format("G4")} ({Values.Count} values)";
+}
+
+/// <summary>The Eq. 5 score of an assignment next to the scores of random assignments of the same code.</summary>
+/// <param name="Score">Eq. 5 score of the assignment (0 best, 4 worst).</param>
+/// <param name="Random">Scores of uniformly random assignments.</param>
+public sealed record AssignmentQuality(double Score, ScoreSpread Random)
+{
+    /// <summary>"0.1234 (random 0.5678 ± 0.0012)".</summary>
+    public override string ToString() => $"{Score:F4} (random {Random.Format("F4")})";
 }
 
 /// <summary>
@@ -37,19 +48,20 @@ public static class AssignmentScore
     /// a and b under <paramref name="assignment"/>. Both matrices are taken in full (each pair counted twice), as in
     /// the authors' code.
     /// </summary>
-    public static double Eq5(CondensedDistances classDistances, CondensedDistances codewordDistances, CodewordAssignment assignment)
+    public static double Eq5(CondensedDistances classDistances, CondensedDistances codewordDistances, PathAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(classDistances);
         ArgumentNullException.ThrowIfNull(codewordDistances);
         ArgumentNullException.ThrowIfNull(assignment);
         int k = classDistances.Count;
-        if (codewordDistances.Count != k || assignment.Count != k)
+        if (codewordDistances.Count != k || assignment.NumClasses != k)
             throw new ArgumentException(
-                $"sizes differ: {k} classes, {codewordDistances.Count} codewords, an assignment of {assignment.Count}");
+                $"sizes differ: {k} classes, {codewordDistances.Count} codewords, an assignment of {assignment.NumClasses}");
+        if (!assignment.IsComplete) throw new ArgumentException("the assignment is incomplete: some classes have no codeword yet");
         double classNorm = classDistances.FrobeniusNorm(), codewordNorm = codewordDistances.FrobeniusNorm();
         if (classNorm == 0 || codewordNorm == 0)
             throw new ArgumentException("all distances are zero in the class or the codeword matrix: Eq. 5 is undefined");
-        var codewordOf = assignment.CodewordOfClass.ToArray();
+        var codewordOf = assignment.CodewordOfClass;
         var rowSums = new double[k];
         Parallel.For(0, k, a =>
         {
@@ -68,6 +80,11 @@ public static class AssignmentScore
         return 2 * total;
     }
 
+    /// <summary>The Eq. 5 score of <paramref name="assignment"/> and the <see cref="RandomBaseline"/> beside it.</summary>
+    public static AssignmentQuality Evaluate(CondensedDistances classDistances, CondensedDistances codewordDistances, PathAssignment assignment,
+        int permutations = 5, int seed = 0) =>
+        new(Eq5(classDistances, codewordDistances, assignment), RandomBaseline(classDistances, codewordDistances, permutations, seed));
+
     /// <summary>
     /// The Eq. 5 score of <paramref name="permutations"/> uniformly random assignments (the i-th drawn with a seed
     /// derived from <paramref name="seed"/> and i): the baseline a similarity-preserving assignment is compared with.
@@ -78,7 +95,7 @@ public static class AssignmentScore
         if (permutations < 1) throw new ArgumentException($"need at least one permutation, got {permutations}");
         var scores = new double[permutations];
         for (int i = 0; i < permutations; i++)
-            scores[i] = Eq5(classDistances, codewordDistances, CodewordAssignment.Random(classDistances.Count, Seeds.Derive(seed, i)));
+            scores[i] = Eq5(classDistances, codewordDistances, PathAssignment.Random(classDistances.Count, Seeds.Derive(seed, i)));
         return ScoreSpread.Of(scores);
     }
 }

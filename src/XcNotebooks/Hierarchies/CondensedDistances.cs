@@ -116,29 +116,6 @@ public sealed class CondensedDistances
         return full;
     }
 
-    /// <summary>
-    /// The distances seen through a relabelling: result[a, b] = this[order[a], order[b]]. With order = the codeword
-    /// of each class, codeword distances become distances between the classes those codewords carry.
-    /// </summary>
-    public CondensedDistances Permute(IReadOnlyList<int> order)
-    {
-        ArgumentNullException.ThrowIfNull(order);
-        if (order.Count != Count) throw new ArgumentException($"order has {order.Count} entries, the matrix {Count} items");
-        var map = order.ToArray();
-        if (Codes.CodewordAssignment.PermutationProblem(map) is { } problem) throw new ArgumentException($"order: {problem}");
-        var result = Zeros(Count);
-        Parallel.For(0, Count, a =>
-        {
-            long at = Index(Count, a, a + 1);
-            for (int b = a + 1; b < Count; b++)
-            {
-                int x = map[a], y = map[b];
-                result.Values[at++] = x < y ? Values[Index(Count, x, y)] : Values[Index(Count, y, x)];
-            }
-        });
-        return result;
-    }
-
     /// <summary>Frobenius norm of the full square matrix (each pair counted twice).</summary>
     public double FrobeniusNorm()
     {

@@ -33,12 +33,12 @@ public class SimilarityAssignmentTests
         // Class distances equal to the codeword distances: the identity assignment preserves them exactly.
         var codewords = SmallCodeDistances();
         var classes = new CondensedDistances(4, (double[])codewords.Values.Clone());
-        Assert.Equal(0.0, AssignmentScore.Eq5(classes, codewords, CodewordAssignment.Identity(4)), 12);
+        Assert.Equal(0.0, AssignmentScore.Eq5(classes, codewords, PathAssignment.Fixed([0, 1, 2, 3])), 12);
 
         // Swapping classes 0 and 2: class-order codeword distances become (0,1) 1, (0,2) 1, (0,3) 1, (1,2) 2,
         // (1,3) 2, (2,3) 2. Both matrices have full Frobenius norm sqrt(30); the squared differences of the pairs
         // sum to 1+0+1+1+0+1 = 4, counted twice in the full matrix: 8 / 30 = 4 / 15.
-        var swapped = CodewordAssignment.FromCodewordOfClass([2, 1, 0, 3]);
+        var swapped = PathAssignment.Fixed([2, 1, 0, 3]);
         Assert.Equal(4.0 / 15, AssignmentScore.Eq5(classes, codewords, swapped), 12);
     }
 
@@ -47,7 +47,7 @@ public class SimilarityAssignmentTests
     {
         var codewords = SmallCodeDistances();
         var classes = new CondensedDistances(4, codewords.Values.Select(v => 7.5 * v).ToArray());
-        var assignment = CodewordAssignment.Random(4, seed: 1);
+        var assignment = PathAssignment.Random(4, seed: 1);
         var scaled = new CondensedDistances(4, codewords.Values.Select(v => 2 * v).ToArray());
         Assert.Equal(AssignmentScore.Eq5(classes, codewords, assignment), AssignmentScore.Eq5(classes, scaled, assignment), 12);
     }
@@ -106,52 +106,46 @@ public class SimilarityAssignmentTests
     }
 
     [Fact]
-    public void AssignmentDirectionsAreInverse()
-    {
-        var a = CodewordAssignment.FromClassOfCodeword([2, 0, 3, 1]);
-        Assert.Equal([1, 3, 0, 2], a.CodewordOfClass);
-        Assert.Equal(a, CodewordAssignment.FromCodewordOfClass([1, 3, 0, 2]));
-        Assert.Contains("appears twice", Assert.Throws<ArgumentException>(() => CodewordAssignment.FromCodewordOfClass([0, 1, 1])).Message);
-        Assert.Contains("outside 0..2", Assert.Throws<ArgumentException>(() => CodewordAssignment.FromClassOfCodeword([0, 3, 1])).Message);
-    }
-
-    [Fact]
     public void AuthorsPrecomputedAssignmentsLoad()
     {
         var path = TestData.Shared("wltls-assignments", "precomputed_assignments.json");
         Assert.SkipWhen(path is null || !File.Exists(path), "../shared/data/wltls-assignments is not on this machine");
         var all = PrecomputedAssignments.Load(path!);
         Assert.Equal(["LSHTC1", "aloi_bin"], all.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(12294, all["LSHTC1"].Count);
+        Assert.Equal(12294, all["LSHTC1"].NumClasses);
         var aloi = all["aloi_bin"];
-        Assert.Equal(1000, aloi.Count);
+        Assert.Equal(1000, aloi.NumClasses);
         // The list holds the class of each codeword: codeword 0 carries class 371, codeword 1 class 2.
         Assert.Equal([371, 2, 15, 231, 490], aloi.ClassOfCodeword.Take(5));
         Assert.Equal(0, aloi.CodewordOfClass[371]);
         Assert.Equal(1, aloi.CodewordOfClass[2]);
         Assert.Equal(2378, PrecomputedAssignments.Load(path!, "LSHTC1").ClassOfCodeword[0]);
+        Assert.Equal(aloi.ClassOfCodeword, PathAssignment.LoadClassOrder(path!, "aloi_bin"));
     }
 
     [Fact]
     public void SavedAssignmentsLoadBack()
     {
         var path = Path.Combine(TestData.TempDir(), "assignments.json");
-        var saved = new Dictionary<string, CodewordAssignment>
+        var saved = new Dictionary<string, PathAssignment>
         {
-            ["small"] = CodewordAssignment.FromClassOfCodeword([2, 0, 1]),
-            ["random"] = CodewordAssignment.Random(50, seed: 3),
+            ["small"] = PathAssignment.FromClassOrder([2, 0, 1]),
+            ["random"] = PathAssignment.Random(50, seed: 3),
         };
         PrecomputedAssignments.Save(path, saved);
         var loaded = PrecomputedAssignments.Load(path);
-        Assert.Equal(saved["small"], loaded["small"]);
-        Assert.Equal(saved["random"], loaded["random"]);
+        Assert.Equal([2, 0, 1], loaded["small"].ClassOfCodeword);
+        Assert.Equal(saved["random"].CodewordOfClass, loaded["random"].CodewordOfClass);
+        Assert.Equal([2, 0, 1], PrecomputedAssignments.Load(path, "small").ClassOfCodeword);
+        Assert.Contains("name one of them", Assert.Throws<DataFormatException>(() => PrecomputedAssignments.LoadOnly(path)).Message);
     }
 
     [Theory]
-    [InlineData("{\"a\": [0, 1, 2],\n \"b\": [1, 1, 0]}", 2, "'b': value 1 appears twice")]
-    [InlineData("{\"a\": [0, 3, 1]}", 1, "'a': entry 1 is 3, outside 0..2")]
+    [InlineData("{\"a\": [0, 1, 2],\n \"b\": [1, 1, 0]}", 2, "'b': class order: value 1 appears twice")]
+    [InlineData("{\"a\": [0, 3, 1]}", 1, "'a': class order: entry 1 is 3, outside 0..2")]
+    [InlineData("{\"a\": []}", 1, "'a' is empty")]
     [InlineData("{\"a\": [0,\n 1,\n 2.5]}", 3, "'2.5' is not an integer")]
-    [InlineData("[0, 1]", 1, "expected a JSON object")]
+    [InlineData("3", 1, "expected a JSON object")]
     [InlineData("{\"a\": [0, 1]", 1, "not valid JSON")]
     [InlineData("{\"a\": 3}", 1, "expected a list")]
     public void MalformedAssignmentFilesNameTheLine(string content, int line, string problem)
@@ -160,6 +154,15 @@ public class SimilarityAssignmentTests
         var e = Assert.Throws<DataFormatException>(() => PrecomputedAssignments.Load(path));
         Assert.Equal(line, e.Line);
         Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void ABareListIsOneAssignment()
+    {
+        var path = TestData.TempFile("order.json", "[2, 0, 1]");
+        var assignment = PrecomputedAssignments.LoadOnly(path);
+        Assert.Equal([1, 2, 0], assignment.CodewordOfClass);
+        Assert.Equal([""], PrecomputedAssignments.Load(path).Keys);
     }
 
     [Fact]
