@@ -209,7 +209,8 @@ public sealed class LossBasedDecoder
         LossKernels.EdgeWeights((int)Loss, responses, _edgeGroup, _edgeShortcut, ws.Weights, ws.NegativeLoss, ws.GroupSums);
     }
 
-    // Hot paths are optimised at first call: a short run would otherwise spend much of its time in tier-0 code.
+    // The k = 1 case of DecodeTopKInto without lists or back-pointers: it carries codeword numbers forward (as the
+    // ILGPU kernel does). Hot paths are optimised at first call: short runs would otherwise spend their time in tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DecodedPath DecodeBest(Workspace ws)
     {

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
 
@@ -84,7 +84,10 @@ public abstract class LinearLearnerBank
         Width = width;
         int lanes = Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
         Stride = (width + lanes - 1) / lanes * lanes;
-        State = new float[2L * Stride * dimension];
+        long size = 2L * Stride * dimension;
+        if (size > Array.MaxLength)
+            throw new ArgumentException($"{width} learners over {dimension:N0} features need {size:N0} state values, more than one array holds; use more, narrower banks");
+        State = new float[size];
         if (secondStateInitial != 0)
             for (long row = 0; row < State.LongLength; row += 2 * Stride) State.AsSpan((int)row + Stride, Stride).Fill(secondStateInitial);
         _margins = new float[Stride];

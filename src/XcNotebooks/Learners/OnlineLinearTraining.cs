@@ -40,7 +40,7 @@ public static class OnlineLinearTraining
     /// One pass of every bank over the points <c>order[start..]</c> of <paramref name="features"/>, banks in parallel.
     /// <paramref name="labelsOf"/> gives each point's labels for a bank's learners. When <paramref name="margins"/> is
     /// given (order.Length x learners) each learner's pre-update margin at each position is recorded there (for online
-    /// predictions). Progress is reported per finished bank under <paramref name="stage"/>.
+    /// predictions). Progress is reported under <paramref name="stage"/> in points learned (all banks together).
     /// </summary>
     public static void RunEpoch(IReadOnlyList<LinearLearnerBank> banks, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
         RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training")
@@ -52,19 +52,19 @@ public static class OnlineLinearTraining
         if (margins is not null && (margins.Rows != order.Length || margins.Cols != firstLearner[^1]))
             throw new ArgumentException($"margins are {margins.Rows} x {margins.Cols}, expected {order.Length} x {firstLearner[^1]}");
         monitor ??= TrainingMonitor.Silent;
-        int finished = 0;
-        monitor.Report(stage, 0, banks.Count);
+        long done = 0, total = (long)banks.Count * (order.Length - start);
+        monitor.Report(stage, 0, total);
         Parallel.For(0, banks.Count, b =>
-        {
-            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins);
-            monitor.Report(stage, Interlocked.Increment(ref finished), banks.Count);
-        });
+            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins,
+                points => monitor.Report(stage, Interlocked.Add(ref done, points), total)));
     }
 
     // Optimised at first call: a short run would otherwise spend much of its time in tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass(LinearLearnerBank bank, int firstLearner, CsrMatrix features, int[] order, int start, PointLabels labelsOf, RowMajorMatrix? margins)
+    private static void Pass(LinearLearnerBank bank, int firstLearner, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
+        RowMajorMatrix? margins, Action<int> progressed)
     {
+        const int reportEvery = 2048;
         var labels = new sbyte[bank.Width];
         var scratch = new float[bank.Width];
         for (int t = start; t < order.Length; t++)
@@ -73,7 +73,9 @@ public static class OnlineLinearTraining
             labelsOf(i, firstLearner, labels);
             var m = margins is null ? scratch : margins.Row(t).Slice(firstLearner, bank.Width);
             bank.Learn(features.RowIndices(i), features.RowValues(i), labels, m);
+            if ((t - start + 1) % reportEvery == 0) progressed(reportEvery);
         }
+        progressed((order.Length - start) % reportEvery);
     }
 
     /// <summary>All banks' learner margins on one point, side by side (length = total learners).</summary>

@@ -1,7 +1,6 @@
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using Plotly.NET.CSharp;
 using CSharpChart = Plotly.NET.CSharp.Chart;
 
@@ -24,12 +23,15 @@ public static class TrellisPlot
     }
 
     /// <summary>
-    /// The picture of <paramref name="graph"/>; when <paramref name="highlightedPath"/> (edge indices, e.g.
-    /// <see cref="TrellisGraph.PathEdges"/>) is given it is drawn thick and named <paramref name="pathName"/>.
+    /// The picture of <paramref name="graph"/> in the kit's <paramref name="style"/>; when
+    /// <paramref name="highlightedPath"/> (edge indices, e.g. <see cref="TrellisGraph.PathEdges"/>) is given it is drawn
+    /// thick and named <paramref name="pathName"/>. Save or show it with <see cref="ChartHtml"/>.
     /// </summary>
-    public static GenericChart Chart(TrellisGraph graph, IReadOnlyList<int>? highlightedPath = null, string? title = null, string? pathName = null)
+    public static GenericChart Chart(TrellisGraph graph, IReadOnlyList<int>? highlightedPath = null, string? title = null, string? pathName = null,
+        ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        style ??= ChartStyle.Default;
         var (ex, ey) = Segments(graph, Enumerable.Range(0, graph.NumEdges));
         var charts = new List<GenericChart>
         {
@@ -41,34 +43,19 @@ public static class TrellisPlot
             graph.CodewordOfPath(highlightedPath); // a source-to-sink path or an ArgumentException
             var (px, py) = Segments(graph, highlightedPath);
             charts.Add(CSharpChart.Line<double, double, string>(x: px, y: py, Name: pathName ?? "path", ShowMarkers: false,
-                LineColor: Color.fromString("#d62728"), LineWidth: 4.0));
+                LineColor: Color.fromString(style.Palette[3 % style.Palette.Count]), LineWidth: 4.0));
         }
         var vertices = Enumerable.Range(0, graph.NumVertices).ToArray();
         charts.Add(CSharpChart.Point<double, double, string>(
             x: vertices.Select(v => VertexPosition(graph, v).X), y: vertices.Select(v => VertexPosition(graph, v).Y),
-            Name: $"vertices ({graph.NumVertices})", MultiText: vertices.Select(v => VertexName(graph, v)).ToArray(), MarkerColor: Color.fromString("#1f77b4")));
-        var chart = CSharpChart.Combine(charts)
+            Name: $"vertices ({graph.NumVertices})", MultiText: vertices.Select(v => VertexName(graph, v)).ToArray(), MarkerColor: Color.fromString(style.Palette[0])));
+        var chart = style.Apply(CSharpChart.Combine(charts))
             .WithXAxisStyle<double, double, string>(TitleText: "slice (source left, sink right)", ShowGrid: false, ZeroLine: false)
             .WithYAxisStyle<double, double, string>(TitleText: "level", ShowGrid: false, ZeroLine: false)
-            .WithLegendStyle(Orientation: StyleParam.Orientation.Horizontal, Y: -0.2)
-            .WithSize(Width: 200 + 110 * (graph.NumSlices + 2), Height: 560);
+            .WithSize(Width: Math.Max(style.Width, 460 + 110 * (graph.NumSlices + 2)), Height: Math.Max(style.Height, 520)); // room for the legend
         chart = Plotly.NET.Chart.withTitle(title ?? $"Trellis graph: K={graph.NumClasses}, b={graph.SliceWidth}, {graph.NumEdges} edges", FSharpOption<Font>.None).Invoke(chart);
         return chart;
     }
-
-    /// <summary>A standalone HTML page of <paramref name="chart"/> with plotly.js inlined (works offline).</summary>
-    public static string Html(GenericChart chart, string documentTitle)
-    {
-        var options = DisplayOptions.init(
-            DocumentTitle: documentTitle, DocumentCharset: FSharpOption<string>.None, DocumentDescription: FSharpOption<string>.None,
-            DocumentFavicon: null, AdditionalHeadTags: null, ChartDescription: null,
-            PlotlyJSReference: PlotlyJSReference.Full);
-        return GenericChart.toEmbeddedHTML(Plotly.NET.Chart.withDisplayOptions(options).Invoke(chart));
-    }
-
-    /// <summary>Writes <see cref="Html"/> to <paramref name="path"/> atomically.</summary>
-    public static void SaveHtml(GenericChart chart, string path, string documentTitle) =>
-        InputFile.WriteTextAtomic(path, w => w.Write(Html(chart, documentTitle)));
 
     /// <summary>"source", "sink", "slice i, level l" or "intermediate sink j".</summary>
     public static string VertexName(TrellisGraph graph, int vertex)

@@ -79,19 +79,19 @@ public class BinaryLearnerTests
     [Fact]
     public void ParallelEpochEqualsTheSequentialLoop()
     {
-        var data = SyntheticData.MultiClass(6, 40, 20, 0, 0, seed: 2).Train;
-        int n = data.NumPoints;
+        var data = SyntheticData.MultiClass(6, 40, 120, 0, 10, seed: 2).Train;
+        int n = data.NumPoints, d = data.NumFeatures;
         const int learners = 27;
         var order = Enumerable.Range(0, n).Reverse().ToArray();
         sbyte Target(int learner, int point) => (sbyte)((data.Labels.LabelsOf(point)[0] + learner) % 3 == 0 ? 1 : -1);
-        var banks = OnlineLinearTraining.CreateBanks(new BinaryLearnerOptions(), 40, learners);
+        var banks = OnlineLinearTraining.CreateBanks(new BinaryLearnerOptions(), d, learners);
         Assert.Equal(learners, banks.Sum(b => b.Width));
         var margins = new RowMajorMatrix(n, learners);
         OnlineLinearTraining.RunEpoch(banks, data.Features, order, 0, (i, first, labels) =>
         {
             for (int l = 0; l < labels.Length; l++) labels[l] = Target(first + l, i);
         }, margins);
-        var sequential = Enumerable.Range(0, learners).Select(_ => new ScalarArow(40)).ToArray();
+        var sequential = Enumerable.Range(0, learners).Select(_ => new ScalarArow(d)).ToArray();
         for (int t = 0; t < n; t++)
         {
             int i = order[t];
@@ -104,7 +104,7 @@ public class BinaryLearnerTests
         }
         var stacked = OnlineLinearTraining.StackWeights(banks);
         for (int l = 0; l < learners; l++)
-            for (int j = 0; j < 40; j++) Assert.Equal(sequential[l].Mean[j], stacked[j, l]);
+            for (int j = 0; j < d; j++) Assert.Equal(sequential[l].Mean[j], stacked[j, l]);
     }
 
     [Fact]

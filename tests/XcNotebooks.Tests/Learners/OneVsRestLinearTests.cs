@@ -8,14 +8,14 @@ namespace XcNotebooks.Tests.Learners;
 
 public class OneVsRestLinearTests
 {
-    private static readonly DataSplits Data = SyntheticData.MultiClass(10, 50, 30, 0, 20, seed: 9);
+    private static readonly DataSplits Data = SyntheticData.MultiClass(10, 300, 300, 0, 200, seed: 9);
 
     [Fact]
     public void LearnsMultiClassData()
     {
         var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 3 });
         Assert.Equal(10, model.NumLabels);
-        Assert.Equal(50, model.NumFeatures);
+        Assert.Equal(300, model.NumFeatures);
         Assert.True(model.Accuracy(Data.Test) >= 90, $"accuracy {model.Accuracy(Data.Test):F1}%");
     }
 
@@ -27,7 +27,7 @@ public class OneVsRestLinearTests
         var x = Data.Train.Features;
         foreach (int label in new[] { 0, 4, 9 })
         {
-            var reference = new ScalarArow(50);
+            var reference = new ScalarArow(300);
             for (int epoch = 0; epoch < options.Epochs; epoch++)
                 foreach (int i in Seeds.Permutation(x.Rows, Seeds.Derive(options.Seed, epoch)))
                 {
@@ -36,7 +36,7 @@ public class OneVsRestLinearTests
                     reference.Update(idx, val, Data.Train.Labels.Has(i, label) ? 1 : -1, reference.Margin(idx, val));
                 }
             var mean = reference.Mean;
-            for (int j = 0; j < 50; j++) Assert.Equal(mean[j], model.Weights[j, label]);
+            for (int j = 0; j < 300; j++) Assert.Equal(mean[j], model.Weights[j, label]);
         }
     }
 
@@ -44,7 +44,7 @@ public class OneVsRestLinearTests
     public void TopKRanksTheScoresAndBiasEntersThem()
     {
         var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 1, Bias = 1 });
-        Assert.Equal(50L * 10 * 4 + 10 * 4, model.ModelBytes);
+        Assert.Equal(300L * 10 * 4 + 10 * 4, model.ModelBytes);
         var x = Data.Test.Features;
         var scores = model.Scores(x);
         var top = model.TopK(Data.Test, 3);

@@ -34,7 +34,7 @@ public class TrellisDecodeKernelTests
     [Fact]
     public void ModelPredictsTheSameOnTheDevice()
     {
-        var data = SyntheticData.MultiClass(12, 60, 20, 0, 10, seed: 3);
+        var data = SyntheticData.MultiClass(12, 300, 240, 0, 120, seed: 3);
         var model = Wltls.Train(data.Train, null, new WltlsOptions { SliceWidth = 3, Epochs = 1 });
         using var device = IlgpuDevice.Create(IlgpuTarget.Cpu);
         Assert.Equal(model.Predict(data.Test.Features), model.Predict(data.Test.Features, device));

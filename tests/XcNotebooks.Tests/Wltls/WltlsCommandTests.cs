@@ -14,7 +14,7 @@ public class WltlsCommandTests
     public void RunsTheWholeExperimentAndWritesTheReport()
     {
         var dir = TestData.TempDir();
-        var data = SyntheticData.MultiClass(9, 40, 25, 12, 12, seed: 10);
+        var data = SyntheticData.MultiClass(9, 200, 225, 108, 108, seed: 10);
         string File(Dataset d, string name)
         {
             var path = Path.Combine(dir, name);
@@ -37,19 +37,20 @@ public class WltlsCommandTests
         Assert.True(details.GetProperty("epochs")[0].GetProperty("trainSeconds").GetDouble() > 0);
         Assert.True(details.GetProperty("sparse").GetProperty("rows").GetArrayLength() >= 2);
         Assert.Equal(["b=2", "b=3", "one-vs-rest"], details.GetProperty("sweep").EnumerateArray().Select(r => r.GetProperty("model").GetString()));
-        Assert.Equal(40L * details.GetProperty("edges").GetInt32() * 4, root.GetProperty("modelBytes").GetInt64());
+        var splits = DatasetReader.ReadSplits(train, heldout, test);
+        Assert.Equal(4L * splits.Train.NumFeatures * details.GetProperty("edges").GetInt32(), root.GetProperty("modelBytes").GetInt64());
         Assert.Contains("plotly.js", System.IO.File.ReadAllText(html));
 
         // The saved model is the reported one.
         var model = WltlsModel.Load(Path.Combine(modelDir, "model.wltls"));
-        Assert.Equal(accuracy, model.Accuracy(DatasetReader.ReadSplits(train, heldout, test).Test), 9);
+        Assert.Equal(accuracy, model.Accuracy(splits.Test), 9);
     }
 
     [Fact]
     public void BadOptionsEndWithAnErrorCode()
     {
         var dir = TestData.TempDir();
-        var data = SyntheticData.MultiClass(4, 10, 5, 0, 3, seed: 1);
+        var data = SyntheticData.MultiClass(4, 50, 20, 0, 12, seed: 1);
         var train = Path.Combine(dir, "a.train");
         var test = Path.Combine(dir, "a.test");
         LibSvmFormat.Write(train, data.Train);

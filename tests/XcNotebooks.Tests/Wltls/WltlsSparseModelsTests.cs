@@ -29,7 +29,7 @@ public class WltlsSparseModelsTests
     [Fact]
     public void TableFollowsTheStoppingRuleAndPrunedModelsReproduceIt()
     {
-        var data = SyntheticData.MultiClass(12, 60, 30, 20, 20, seed: 6);
+        var data = SyntheticData.MultiClass(12, 300, 360, 240, 240, seed: 6);
         var model = Wltls.Train(data.Train, data.Heldout, new WltlsOptions { SliceWidth = 3, Epochs = 2 });
         var log = new List<string>();
         var result = WltlsSparseModels.Run(model, data.Heldout!, data.Test, null, new TrainingMonitor { Log = log.Add });
@@ -50,7 +50,7 @@ public class WltlsSparseModelsTests
             var pruned = WltlsSparseModels.Prune(model, row.Threshold);
             long kept = pruned.Weights.Data.LongCount(w => w != 0);
             Assert.Equal(100.0 * kept / pruned.Weights.Data.Length, row.NonZeroPercent, 9);
-            Assert.Equal(kept * 8 + (60 + 1) * 4, row.SparseBytes); // CSR: float32 values, int32 indices and row pointers
+            Assert.Equal(kept * 8 + (300 + 1) * 4, row.SparseBytes); // CSR: float32 values, int32 indices and row pointers
             Assert.All(pruned.Weights.Data.Zip(model.Weights.Data), p => Assert.True(p.First == 0 || p.First == p.Second));
             Assert.Equal(row.TestAccuracy, pruned.Accuracy(data.Test));
         }

@@ -10,7 +10,7 @@ namespace XcNotebooks.Tests.WltlsTests;
 
 public class WltlsTrainingTests
 {
-    private static readonly DataSplits Data = SyntheticData.MultiClass(12, 60, 30, 10, 15, seed: 4);
+    private static readonly DataSplits Data = SyntheticData.MultiClass(12, 300, 360, 120, 180, seed: 4);
 
     [Fact]
     public void LearnsASeparableProblem()
@@ -21,7 +21,7 @@ public class WltlsTrainingTests
         Assert.Equal(3, training.Epochs.Count);
         Assert.All(training.Epochs, e => Assert.NotNull(e.ValidationAccuracy));
         Assert.Equal(training.Epochs.Where(e => e.IsBest).Last().Epoch, training.BestEpoch);
-        Assert.Equal(60L * 17 * 4, training.Best.ModelBytes);
+        Assert.Equal(300L * 17 * 4, training.Best.ModelBytes);
     }
 
     [Theory]
@@ -30,7 +30,7 @@ public class WltlsTrainingTests
     public void ParallelTrainingEqualsTheSequentialOnlineAlgorithm(PathAssignmentPolicy policy)
     {
         // Class 5 never appears in training: the greedy policy must hand it a codeword after the first epoch.
-        var data = SyntheticData.MultiClass(12, 60, 20, 5, 5, seed: 8, classesMissingFromTrain: new HashSet<int> { 5 });
+        var data = SyntheticData.MultiClass(12, 300, 240, 60, 60, seed: 8, classesMissingFromTrain: new HashSet<int> { 5 });
         var options = new WltlsOptions { SliceWidth = 3, Epochs = 3, PathAssignment = policy, Seed = 21 };
         var log = new List<string>();
         var training = Wltls.TrainDetailed(data.Train, data.Heldout, options, new TrainingMonitor { Log = log.Add });
@@ -77,7 +77,7 @@ public class WltlsTrainingTests
     [Fact]
     public void MultiLabelTrainingDataNamesTheDatasetAndPoint()
     {
-        var data = SyntheticData.MultiLabel(6, 30, 40, seed: 1, name: "tags.train");
+        var data = SyntheticData.MultiLabel(6, 100, 40, seed: 1, name: "tags.train");
         int bad = Enumerable.Range(0, data.NumPoints).First(i => data.Labels.LabelsOf(i).Length != 1);
         var e = Assert.Throws<DataFormatException>(() => Wltls.Train(data, null, new WltlsOptions { SliceWidth = 2 }));
         Assert.Equal("tags.train", e.File);
@@ -138,6 +138,14 @@ public class WltlsTrainingTests
         for (int i = 0; i < classes.Length; i++) total += model.Decoder.CodewordLoss(responses.Row(i), model.CodewordOfClass[classes[i]]);
         Assert.Equal(total / classes.Length / model.Graph.NumEdges, training.AverageBinaryLoss, 9);
         Assert.Same(training.LastEpoch, training.Best); // without a heldout split the last epoch is the result
+    }
+
+    [Fact]
+    public void WithoutHeldoutTheCheckpointIsTheLastEpoch()
+    {
+        var path = Path.Combine(TestData.TempDir(), "model.wltls");
+        var model = Wltls.Train(Data.Train, null, new WltlsOptions { SliceWidth = 3, Epochs = 1, CheckpointPath = path });
+        Assert.Equal(model.Weights.Data, WltlsModel.Load(path).Weights.Data);
     }
 
     [Fact]
