@@ -11,7 +11,7 @@ public sealed class DsncCommandTests
 {
     private static (string Train, string Test) Files(string dir)
     {
-        var data = SyntheticData.MultiClass(classes: 6, features: 40, trainPerClass: 20, heldoutPerClass: 0, testPerClass: 8, seed: 13);
+        var data = SeparableData.Create(classes: 6, trainPerClass: 20, heldoutPerClass: 0, testPerClass: 8, seed: 13);
         string Write(Dataset d, string name)
         {
             var path = Path.Combine(dir, name);

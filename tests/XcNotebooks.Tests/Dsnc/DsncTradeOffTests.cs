@@ -23,7 +23,7 @@ public sealed class DsncTradeOffTests
     [Fact]
     public void TheTableHasEveryDecodingAtEveryLengthAndWltlsAtMatchingEdges()
     {
-        var data = SyntheticData.MultiClass(classes: 8, features: 60, trainPerClass: 20, heldoutPerClass: 0, testPerClass: 8, seed: 5);
+        var data = SeparableData.Create(classes: 8, trainPerClass: 20, heldoutPerClass: 0, testPerClass: 8, seed: 5);
         var rows = DsncTradeOff.Run(data, [4, 8], new DsncOptions { Epochs = 10, BatchSize = 16, Seed = 2 },
             new XcNotebooks.Methods.Wltls.WltlsOptions { Epochs = 2, Seed = 2 });
         Assert.Equal(

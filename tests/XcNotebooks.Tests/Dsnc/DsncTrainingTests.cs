@@ -13,8 +13,7 @@ namespace XcNotebooks.Tests.DsncTests;
 [Collection("backends")]
 public sealed class DsncTrainingTests(BackendFixture fixture)
 {
-    private static readonly DataSplits Small = SyntheticData.MultiClass(classes: 8, features: 60, trainPerClass: 30, heldoutPerClass: 5,
-        testPerClass: 10, seed: 21);
+    private static readonly DataSplits Small = SeparableData.Create(classes: 8, trainPerClass: 30, heldoutPerClass: 5, testPerClass: 10, seed: 21);
 
     private static DsncOptions SmallOptions(int seed = 1) => new() { CodeBits = 8, Epochs = 15, BatchSize = 16, Seed = seed };
 
@@ -57,7 +56,7 @@ public sealed class DsncTrainingTests(BackendFixture fixture)
     [Fact]
     public void TrainsAlikeOnTheCpuBackendAndOnIlgpu()
     {
-        var tiny = SyntheticData.MultiClass(classes: 4, features: 20, trainPerClass: 6, heldoutPerClass: 0, testPerClass: 3, seed: 8);
+        var tiny = SeparableData.Create(classes: 4, trainPerClass: 6, heldoutPerClass: 0, testPerClass: 3, seed: 8);
         var options = new DsncOptions { CodeBits = 6, EncoderHidden = [5], Epochs = 2, BatchSize = 8, Seed = 3 };
         using var onCpu = Dsnc.Train(tiny.Train, null, options, backend: fixture.Cpu);
         using var onIlgpu = Dsnc.Train(tiny.Train, null, options, backend: fixture.Ilgpu);
