@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["tokenizers"] = TokenizerThroughput.Run,
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
+    ["dsnc"] = DsncBenchmark.Run,
     ["wltls"] = XcNotebooks.Benchmarks.WltlsBenchmarks.WltlsBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
