@@ -79,14 +79,22 @@ public sealed class DsncTrainingTests(BackendFixture fixture)
     [Fact]
     public void KeepsTheEpochOfBestValidationAccuracy()
     {
-        var training = Dsnc.TrainDetailed(Small.Train, Small.Heldout, SmallOptions() with { Epochs = 6, LearningRate = 0.003f }, backend: fixture.Cpu);
+        // A noisy set and a large step: validation accuracy goes up and down, so the best epoch is not the last.
+        var noisy = SyntheticData.MultiClass(classes: 10, features: 100, train: 300, heldout: 100, test: 20, seed: 4);
+        var options = SmallOptions(seed: 3) with { Epochs = 8, LearningRate = 0.1f };
+        var training = Dsnc.TrainDetailed(noisy.Train, noisy.Heldout, options, backend: fixture.Cpu);
         using var model = training.Model;
         var validations = training.Epochs.Select(e => e.ValidationAccuracy!.Value).ToArray();
-        Assert.Equal(6, validations.Length);
+        Assert.Equal(8, validations.Length);
         int expected = Array.LastIndexOf(validations, validations.Max()) + 1;
+        Assert.True(expected < 8, $"validation accuracies {string.Join(", ", validations)}: the test needs a best epoch before the last");
         Assert.Equal(expected, training.BestEpoch);
         Assert.Equal([expected], training.Epochs.Where(e => e.IsBest).Select(e => e.Epoch));
-        Assert.Equal(validations.Max(), model.Accuracy(Small.Heldout!), 9);
+        Assert.Equal(validations.Max(), model.Accuracy(noisy.Heldout!), 9);
+
+        // Without keeping the best epoch, the model is the last epoch's.
+        using var last = Dsnc.Train(noisy.Train, noisy.Heldout, options with { KeepBestEpoch = false }, backend: fixture.Cpu);
+        Assert.Equal(validations[^1], last.Accuracy(noisy.Heldout!), 9);
     }
 
     [Fact]
