@@ -3,9 +3,11 @@ using XcNotebooks.Benchmarks;
 // Each benchmark is named by the first argument; the rest of the arguments are its own.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["hierarchy"] = HierarchyBenchmark.Run,
     ["tokenizers"] = TokenizerThroughput.Run,
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
+    ["dsnc"] = DsncBenchmark.Run,
     ["wltls"] = XcNotebooks.Benchmarks.WltlsBenchmarks.WltlsBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -4,6 +4,7 @@ using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Codes;
 using XcNotebooks.Data;
+using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Metrics;
@@ -29,7 +30,13 @@ public sealed class WltlsCommand : ICliCommand
     { Description = "number of training epochs", DefaultValueFactory = _ => 5 };
 
     private static readonly Option<string> PathAssignmentOption = new("--path-assignment", "-path_assignment")
-    { Description = "path assignment policy: random, greedy or fixed (fixed needs --assignment)", DefaultValueFactory = _ => "random" };
+    { Description = "path assignment policy: random, greedy, fixed (needs --assignment) or similarity (class-mean clustering, or --hierarchy)", DefaultValueFactory = _ => "random" };
+
+    private static readonly Option<string?> HierarchyFile = new("--hierarchy")
+    { Description = "for --path-assignment similarity: a class hierarchy as a networkx edge list (\"parent child\" names per line; classes by label name)" };
+
+    private static readonly Option<LinkageMethod> Linkage = new("--linkage")
+    { Description = "for --path-assignment similarity without --hierarchy: linkage of the class-mean clustering (average, complete, single)", DefaultValueFactory = _ => LinkageMethod.Average };
 
     private static readonly Option<string?> AssignmentFile = new("--assignment")
     { Description = "JSON file with the class of each codeword (a list, or FILE:KEY for a list under KEY, as the original's precomputed assignments)" };
@@ -55,7 +62,7 @@ public sealed class WltlsCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("wltls",
         "W-LTLS: wide trellis codes with loss-based decoding (Evron et al., NeurIPS 2018)",
-        [SliceWidth, DecodingLoss, Epochs, PathAssignmentOption, AssignmentFile, BinaryClassifier, EarlyStop, PlotGraph, Sparse, Sweep],
+        [SliceWidth, DecodingLoss, Epochs, PathAssignmentOption, AssignmentFile, HierarchyFile, Linkage, BinaryClassifier, EarlyStop, PlotGraph, Sparse, Sweep],
         Run);
 
     private static RunReport Run(MethodRun run)
@@ -82,6 +89,14 @@ public sealed class WltlsCommand : ICliCommand
         }
         else if (options.PathAssignment == PathAssignmentPolicy.Fixed)
             throw new ArgumentException("--path-assignment fixed needs --assignment FILE");
+        if (args.GetValue(HierarchyFile) is { } hierarchyFile)
+        {
+            if (options.PathAssignment != PathAssignmentPolicy.Similarity)
+                throw new ArgumentException("--hierarchy goes with --path-assignment similarity");
+            var names = data.Train.LabelNames ?? Enumerable.Range(0, data.Train.NumLabels).Select(l => l.ToString(CultureInfo.InvariantCulture)).ToArray();
+            options = options with { ClassHierarchy = LabelHierarchy.FromEdgeListFile(hierarchyFile, names) };
+        }
+        options = options with { SimilarityLinkage = args.GetValue(Linkage) };
 
         var train = data.Train;
         monitor.Write($"Multi-class dataset '{train.Name}':");
@@ -101,6 +116,8 @@ public sealed class WltlsCommand : ICliCommand
         double accuracy = WltlsModel.AccuracyOf(predictions.Top1(), data.Test.Labels);
         monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {accuracy:F1}% ({Wltls.Duration(predictSeconds)})"));
         monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Average binary loss: {training.AverageBinaryLoss:N2}"));
+        if (training.AssignmentQuality is { } quality)
+            monitor.Write($"Codeword-to-class assignment score (Eq. 5 of Evron et al. 2023, lower is better): {quality}");
 
         // The original's "final model": the last epoch's learners merged into one D x E matrix.
         monitor.Write("Preparing a final model (this may take some time)...");
@@ -123,6 +140,7 @@ public sealed class WltlsCommand : ICliCommand
             ["averageBinaryLoss"] = training.AverageBinaryLoss,
             ["finalModelAccuracy"] = finalAccuracy,
             ["finalModelSeconds"] = finalSeconds,
+            ["assignmentScore"] = training.AssignmentQuality,
         };
 
         if (args.GetValue(Sparse))
@@ -180,7 +198,8 @@ public sealed class WltlsCommand : ICliCommand
         "random" => PathAssignmentPolicy.Random,
         "greedy" => PathAssignmentPolicy.Greedy,
         "fixed" => PathAssignmentPolicy.Fixed,
-        _ => throw new ArgumentException($"unknown path assignment '{name}': expected random, greedy or fixed"),
+        "similarity" => PathAssignmentPolicy.Similarity,
+        _ => throw new ArgumentException($"unknown path assignment '{name}': expected random, greedy, fixed or similarity"),
     };
 
     /// <summary>"FILE" or "FILE:KEY" (a key of a JSON object holding several assignments, as the original's file).</summary>
@@ -192,10 +211,11 @@ public sealed class WltlsCommand : ICliCommand
             : PathAssignment.LoadClassOrder(spec);
     }
 
-    private static int[] ParseWidths(string text)
+    /// <summary>Comma-separated slice widths given to <paramref name="option"/>.</summary>
+    internal static int[] ParseWidths(string text, string option = "--sweep")
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int b)
-            ? b : throw new ArgumentException($"--sweep: '{p}' is not a slice width")).ToArray();
+            ? b : throw new ArgumentException($"{option}: '{p}' is not a slice width")).ToArray();
     }
 }

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using XcNotebooks.Data;
-
 namespace XcNotebooks.Codes;
 
 /// <summary>How codewords (paths) are given to classes.</summary>
@@ -12,6 +9,11 @@ public enum PathAssignmentPolicy
     Greedy,
     /// <summary>A given permutation (e.g. a similarity-preserving one).</summary>
     Fixed,
+    /// <summary>
+    /// Similarity-preserving (Evron et al., AISTATS 2023): classes in depth-first pre-order of a class hierarchy take
+    /// codewords in enumeration order (see <see cref="SimilarityAssignment"/>).
+    /// </summary>
+    Similarity,
 }
 
 /// <summary>
@@ -78,36 +80,11 @@ public sealed class PathAssignment
     /// <summary>
     /// Reads a class order (the class of each codeword, the original code's format for fixed assignments) from a JSON
     /// file holding a list, or with <paramref name="key"/> the list under that key of a JSON object (as in the
-    /// authors' precomputed_assignments.json). Use with <see cref="FromClassOrder"/>.
+    /// authors' precomputed_assignments.json), checked to be a permutation (see <see cref="PrecomputedAssignments"/>,
+    /// which reads the whole file as assignments). Use with <see cref="FromClassOrder"/>.
     /// </summary>
-    public static int[] LoadClassOrder(string path, string? key = null)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such assignment file", path);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException(path, (e.LineNumber ?? -1) + 1, $"not valid JSON: {e.Message}", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (!string.IsNullOrEmpty(key))
-            {
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(key, out root))
-                    throw new DataFormatException(path, 0, $"no list under key '{key}'");
-            }
-            else if (root.ValueKind == JsonValueKind.Object)
-                throw new DataFormatException(path, 0,
-                    $"the file holds several assignments ({string.Join(", ", root.EnumerateObject().Select(p => p.Name))}); name one of them");
-            if (root.ValueKind != JsonValueKind.Array) throw new DataFormatException(path, 0, "expected a JSON list of class ids");
-            return root.EnumerateArray().Select((v, i) => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int c)
-                ? c : throw new DataFormatException(path, 0, $"entry {i} ({v}) is not an integer class id")).ToArray();
-        }
-    }
+    public static int[] LoadClassOrder(string path, string? key = null) =>
+        [.. (string.IsNullOrEmpty(key) ? PrecomputedAssignments.LoadOnly(path) : PrecomputedAssignments.Load(path, key)).ClassOfCodeword];
 
     /// <summary>The inverse of a permutation: result[p[i]] = i.</summary>
     public static int[] Invert(IReadOnlyList<int> permutation)

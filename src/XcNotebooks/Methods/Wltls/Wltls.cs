@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Codes;
 using XcNotebooks.Data;
+using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Training;
 
@@ -21,7 +22,14 @@ public sealed record WltlsTraining(
     int BestEpoch,
     int AssignedLabels,
     double AverageBinaryLoss,
-    bool EarlyStopped);
+    bool EarlyStopped)
+{
+    /// <summary>
+    /// The Eq. 5 score (AISTATS 2023) of the assignment used, beside random assignments; null when not computed
+    /// (<see cref="WltlsOptions.ScoreAssignment"/> off, or too many classes).
+    /// </summary>
+    public AssignmentQuality? AssignmentQuality { get; init; }
+}
 
 /// <summary>
 /// W-LTLS (Evron, Moroshko, Crammer, NeurIPS 2018): multi-class classification with one linear learner per edge of a
@@ -61,7 +69,9 @@ public static class Wltls
         monitor.Write($"Created a trellis graph with a slice width of b={options.SliceWidth}.");
         var decoder = new LossBasedDecoder(graph, options.DecodingLoss);
         monitor.Write($"Created a heaviest path decoder with {graph.NumEdges} edges.");
-        var assignment = CreateAssignment(options, numClasses);
+        // Euclidean distances between class means: clustered by the similarity policy, and the Eq. 5 score's D_cls.
+        var classDistances = new Lazy<CondensedDistances>(() => ClassDistances.EuclideanBetweenMeans(train));
+        var assignment = CreateAssignment(options, numClasses, classDistances, monitor);
         monitor.Write($"Using a {assignment.Policy} path assignment policy.");
         monitor.Write($"Using {options.Learner.DisplayName} as the binary classifier.");
         monitor.Write($"Decoding according to the {DecodingLosses.Name(options.DecodingLoss)} loss.");
@@ -134,7 +144,13 @@ public static class Wltls
         // Without a heldout split nothing was validated (so nothing saved yet): the checkpoint is the last epoch's model.
         if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
         double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
-        return new WltlsTraining(best, last, epochs, bestEpoch + 1, assigned, binaryLoss, earlyStopped);
+        AssignmentQuality? quality = null;
+        if (options.ScoreAssignment && numClasses <= CondensedDistances.MaxCount)
+        {
+            var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
+            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: Seeds.Derive(options.Seed, -2));
+        }
+        return new WltlsTraining(best, last, epochs, bestEpoch + 1, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
     }
 
     /// <summary>
@@ -191,13 +207,27 @@ public static class Wltls
         return string.Join(':', parts);
     }
 
-    private static PathAssignment CreateAssignment(WltlsOptions options, int numClasses) => options.PathAssignment switch
+    private static PathAssignment CreateAssignment(WltlsOptions options, int numClasses, Lazy<CondensedDistances> classDistances, TrainingMonitor monitor)
     {
-        PathAssignmentPolicy.Random => PathAssignment.Random(numClasses, Seeds.Derive(options.Seed, -1)),
-        PathAssignmentPolicy.Greedy => PathAssignment.Unassigned(numClasses),
-        PathAssignmentPolicy.Fixed => PathAssignment.Fixed(options.CodewordOfClass!),
-        _ => throw new ArgumentOutOfRangeException(nameof(options), options.PathAssignment, "unknown path assignment policy"),
-    };
+        switch (options.PathAssignment)
+        {
+            case PathAssignmentPolicy.Random: return PathAssignment.Random(numClasses, Seeds.Derive(options.Seed, -1));
+            case PathAssignmentPolicy.Greedy: return PathAssignment.Unassigned(numClasses);
+            case PathAssignmentPolicy.Fixed: return PathAssignment.Fixed(options.CodewordOfClass!);
+            case PathAssignmentPolicy.Similarity:
+                if (options.ClassHierarchy is { } hierarchy)
+                {
+                    monitor.Write($"Similarity-preserving assignment from the given hierarchy ({hierarchy}).");
+                    return SimilarityAssignment.FromHierarchy(hierarchy);
+                }
+                var clock = Stopwatch.StartNew();
+                var assignment = SimilarityAssignment.FromDistances(classDistances.Value, options.SimilarityLinkage);
+                monitor.Write($"Similarity-preserving assignment from {options.SimilarityLinkage.ToString().ToLowerInvariant()}-linkage clustering of class means ({Duration(clock.Elapsed.TotalSeconds)}).");
+                return assignment;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.PathAssignment, "unknown path assignment policy");
+        }
+    }
 
     /// <summary>
     /// One online pass over the shuffled training data. While the greedy policy still has training classes without a

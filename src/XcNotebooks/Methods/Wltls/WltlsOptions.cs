@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using XcNotebooks.Codes;
+using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 
 namespace XcNotebooks.Methods.Wltls;
@@ -26,6 +28,24 @@ public sealed record WltlsOptions
 
     /// <summary>For <see cref="PathAssignmentPolicy.Fixed"/>: the codeword of each class (a permutation of 0..K-1).</summary>
     public IReadOnlyList<int>? CodewordOfClass { get; init; }
+
+    /// <summary>
+    /// For <see cref="PathAssignmentPolicy.Similarity"/>: a class hierarchy over the K classes whose depth-first
+    /// pre-order gives the assignment. Null (the default): cluster Euclidean distances between the training class
+    /// means with <see cref="SimilarityLinkage"/>. Not written to JSON (reports, model files): the assignment itself
+    /// is kept.
+    /// </summary>
+    [JsonIgnore]
+    public LabelHierarchy? ClassHierarchy { get; init; }
+
+    /// <summary>For <see cref="PathAssignmentPolicy.Similarity"/> without a given hierarchy: the linkage (the authors': average).</summary>
+    public LinkageMethod SimilarityLinkage { get; init; } = LinkageMethod.Average;
+
+    /// <summary>
+    /// Compute the Eq. 5 score (AISTATS 2023) of the assignment used, and of random ones, for the report. Needs
+    /// O(K^2) memory: skipped above <see cref="CondensedDistances.MaxCount"/> classes.
+    /// </summary>
+    public bool ScoreAssignment { get; init; } = true;
 
     /// <summary>How many heaviest paths the greedy policy considers for a newly seen class.</summary>
     public int GreedyCandidates { get; init; } = 20;
@@ -56,6 +76,15 @@ public sealed record WltlsOptions
             if (CodewordOfClass is null) throw new ArgumentException("the fixed path assignment needs CodewordOfClass");
             if (CodewordOfClass.Count != numClasses)
                 throw new ArgumentException($"CodewordOfClass has {CodewordOfClass.Count} entries, the data has {numClasses} classes");
+        }
+        if (PathAssignment == PathAssignmentPolicy.Similarity)
+        {
+            if (!Enum.IsDefined(SimilarityLinkage)) throw new ArgumentException($"unknown linkage {SimilarityLinkage}");
+            if (ClassHierarchy is not null && ClassHierarchy.NumLabels != numClasses)
+                throw new ArgumentException($"the class hierarchy has {ClassHierarchy.NumLabels} labels, the data has {numClasses} classes");
+            if (ClassHierarchy is null && numClasses > CondensedDistances.MaxCount)
+                throw new ArgumentException(
+                    $"the similarity assignment clusters all {numClasses:N0} classes, which needs O(K^2) memory (at most {CondensedDistances.MaxCount:N0}); give a ClassHierarchy");
         }
         (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
         return this;

@@ -1,0 +1,130 @@
+using XcNotebooks.Compute;
+using XcNotebooks.Data;
+using XcNotebooks.Metrics;
+using XcNotebooks.Neural;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Methods.Dsnc;
+
+/// <summary>
+/// DSNC's network on a compute backend: encoder (sparse input layer, then optional ReLU MLP) to m code logits, the
+/// stochastic binary code layer, and the decoder (linear or ReLU MLP) to class scores. Not thread-safe.
+/// </summary>
+internal sealed class DsncNetwork : IDisposable
+{
+    private const int PredictionBatch = 2048;
+    private readonly SparseLinear _input;
+    private readonly Sequential _encoder;
+    private readonly StochasticBinaryLayer _code;
+    private readonly Sequential _decoder;
+
+    public DsncNetwork(IComputeBackend backend, int features, int classes, DsncOptions options)
+    {
+        Backend = backend;
+        NumFeatures = features;
+        NumClasses = classes;
+        Options = options;
+        int m = options.CodeBits;
+        var encoderSizes = options.EncoderHidden.Append(m).ToArray();
+        _input = new SparseLinear(backend, features, encoderSizes[0], Seeds.Derive(options.Seed, 1), name: "encoder.input");
+        _encoder = encoderSizes.Length == 1
+            ? new Sequential([])
+            : new Sequential([new ActivationLayer(backend, Activation.Relu),
+                Mlp.Create(backend, encoderSizes, new MlpOptions { Seed = Seeds.Derive(options.Seed, 2), Name = "encoder.hidden" })]);
+        _code = new StochasticBinaryLayer(backend, Seeds.Derive(options.Seed, 4), options.Estimator);
+        _decoder = Mlp.Create(backend, [m, .. options.DecoderHidden, classes], new MlpOptions { Seed = Seeds.Derive(options.Seed, 3), Name = "decoder" });
+        Parameters = [.. _input.Parameters, .. _encoder.Parameters, .. _decoder.Parameters];
+    }
+
+    public IComputeBackend Backend { get; }
+
+    public int NumFeatures { get; }
+
+    public int NumClasses { get; }
+
+    public DsncOptions Options { get; }
+
+    /// <summary>Every trainable parameter, in a fixed order (the order of the model file).</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The code layer (its probabilities and codes of the latest forward pass).</summary>
+    public StochasticBinaryLayer Code => _code;
+
+    /// <summary>The m code logits of a batch (owned by the encoder).</summary>
+    public Tensor Logits(SparseTensor x) => _encoder.Forward(_input.Forward(x), training: false);
+
+    /// <summary>Class scores of a batch: sampled codes when <paramref name="training"/>, else thresholded ones.</summary>
+    public Tensor Forward(SparseTensor x, bool training) =>
+        _decoder.Forward(_code.Forward(_encoder.Forward(_input.Forward(x), training), training), training);
+
+    /// <summary>
+    /// Back-propagates the score gradient: through the decoder, then to the encoder by straight-through, or, with
+    /// REINFORCE, by the score function of the per-point <paramref name="advantages"/> (rows x 1).
+    /// </summary>
+    public void Backward(Tensor scoreGradient, Tensor? advantages)
+    {
+        var codeGradient = _decoder.Backward(scoreGradient);
+        var logitGradient = _code.Estimator == BinaryGradientEstimator.Reinforce
+            ? _code.ReinforceBackward(advantages ?? throw new ArgumentNullException(nameof(advantages), "REINFORCE needs the per-point advantages"))
+            : _code.Backward(codeGradient);
+        _input.Backward(_encoder.Backward(logitGradient));
+    }
+
+    /// <summary>Host copies of every parameter's values (a snapshot to restore later).</summary>
+    public float[][] Snapshot() => Parameters.Select(p => p.GetValues()).ToArray();
+
+    /// <summary>Restores a <see cref="Snapshot"/>.</summary>
+    public void Restore(float[][] snapshot)
+    {
+        for (int i = 0; i < Parameters.Count; i++) Parameters[i].SetValues(snapshot[i]);
+    }
+
+    /// <summary>The code logits of every point (points x m), computed in batches.</summary>
+    public RowMajorMatrix CodeLogits(CsrMatrix features)
+    {
+        int m = Options.CodeBits;
+        var logits = new RowMajorMatrix(features.Rows, m);
+        ForBatches(features, PredictionBatch, (start, x) => Logits(x).CopyTo(logits.Data.AsSpan(start * m, x.Rows * m)));
+        return logits;
+    }
+
+    /// <summary>The decoder's k best classes of every point on deterministic codes, computed in batches.</summary>
+    public TopKPredictions TopK(CsrMatrix features, int k)
+    {
+        if (k < 1) throw new ArgumentException($"k must be positive, got {k}");
+        var labels = new int[features.Rows * k];
+        var scores = new float[features.Rows * k];
+        ForBatches(features, PredictionBatch, (start, x) =>
+        {
+            var classScores = Forward(x, training: false);
+            using var values = Backend.Allocate(x.Rows, k);
+            using var indices = Backend.AllocateInt(x.Rows, k);
+            Backend.TopK(classScores, values, indices);
+            indices.CopyTo(labels.AsSpan(start * k, x.Rows * k));
+            values.CopyTo(scores.AsSpan(start * k, x.Rows * k));
+        });
+        return new TopKPredictions(features.Rows, k, labels, scores);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on consecutive row batches of <paramref name="features"/> uploaded to the backend
+    /// (first row of the batch, the batch).
+    /// </summary>
+    public void ForBatches(CsrMatrix features, int batchSize, Action<int, SparseTensor> body)
+    {
+        for (int start = 0; start < features.Rows; start += batchSize)
+        {
+            int count = Math.Min(batchSize, features.Rows - start);
+            using var x = Backend.Upload(features.SelectRows(Enumerable.Range(start, count).ToArray()));
+            body(start, x);
+        }
+    }
+
+    public void Dispose()
+    {
+        _input.Dispose();
+        _encoder.Dispose();
+        _code.Dispose();
+        _decoder.Dispose();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using XcNotebooks.Cli;
+using XcNotebooks.Codes;
+using XcNotebooks.Data;
+using XcNotebooks.Data.Formats;
+using XcNotebooks.Hierarchies;
+using XcNotebooks.Methods.Wltls;
+using XcNotebooks.Training;
+using Xunit;
+
+namespace XcNotebooks.Tests.WltlsTests;
+
+public class WltlsSimilarityTests
+{
+    private static readonly DataSplits Data = SyntheticData.MultiClass(12, 300, 360, 120, 180, seed: 6);
+
+    [Fact]
+    public void SimilarityPolicyUsesTheClassMeanClusteringAndScoresIt()
+    {
+        var log = new List<string>();
+        var options = new WltlsOptions { SliceWidth = 2, Epochs = 2, PathAssignment = PathAssignmentPolicy.Similarity, Seed = 5 };
+        var training = Wltls.TrainDetailed(Data.Train, Data.Heldout, options, new TrainingMonitor { Log = log.Add });
+
+        var classDistances = ClassDistances.EuclideanBetweenMeans(Data.Train);
+        var expected = SimilarityAssignment.FromDistances(classDistances, LinkageMethod.Average);
+        Assert.Equal(expected.CodewordOfClass, training.Best.CodewordOfClass);
+        Assert.Contains("Using a Similarity path assignment policy.", log);
+
+        // The reported Eq. 5 score is that of the assignment used, against the trellis codewords' Hamming distances.
+        var graph = training.Best.Graph;
+        var codewordDistances = CodewordDistances.Hamming(12, graph.NumEdges, graph.PathEdges);
+        var quality = Assert.IsType<AssignmentQuality>(training.AssignmentQuality);
+        Assert.Equal(AssignmentScore.Eq5(classDistances, codewordDistances, expected), quality.Score, 12);
+        Assert.Equal(5, quality.Random.Values.Count);
+        Assert.True(quality.Score < quality.Random.Mean, $"similarity {quality}");
+    }
+
+    [Fact]
+    public void AGivenHierarchyDecidesTheAssignment()
+    {
+        // A chain hierarchy 11 -> 10 -> ... -> 0 (labels as inner nodes): pre-order 11, 10, ..., 0.
+        var edges = Enumerable.Range(0, 11).Select(c => (c + 1, c)).ToArray();
+        var hierarchy = LabelHierarchy.FromEdges(edges, 12);
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 1, PathAssignment = PathAssignmentPolicy.Similarity, ClassHierarchy = hierarchy };
+        var model = Wltls.Train(Data.Train, null, options);
+        Assert.Equal(Enumerable.Range(0, 12).Reverse(), model.ClassOfCodeword);
+
+        var wrong = LabelHierarchy.FromEdges([(-1, 0), (-1, 1)], 2);
+        Assert.Contains("2 labels", Assert.Throws<ArgumentException>(() => Wltls.Train(Data.Train, null, options with { ClassHierarchy = wrong })).Message);
+    }
+
+    [Fact]
+    public void CliRunsTheSimilarityPolicyWithAnEdgeListHierarchy()
+    {
+        var dir = TestData.TempDir();
+        string train = Path.Combine(dir, "toy.train"), test = Path.Combine(dir, "toy.test");
+        LibSvmFormat.Write(train, Data.Train);
+        LibSvmFormat.Write(test, Data.Test);
+        var names = DatasetReader.Read(train).LabelNames!;
+        // Two groups under a root: classes in the order the file lists them.
+        var order = names.Reverse().ToArray();
+        File.WriteAllLines(Path.Combine(dir, "tree.edgelist"),
+            ["# root with two groups", "root left", "root right", .. order.Take(6).Select(n => $"left {n}"), .. order.Skip(6).Select(n => $"right {n}")]);
+        string report = Path.Combine(dir, "report.json");
+        int code = XcnCli.Run(["wltls", "--train", train, "--test", test, "--slice-width", "2", "--epochs", "1",
+            "--path-assignment", "similarity", "--hierarchy", Path.Combine(dir, "tree.edgelist"), "--report", report]);
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var details = json.RootElement.GetProperty("details");
+        Assert.True(details.GetProperty("assignmentScore").GetProperty("score").GetDouble() is > 0 and < 4);
+        Assert.Equal("Similarity", json.RootElement.GetProperty("options").GetProperty("pathAssignment").GetString());
+    }
+
+    [Fact]
+    public void ExperimentTableHasOneRowPerWidthAndPolicy()
+    {
+        var options = new AssignmentExperimentOptions { SliceWidths = [2, 3], Seeds = 2, Wltls = new WltlsOptions { Epochs = 1 } };
+        var rows = WltlsAssignmentExperiment.Run(Data, options);
+        Assert.Equal([(2, PathAssignmentPolicy.Random), (2, PathAssignmentPolicy.Similarity), (3, PathAssignmentPolicy.Random), (3, PathAssignmentPolicy.Similarity)],
+            rows.Select(r => (r.SliceWidth, r.Policy)));
+        Assert.All(rows, r => Assert.Equal(2, r.TestAccuracy.Values.Count));
+        Assert.All(rows, r => Assert.NotNull(r.ValidationAccuracy));
+        // The similarity assignment does not depend on the seed; random ones do.
+        Assert.All(rows.Where(r => r.Policy == PathAssignmentPolicy.Similarity), r => Assert.Equal(0.0, r.AssignmentScore.StandardDeviation));
+        Assert.All(rows.Where(r => r.Policy == PathAssignmentPolicy.Random), r => Assert.True(r.AssignmentScore.StandardDeviation > 0));
+        foreach (int b in new[] { 2, 3 })
+            Assert.True(rows.Single(r => r.SliceWidth == b && r.Policy == PathAssignmentPolicy.Similarity).AssignmentScore.Mean
+                        < rows.Single(r => r.SliceWidth == b && r.Policy == PathAssignmentPolicy.Random).AssignmentScore.Mean);
+        var table = WltlsAssignmentExperiment.ToMarkdown(rows);
+        Assert.Equal(2 + 4, table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+}
