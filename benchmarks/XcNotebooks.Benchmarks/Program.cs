@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
     ["dsnc"] = DsncBenchmark.Run,
+    ["dexa"] = DexaBenchmark.Run,
     ["wltls"] = XcNotebooks.Benchmarks.WltlsBenchmarks.WltlsBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

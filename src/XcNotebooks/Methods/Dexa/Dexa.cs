@@ -15,6 +15,15 @@ namespace XcNotebooks.Methods.Dexa;
 /// encoder and auxiliary label vectors with NGAME's clustered mini-batches and a triplet loss on in-batch hard
 /// negatives; M-IV trains one-vs-all classifier vectors, initialised from the label embeddings, on clustered batches
 /// of the frozen document embeddings; prediction fuses the label-embedding and classifier shortlists (exact search).
+/// <para>
+/// Decisions on the original code's quirks (encoders-detailed.md §1.13): a cluster refresh shapes the batches of the
+/// epoch it happens in (no one-epoch lag); refreshes read NGAME's memory bank of the latest document embeddings, as
+/// the original; every label text is encoded, so labels without training points need no remapping (they are never
+/// sampled as positives); the fusion's fitting shortlists are filtered with the filter of those points only; M-IV
+/// always takes the multi-positive path; a row with fewer in-batch negatives than asked uses the ones it has; every
+/// random step is seeded from <see cref="DexaOptions.Seed"/>. The encoder's embeddings are unit-norm (the
+/// <see cref="ITextEncoder"/> contract), so z_l = norm(E(text_l)) + a_c(l) before the cosine.
+/// </para>
 /// </summary>
 public static class Dexa
 {
