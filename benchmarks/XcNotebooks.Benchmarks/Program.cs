@@ -1,4 +1,5 @@
 using XcNotebooks.Benchmarks;
+using XcNotebooks.Benchmarks.WltlsBenchmarks;
 
 // Each benchmark is named by the first argument; the rest of the arguments are its own.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
@@ -6,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["tokenizers"] = TokenizerThroughput.Run,
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
+    ["wltls"] = new WltlsBenchmark().Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Text.Json;
+using XcNotebooks.Data;
+using XcNotebooks.Methods;
+using XcNotebooks.Metrics;
+using XcNotebooks.Persistence;
+using XcNotebooks.Reports;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Learners;
+
+/// <summary>Settings of the one-vs-rest linear model.</summary>
+public sealed record OneVsRestOptions
+{
+    /// <summary>The binary learner of each label and its settings.</summary>
+    public BinaryLearnerOptions Learner { get; init; } = new();
+
+    /// <summary>Passes over the shuffled training data.</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>
+    /// Value of a constant extra feature that gives each label a bias weight (LIBLINEAR's -B); 0 for no bias.
+    /// </summary>
+    public float Bias { get; init; }
+
+    /// <summary>Seed of the per-epoch shuffles.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    public OneVsRestOptions Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
+        if (!float.IsFinite(Bias) || Bias < 0) throw new ArgumentException($"bias must be a finite non-negative value, got {Bias}");
+        (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
+        return this;
+    }
+}
+
+/// <summary>
+/// One-vs-rest linear model for multi-class and multi-label data: one online binary learner per label (positive on
+/// the points carrying the label), trained in parallel over labels on sparse features; scores are x^T W (+ bias),
+/// the k best labels are the k highest scores. The linear baseline of the kit (the one-vs-rest limit of W-LTLS).
+/// </summary>
+public sealed class OneVsRestLinear : IXcModel
+{
+    /// <summary>Format version of saved models.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Model-file and report name.</summary>
+    public const string MethodName = "ovr-linear";
+
+    /// <summary>Wraps trained weights: <paramref name="weights"/> is D x L; <paramref name="biasWeights"/> (L values) is used when bias &gt; 0.</summary>
+    public OneVsRestLinear(RowMajorMatrix weights, IReadOnlyList<float>? biasWeights = null, OneVsRestOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        Options = options ?? new OneVsRestOptions();
+        if (Options.Bias > 0 && (biasWeights is null || biasWeights.Count != weights.Cols))
+            throw new ArgumentException($"bias {Options.Bias} needs {weights.Cols} bias weights, got {biasWeights?.Count ?? 0}");
+        Weights = weights;
+        BiasWeights = Options.Bias > 0 ? biasWeights!.ToArray() : new float[weights.Cols];
+    }
+
+    /// <inheritdoc/>
+    public string Method => MethodName;
+
+    /// <summary>The D x L weight matrix (column l: label l's learner).</summary>
+    public RowMajorMatrix Weights { get; }
+
+    /// <summary>Bias weight of each label (zeros without a bias feature).</summary>
+    public IReadOnlyList<float> BiasWeights { get; }
+
+    /// <summary>The options the model was trained with.</summary>
+    public OneVsRestOptions Options { get; }
+
+    /// <summary>Number of labels L.</summary>
+    public int NumLabels => Weights.Cols;
+
+    /// <summary>Feature dimension D.</summary>
+    public int NumFeatures => Weights.Rows;
+
+    /// <summary>Bytes of the weights (float32).</summary>
+    public long ModelBytes => 4L * Weights.Cols * (Weights.Rows + (Options.Bias > 0 ? 1 : 0));
+
+    /// <summary>Trains one binary learner per label of <paramref name="train"/>, in parallel over labels.</summary>
+    public static OneVsRestLinear Train(Dataset train, OneVsRestOptions? options = null, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options = (options ?? new OneVsRestOptions()).Validate();
+        monitor ??= TrainingMonitor.Silent;
+        int n = train.NumPoints, labels = train.NumLabels, d = train.NumFeatures;
+        var features = options.Bias > 0 ? WithBiasFeature(train.Features, options.Bias) : train.Features;
+        var learners = OnlineLinearTraining.CreateBanks(options.Learner, features.Cols, labels);
+        var truth = train.Labels;
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
+            OnlineLinearTraining.RunEpoch(learners, features, order, 0, (i, first, targets) =>
+            {
+                targets.Fill(-1);
+                foreach (int l in truth.LabelsOf(i))
+                    if (l >= first && l < first + targets.Length) targets[l - first] = 1;
+            }, margins: null, monitor, $"One-vs-rest epoch {epoch + 1}/{options.Epochs}");
+            monitor.Write($"One-vs-rest epoch {epoch + 1}/{options.Epochs}: {labels:N0} {options.Learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s");
+        }
+        var stacked = OnlineLinearTraining.StackWeights(learners);
+        if (options.Bias <= 0) return new OneVsRestLinear(stacked, null, options);
+        var weights = new RowMajorMatrix(d, labels, stacked.Data[..(d * labels)]);
+        return new OneVsRestLinear(weights, stacked.Row(d).ToArray(), options);
+    }
+
+    /// <summary>Writes the label scores of point <paramref name="row"/> into <paramref name="scores"/> (length L).</summary>
+    public void ScoreRow(CsrMatrix features, int row, Span<float> scores)
+    {
+        features.MultiplyRowInto(row, Weights, scores);
+        if (Options.Bias > 0)
+            for (int l = 0; l < scores.Length; l++) scores[l] += Options.Bias * BiasWeights[l];
+    }
+
+    /// <summary>All label scores (N x L), parallel over points.</summary>
+    public RowMajorMatrix Scores(CsrMatrix features)
+    {
+        features = ModelInputs.InFeatureSpace(features, NumFeatures);
+        var scores = new RowMajorMatrix(features.Rows, NumLabels);
+        Parallel.For(0, features.Rows, i => ScoreRow(features, i, scores.Row(i)));
+        return scores;
+    }
+
+    /// <summary>The k best labels of each point (no N x L matrix is formed: one score buffer per thread).</summary>
+    public TopKPredictions TopK(CsrMatrix features, int k)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        features = ModelInputs.InFeatureSpace(features, NumFeatures);
+        var result = TopKPredictions.Empty(features.Rows, k);
+        Parallel.For(0, features.Rows, () => new float[NumLabels], (i, _, buffer) =>
+        {
+            ScoreRow(features, i, buffer);
+            TopKSelector.Select(buffer, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            return buffer;
+        }, _ => { });
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public TopKPredictions TopK(Dataset data, int k) => TopK(data.Features, k);
+
+    /// <summary>The best label of every point (the multi-class prediction).</summary>
+    public int[] Predict(Dataset data) => TopK(data.Features, 1).Top1();
+
+    /// <summary>Share (percent) of points whose best label is one of theirs (accuracy on multi-class data, P@1 otherwise).</summary>
+    public double Accuracy(Dataset data) => XcMetrics.Evaluate(data.Labels, TopK(data.Features, 1), 1).P(1) * 100;
+
+    /// <inheritdoc/>
+    public void Save(string path) =>
+        ModelFile.Save(path, MethodName, FormatVersion, w =>
+        {
+            w.WriteMatrix(Weights);
+            w.WriteArray(BiasWeights.ToArray());
+            w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
+        });
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    public static OneVsRestLinear Load(string path) =>
+        ModelFile.Load(path, MethodName, FormatVersion, r =>
+        {
+            var weights = r.ReadMatrix();
+            var bias = r.ReadFloatArray();
+            var options = JsonSerializer.Deserialize<OneVsRestOptions>(r.ReadString(), RunReport.JsonOptions)
+                ?? throw new DataFormatException(path, 0, "missing options");
+            if (bias.Length != weights.Cols)
+                throw new DataFormatException(path, 0, $"{bias.Length} bias weights for {weights.Cols} labels");
+            return new OneVsRestLinear(weights, bias, options);
+        });
+
+    /// <summary>A one-line description.</summary>
+    public override string ToString() => $"OneVsRestLinear {NumLabels:N0} labels x {NumFeatures:N0} features ({Options.Learner.DisplayName})";
+
+    private static CsrMatrix WithBiasFeature(CsrMatrix x, float bias)
+    {
+        var ptr = new long[x.Rows + 1];
+        var idx = new int[x.NonZeros + x.Rows];
+        var val = new float[idx.Length];
+        for (int i = 0; i < x.Rows; i++)
+        {
+            int len = x.RowLength(i);
+            long at = x.RowPointers[i] + i;
+            x.RowIndices(i).CopyTo(idx.AsSpan((int)at, len));
+            x.RowValues(i).CopyTo(val.AsSpan((int)at, len));
+            idx[at + len] = x.Cols;
+            val[at + len] = bias;
+            ptr[i + 1] = at + len + 1;
+        }
+        return new CsrMatrix(x.Rows, x.Cols + 1, ptr, idx, val, validate: false);
+    }
+}

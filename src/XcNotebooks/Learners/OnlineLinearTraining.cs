@@ -1,0 +1,124 @@
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using XcNotebooks.Data;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Learners;
+
+/// <summary>Writes the labels (±1) of point <paramref name="point"/> for learners <paramref name="firstLearner"/>.. into <paramref name="labels"/>.</summary>
+public delegate void PointLabels(int point, int firstLearner, Span<sbyte> labels);
+
+/// <summary>
+/// Trains many independent online binary learners over the same sparse data. The learners are split into banks
+/// (blocks of columns); each bank makes its own pass over the points, the banks in parallel. Because a learner's
+/// margin on a point depends only on its own earlier updates, this gives exactly what the sequential point-by-point
+/// loop over all learners gives.
+/// </summary>
+public static class OnlineLinearTraining
+{
+    /// <summary>
+    /// Banks covering <paramref name="learners"/> learners: one per core (wide banks make the fewest passes over the
+    /// data), each a whole number of SIMD vectors wide except the last.
+    /// </summary>
+    public static LinearLearnerBank[] CreateBanks(BinaryLearnerOptions options, int dimension, int learners)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
+        int lanes = Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
+        int vectors = (learners + lanes - 1) / lanes, count = Math.Min(Environment.ProcessorCount, vectors);
+        var banks = new LinearLearnerBank[count];
+        for (int b = 0, first = 0; b < count; b++)
+        {
+            int width = Math.Min(learners - first, (vectors / count + (b < vectors % count ? 1 : 0)) * lanes);
+            banks[b] = options.CreateBank(dimension, width);
+            first += width;
+        }
+        return banks;
+    }
+
+    /// <summary>
+    /// One pass of every bank over the points <c>order[start..]</c> of <paramref name="features"/>, banks in parallel.
+    /// <paramref name="labelsOf"/> gives each point's labels for a bank's learners. When <paramref name="margins"/> is
+    /// given (order.Length x learners) each learner's pre-update margin at each position is recorded there (for online
+    /// predictions). Progress is reported under <paramref name="stage"/> in points learned (all banks together).
+    /// </summary>
+    public static void RunEpoch(IReadOnlyList<LinearLearnerBank> banks, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
+        RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training")
+    {
+        ArgumentNullException.ThrowIfNull(banks);
+        ArgumentNullException.ThrowIfNull(labelsOf);
+        if (start < 0 || start > order.Length) throw new ArgumentOutOfRangeException(nameof(start), $"start {start} outside 0..{order.Length}");
+        var firstLearner = FirstLearners(banks, features.Cols);
+        if (margins is not null && (margins.Rows != order.Length || margins.Cols != firstLearner[^1]))
+            throw new ArgumentException($"margins are {margins.Rows} x {margins.Cols}, expected {order.Length} x {firstLearner[^1]}");
+        monitor ??= TrainingMonitor.Silent;
+        long done = 0, total = (long)banks.Count * (order.Length - start);
+        monitor.Report(stage, 0, total);
+        Parallel.For(0, banks.Count, b =>
+            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins,
+                points => monitor.Report(stage, Interlocked.Add(ref done, points), total)));
+    }
+
+    // Optimised at first call: a short run would otherwise spend much of its time in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass(LinearLearnerBank bank, int firstLearner, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
+        RowMajorMatrix? margins, Action<int> progressed)
+    {
+        const int reportEvery = 2048;
+        var labels = new sbyte[bank.Width];
+        var scratch = new float[bank.Width];
+        for (int t = start; t < order.Length; t++)
+        {
+            int i = order[t];
+            labelsOf(i, firstLearner, labels);
+            var m = margins is null ? scratch : margins.Row(t).Slice(firstLearner, bank.Width);
+            bank.Learn(features.RowIndices(i), features.RowValues(i), labels, m);
+            if ((t - start + 1) % reportEvery == 0) progressed(reportEvery);
+        }
+        progressed((order.Length - start) % reportEvery);
+    }
+
+    /// <summary>All banks' learner margins on one point, side by side (length = total learners).</summary>
+    public static void Margins(IReadOnlyList<LinearLearnerBank> banks, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
+    {
+        int at = 0;
+        foreach (var bank in banks)
+        {
+            bank.Margins(indices, values, margins.Slice(at, bank.Width));
+            at += bank.Width;
+        }
+    }
+
+    /// <summary>All banks' updates on one point (labels and pre-update margins side by side).</summary>
+    public static void Update(IReadOnlyList<LinearLearnerBank> banks, ReadOnlySpan<int> indices, ReadOnlySpan<float> values,
+        ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
+    {
+        int at = 0;
+        foreach (var bank in banks)
+        {
+            bank.Update(indices, values, labels.Slice(at, bank.Width), margins.Slice(at, bank.Width));
+            at += bank.Width;
+        }
+    }
+
+    /// <summary>The evaluation weights of all learners as the columns of a D x L row-major matrix (responses = x^T W).</summary>
+    public static RowMajorMatrix StackWeights(IReadOnlyList<LinearLearnerBank> banks)
+    {
+        var first = FirstLearners(banks, banks.Count == 0 ? 0 : banks[0].Dimension);
+        var stacked = new RowMajorMatrix(banks.Count == 0 ? 0 : banks[0].Dimension, first[^1]);
+        Parallel.For(0, banks.Count, b => banks[b].CopyWeightsTo(stacked, first[b]));
+        return stacked;
+    }
+
+    private static int[] FirstLearners(IReadOnlyList<LinearLearnerBank> banks, int dimension)
+    {
+        var first = new int[banks.Count + 1];
+        for (int b = 0; b < banks.Count; b++)
+        {
+            if (banks[b].Dimension != dimension)
+                throw new ArgumentException($"bank {b} has dimension {banks[b].Dimension}, expected {dimension}");
+            first[b + 1] = first[b] + banks[b].Width;
+        }
+        return first;
+    }
+}

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Globalization;
+using XcNotebooks.Codes;
+using XcNotebooks.Data;
+using XcNotebooks.Learners;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Methods.Wltls;
+
+/// <summary>One training epoch: online train accuracy, validation accuracy (null without a heldout split) and times.</summary>
+public sealed record WltlsEpoch(int Epoch, double TrainAccuracy, double? ValidationAccuracy, double TrainSeconds, double? ValidationSeconds, bool IsBest);
+
+/// <summary>
+/// Everything a W-LTLS training run produced: the best-validated model (the method's result), the model of the last
+/// epoch (what the original code's "final model" line reports), per-epoch figures and the binary loss.
+/// </summary>
+public sealed record WltlsTraining(
+    WltlsModel Best,
+    WltlsModel LastEpoch,
+    IReadOnlyList<WltlsEpoch> Epochs,
+    int BestEpoch,
+    int AssignedLabels,
+    double AverageBinaryLoss,
+    bool EarlyStopped);
+
+/// <summary>
+/// W-LTLS (Evron, Moroshko, Crammer, NeurIPS 2018): multi-class classification with one linear learner per edge of a
+/// wide trellis graph, trained online (the edges in parallel), and loss-based decoding of the heaviest path.
+/// </summary>
+public static class Wltls
+{
+    /// <summary>The CLI and model-file name of the method.</summary>
+    public const string MethodName = "wltls";
+
+    /// <summary>Trains a model; returns the best-validated one (the last epoch's without a heldout split).</summary>
+    public static WltlsModel Train(Dataset train, Dataset? heldout, WltlsOptions? options = null, TrainingMonitor? monitor = null) =>
+        TrainDetailed(train, heldout, options, monitor).Best;
+
+    /// <summary>
+    /// Trains a model and returns the best-validated and last-epoch models with the per-epoch history. Logs the
+    /// original implementation's lines through <paramref name="monitor"/> and reports a progress bar per epoch.
+    /// </summary>
+    public static WltlsTraining TrainDetailed(Dataset train, Dataset? heldout, WltlsOptions? options = null, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options ??= new WltlsOptions();
+        monitor ??= TrainingMonitor.Silent;
+        var classes = MultiClassLabels(train);
+        int numClasses = train.NumLabels, dimension = train.NumFeatures;
+        options.Validate(numClasses);
+        if (heldout is not null)
+        {
+            if (heldout.NumLabels != numClasses)
+                throw new ArgumentException($"{heldout.Name} has {heldout.NumLabels} labels, {train.Name} has {numClasses}");
+            if (heldout.NumFeatures > dimension)
+                throw new ArgumentException($"{heldout.Name} has {heldout.NumFeatures} features, {train.Name} has {dimension}");
+        }
+
+        monitor.Write("Learning a Wide-LTLS model.");
+        var graph = TrellisGraph.Create(numClasses, options.SliceWidth);
+        monitor.Write($"Created a trellis graph with a slice width of b={options.SliceWidth}.");
+        var decoder = new LossBasedDecoder(graph, options.DecodingLoss);
+        monitor.Write($"Created a heaviest path decoder with {graph.NumEdges} edges.");
+        var assignment = CreateAssignment(options, numClasses);
+        monitor.Write($"Using a {assignment.Policy} path assignment policy.");
+        monitor.Write($"Using {options.Learner.DisplayName} as the binary classifier.");
+        monitor.Write($"Decoding according to the {DecodingLosses.Name(options.DecodingLoss)} loss.");
+        var learners = OnlineLinearTraining.CreateBanks(options.Learner, dimension, graph.NumEdges);
+        monitor.Write($"Model size: {Megabytes(learners.Sum(l => l.ModelBytes))}");
+
+        var run = new EpochRunner(train.Features, classes, graph, decoder, assignment, learners, options, monitor);
+        var epochs = new List<WltlsEpoch>();
+        RowMajorMatrix? bestWeights = null;
+        double bestValidation = double.NegativeInfinity;
+        int bestEpoch = 0, assigned = 0, withoutImprovement = 0;
+        bool earlyStopped = false;
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            double trainAccuracy = run.Epoch(epoch);
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            var line = new System.Text.StringBuilder();
+            line.Append(CultureInfo.InvariantCulture, $"Train epoch {epoch + 1}/{options.Epochs}: {trainAccuracy:F1}% in {Duration(trainSeconds)}.\t");
+            // Before the first evaluation every class needs a codeword (classes absent from the training data too).
+            if (epoch == 0) assigned = assignment.AssignRemaining();
+            double? validation = null, validationSeconds = null;
+            bool isBest;
+            if (heldout is null)
+            {
+                isBest = true;
+                bestEpoch = epoch;
+                bestWeights = null;
+            }
+            else
+            {
+                clock.Restart();
+                var weights = OnlineLinearTraining.StackWeights(learners);
+                var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
+                validation = model.Accuracy(heldout);
+                validationSeconds = clock.Elapsed.TotalSeconds;
+                line.Append(CultureInfo.InvariantCulture, $"Validation: {validation:F1}% ({Duration(validationSeconds.Value)}).\t");
+                if (epoch == 0) line.Append(CultureInfo.InvariantCulture, $"Assigned {assigned} labels. ");
+                // As the original code: only a drop counts as no improvement, so on ties the later epoch is kept.
+                isBest = validation >= bestValidation;
+                if (isBest)
+                {
+                    bestValidation = validation.Value;
+                    bestWeights = weights;
+                    bestEpoch = epoch;
+                    withoutImprovement = 0;
+                    if (options.CheckpointPath is { } checkpoint)
+                    {
+                        clock.Restart();
+                        model.Save(checkpoint);
+                        line.Append(CultureInfo.InvariantCulture, $"Saved model ({Duration(clock.Elapsed.TotalSeconds)}).");
+                    }
+                }
+                else withoutImprovement++;
+            }
+            monitor.Write(line.ToString().TrimEnd());
+            epochs.Add(new WltlsEpoch(epoch + 1, trainAccuracy, validation, trainSeconds, validationSeconds, isBest));
+            if (options.EarlyStopping && withoutImprovement >= 2 && epoch + 1 < options.Epochs)
+            {
+                monitor.Write("Early stopping!");
+                earlyStopped = true;
+                break;
+            }
+        }
+
+        var lastWeights = OnlineLinearTraining.StackWeights(learners);
+        var codewordOfClass = assignment.CodewordOfClass;
+        var last = new WltlsModel(graph, options.DecodingLoss, codewordOfClass, lastWeights, options);
+        var best = bestWeights is null ? last : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
+        // Without a heldout split nothing was validated (so nothing saved yet): the checkpoint is the last epoch's model.
+        if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
+        double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
+        return new WltlsTraining(best, last, epochs, bestEpoch + 1, assigned, binaryLoss, earlyStopped);
+    }
+
+    /// <summary>
+    /// The mean over points and edges of the decoding loss L(c_e z_e) of the true class's codeword: the average
+    /// binary loss (epsilon in the paper) the original prints after testing.
+    /// </summary>
+    public static double AverageBinaryLoss(WltlsModel model, CsrMatrix features, IReadOnlyList<int> classes)
+    {
+        if (classes.Count != features.Rows) throw new ArgumentException($"{classes.Count} classes for {features.Rows} points");
+        if (features.Rows == 0) return 0;
+        var responses = model.Responses(features);
+        var coding = model.Graph.CodingMatrix();
+        int edges = model.Graph.NumEdges, loss = (int)model.Loss;
+        var perPoint = new double[features.Rows];
+        Parallel.For(0, features.Rows, i =>
+        {
+            var z = responses.Row(i);
+            long at = (long)model.CodewordOfClass[classes[i]] * edges;
+            double sum = 0;
+            for (int e = 0; e < edges; e++) sum += LossKernels.Value(loss, coding[at + e] * (double)z[e]);
+            perPoint[i] = sum;
+        });
+        return perPoint.Sum() / ((double)features.Rows * edges);
+    }
+
+    /// <summary>The class of each point; W-LTLS is multi-class, so a point with no or several labels is an error naming it.</summary>
+    public static int[] MultiClassLabels(Dataset data)
+    {
+        var classes = new int[data.NumPoints];
+        for (int i = 0; i < data.NumPoints; i++)
+        {
+            var labels = data.Labels.LabelsOf(i);
+            if (labels.Length != 1)
+                throw new DataFormatException(data.Name, 0,
+                    $"point {i + 1} has {labels.Length} labels; W-LTLS is multi-class and needs exactly one label per point");
+            classes[i] = labels[0];
+        }
+        return classes;
+    }
+
+    /// <summary>Sizes as the original prints them: "11.6MB" (MiB, one decimal).</summary>
+    public static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:N1}MB");
+
+    /// <summary>Durations as the original prints them: "531ms" below a second, else "26s", "1m:5s", "2h:3m:4s".</summary>
+    public static string Duration(double seconds)
+    {
+        if (seconds < 1) return string.Create(CultureInfo.InvariantCulture, $"{Math.Round(seconds * 1000):F0}ms");
+        long total = (long)Math.Round(seconds);
+        var parts = new List<string>();
+        if (total >= 86400) parts.Add($"{total / 86400}d");
+        if (total % 86400 >= 3600) parts.Add($"{total % 86400 / 3600}h");
+        if (total % 3600 >= 60) parts.Add($"{total % 3600 / 60}m");
+        if (total % 60 > 0) parts.Add($"{total % 60}s");
+        return string.Join(':', parts);
+    }
+
+    private static PathAssignment CreateAssignment(WltlsOptions options, int numClasses) => options.PathAssignment switch
+    {
+        PathAssignmentPolicy.Random => PathAssignment.Random(numClasses, Seeds.Derive(options.Seed, -1)),
+        PathAssignmentPolicy.Greedy => PathAssignment.Unassigned(numClasses),
+        PathAssignmentPolicy.Fixed => PathAssignment.Fixed(options.CodewordOfClass!),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.PathAssignment, "unknown path assignment policy"),
+    };
+
+    /// <summary>
+    /// One online pass over the shuffled training data. While the greedy policy still has training classes without a
+    /// codeword, points go one at a time through all learners (a new class's codeword depends on every learner's
+    /// margins); after that the edge learners are independent and each bank of them makes its own pass, in parallel.
+    /// </summary>
+    private sealed class EpochRunner(CsrMatrix features, int[] classes, TrellisGraph graph, LossBasedDecoder decoder,
+        PathAssignment assignment, LinearLearnerBank[] learners, WltlsOptions options, TrainingMonitor monitor)
+    {
+        private readonly sbyte[] _coding = graph.CodingMatrix();
+        private readonly int _trainingClasses = classes.Distinct().Count();
+
+        public double Epoch(int epoch)
+        {
+            int n = classes.Length, edges = graph.NumEdges;
+            var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
+            string stage = $"Train epoch {epoch + 1}/{options.Epochs}";
+            int correct = 0, start = 0;
+            if (!assignment.IsComplete && CountAssigned() < _trainingClasses)
+                (start, correct) = SequentialPrefix(order, stage);
+
+            var margins = new RowMajorMatrix(n, edges);
+            OnlineLinearTraining.RunEpoch(learners, features, order, start, (i, first, labels) =>
+                _coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first), labels.Length).CopyTo(labels),
+                margins, monitor, stage);
+
+            // Online predictions: decode each point's pre-update margins (parallel over points).
+            var decoded = decoder.DecodeBatch(margins).Best();
+            for (int t = start; t < n; t++)
+                if (assignment.ClassOf(decoded[t]) == classes[order[t]]) correct++;
+            return n == 0 ? 0 : 100.0 * correct / n;
+        }
+
+        private int CountAssigned()
+        {
+            int count = 0;
+            foreach (int c in classes.Distinct()) if (assignment.CodewordOf(c) >= 0) count++;
+            return count;
+        }
+
+        private (int Processed, int Correct) SequentialPrefix(int[] order, string stage)
+        {
+            int n = order.Length, edges = graph.NumEdges, correct = 0, assignedClasses = CountAssigned();
+            var margins = new float[edges];
+            var candidates = new int[options.GreedyCandidates];
+            var workspace = decoder.CreateWorkspace();
+            for (int t = 0; t < n; t++)
+            {
+                int i = order[t], cls = classes[i];
+                var idx = features.RowIndices(i);
+                var val = features.RowValues(i);
+                OnlineLinearTraining.Margins(learners, idx, val, margins);
+                int codeword = assignment.CodewordOf(cls);
+                if (codeword < 0)
+                {
+                    var best = decoder.DecodeTopK(margins, options.GreedyCandidates);
+                    for (int r = 0; r < candidates.Length; r++) candidates[r] = r < best.Count ? best[r].Codeword : -1;
+                    codeword = assignment.AssignGreedy(cls, candidates);
+                    assignedClasses++;
+                }
+                OnlineLinearTraining.Update(learners, idx, val, _coding.AsSpan((int)((long)codeword * edges), edges), margins);
+                if (assignment.ClassOf(decoder.Decode(margins, workspace).Codeword) == cls) correct++;
+                if ((t & 1023) == 0) monitor.Report(stage, 0, (long)learners.Length * n, $"greedy assignment: {assignedClasses} classes");
+                if (assignedClasses == _trainingClasses) return (t + 1, correct);
+            }
+            return (n, correct);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using XcNotebooks.Codes;
+using XcNotebooks.Learners;
+
+namespace XcNotebooks.Methods.Wltls;
+
+/// <summary>
+/// Settings of a W-LTLS run (defaults: the paper's sector setting: b = 5, AROW, exponential loss, random assignment,
+/// 5 epochs). Immutable; serialisable to JSON.
+/// </summary>
+public sealed record WltlsOptions
+{
+    /// <summary>Slice width b of the trellis graph (2 &lt;= b &lt;= K; b = 2 is LTLS).</summary>
+    public int SliceWidth { get; init; } = 5;
+
+    /// <summary>The loss of loss-based decoding.</summary>
+    public DecodingLoss DecodingLoss { get; init; } = DecodingLoss.Exponential;
+
+    /// <summary>Training epochs (passes over the shuffled training data).</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Stop after two epochs in a row without a better validation accuracy.</summary>
+    public bool EarlyStopping { get; init; }
+
+    /// <summary>How codewords are given to classes.</summary>
+    public PathAssignmentPolicy PathAssignment { get; init; } = PathAssignmentPolicy.Random;
+
+    /// <summary>For <see cref="PathAssignmentPolicy.Fixed"/>: the codeword of each class (a permutation of 0..K-1).</summary>
+    public IReadOnlyList<int>? CodewordOfClass { get; init; }
+
+    /// <summary>How many heaviest paths the greedy policy considers for a newly seen class.</summary>
+    public int GreedyCandidates { get; init; } = 20;
+
+    /// <summary>The binary learner of each edge and its settings.</summary>
+    public BinaryLearnerOptions Learner { get; init; } = new();
+
+    /// <summary>Seed of the shuffles and of the random assignment.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>
+    /// When set, the best-validated model is saved here whenever it improves (the original's model.npz); without a
+    /// heldout split, the last epoch's model once training ends.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Checks the options against a problem with <paramref name="numClasses"/> classes.</summary>
+    public WltlsOptions Validate(int numClasses)
+    {
+        if (SliceWidth < 2 || SliceWidth > numClasses)
+            throw new ArgumentException($"slice width must be between 2 and the number of classes ({numClasses}), got {SliceWidth}");
+        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
+        if (GreedyCandidates < 1) throw new ArgumentException($"greedy candidates must be at least 1, got {GreedyCandidates}");
+        if (!Enum.IsDefined(DecodingLoss)) throw new ArgumentException($"unknown decoding loss {DecodingLoss}");
+        if (!Enum.IsDefined(PathAssignment)) throw new ArgumentException($"unknown path assignment policy {PathAssignment}");
+        if (PathAssignment == PathAssignmentPolicy.Fixed)
+        {
+            if (CodewordOfClass is null) throw new ArgumentException("the fixed path assignment needs CodewordOfClass");
+            if (CodewordOfClass.Count != numClasses)
+                throw new ArgumentException($"CodewordOfClass has {CodewordOfClass.Count} entries, the data has {numClasses} classes");
+        }
+        (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
+        return this;
+    }
+}

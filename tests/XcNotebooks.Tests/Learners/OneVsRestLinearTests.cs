@@ -1,0 +1,89 @@
+using XcNotebooks.Data;
+using XcNotebooks.Learners;
+using XcNotebooks.Metrics;
+using XcNotebooks.Training;
+using Xunit;
+
+namespace XcNotebooks.Tests.Learners;
+
+public class OneVsRestLinearTests
+{
+    private static readonly DataSplits Data = SyntheticData.MultiClass(10, 50, 30, 0, 20, seed: 9);
+
+    [Fact]
+    public void LearnsMultiClassData()
+    {
+        var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 3 });
+        Assert.Equal(10, model.NumLabels);
+        Assert.Equal(50, model.NumFeatures);
+        Assert.True(model.Accuracy(Data.Test) >= 90, $"accuracy {model.Accuracy(Data.Test):F1}%");
+    }
+
+    [Fact]
+    public void EachColumnIsItsLabelsSequentiallyTrainedLearner()
+    {
+        var options = new OneVsRestOptions { Epochs = 2, Seed = 5 };
+        var model = OneVsRestLinear.Train(Data.Train, options);
+        var x = Data.Train.Features;
+        foreach (int label in new[] { 0, 4, 9 })
+        {
+            var reference = new ScalarArow(50);
+            for (int epoch = 0; epoch < options.Epochs; epoch++)
+                foreach (int i in Seeds.Permutation(x.Rows, Seeds.Derive(options.Seed, epoch)))
+                {
+                    var idx = x.RowIndices(i);
+                    var val = x.RowValues(i);
+                    reference.Update(idx, val, Data.Train.Labels.Has(i, label) ? 1 : -1, reference.Margin(idx, val));
+                }
+            var mean = reference.Mean;
+            for (int j = 0; j < 50; j++) Assert.Equal(mean[j], model.Weights[j, label]);
+        }
+    }
+
+    [Fact]
+    public void TopKRanksTheScoresAndBiasEntersThem()
+    {
+        var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 1, Bias = 1 });
+        Assert.Equal(50L * 10 * 4 + 10 * 4, model.ModelBytes);
+        var x = Data.Test.Features;
+        var scores = model.Scores(x);
+        var top = model.TopK(Data.Test, 3);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            for (int l = 0; l < 10; l++)
+            {
+                double expected = model.BiasWeights[l];
+                for (int j = 0; j < x.RowLength(i); j++) expected += x.RowValues(i)[j] * model.Weights[x.RowIndices(i)[j], l];
+                Assert.Equal(expected, scores[i, l], 1e-5);
+            }
+            var ranking = Enumerable.Range(0, 10).OrderByDescending(l => scores[i, l]).ThenBy(l => l).Take(3);
+            Assert.Equal(ranking, top.LabelArray(i));
+        }
+        Assert.Contains(model.BiasWeights, b => b != 0);
+    }
+
+    [Fact]
+    public void LearnsMultiLabelData()
+    {
+        var train = SyntheticData.MultiLabel(8, 60, 400, seed: 2);
+        var test = train; // a fit check: the same points
+        var model = OneVsRestLinear.Train(train, new OneVsRestOptions { Epochs = 3 });
+        var metrics = XcMetrics.Evaluate(test.Labels, model.TopK(test, 3), 3);
+        Assert.True(metrics.P(1) >= 0.9, $"P@1 {metrics.P(1):F3}");
+    }
+
+    [Fact]
+    public void SaveLoadRoundTrips()
+    {
+        var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 1, Bias = 0.5f, Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.AveragedPerceptron } });
+        var path = Path.Combine(TestData.TempDir(), "ovr.model");
+        model.Save(path);
+        var loaded = OneVsRestLinear.Load(path);
+        Assert.Equal(model.Weights.Data, loaded.Weights.Data);
+        Assert.Equal(model.BiasWeights, loaded.BiasWeights);
+        Assert.Equal(BinaryLearnerKind.AveragedPerceptron, loaded.Options.Learner.Kind);
+        Assert.Equal(model.TopK(Data.Test, 2).Scores, loaded.TopK(Data.Test, 2).Scores);
+        File.WriteAllText(path, "not a model");
+        Assert.Throws<DataFormatException>(() => OneVsRestLinear.Load(path));
+    }
+}

@@ -1,0 +1,200 @@
+using XcNotebooks.Codes;
+using XcNotebooks.Data;
+using XcNotebooks.Learners;
+using XcNotebooks.Tests.Learners;
+using XcNotebooks.Methods.Wltls;
+using XcNotebooks.Training;
+using Xunit;
+
+namespace XcNotebooks.Tests.WltlsTests;
+
+public class WltlsTrainingTests
+{
+    private static readonly DataSplits Data = SyntheticData.MultiClass(12, 60, 30, 10, 15, seed: 4);
+
+    [Fact]
+    public void LearnsASeparableProblem()
+    {
+        var training = Wltls.TrainDetailed(Data.Train, Data.Heldout, new WltlsOptions { SliceWidth = 3, Epochs = 3 });
+        Assert.Equal(17, training.Best.Graph.NumEdges); // 12 = 110 in base 3
+        Assert.True(training.Best.Accuracy(Data.Test) >= 90, $"test accuracy {training.Best.Accuracy(Data.Test):F1}%");
+        Assert.Equal(3, training.Epochs.Count);
+        Assert.All(training.Epochs, e => Assert.NotNull(e.ValidationAccuracy));
+        Assert.Equal(training.Epochs.Where(e => e.IsBest).Last().Epoch, training.BestEpoch);
+        Assert.Equal(60L * 17 * 4, training.Best.ModelBytes);
+    }
+
+    [Theory]
+    [InlineData(PathAssignmentPolicy.Random)]
+    [InlineData(PathAssignmentPolicy.Greedy)]
+    public void ParallelTrainingEqualsTheSequentialOnlineAlgorithm(PathAssignmentPolicy policy)
+    {
+        // Class 5 never appears in training: the greedy policy must hand it a codeword after the first epoch.
+        var data = SyntheticData.MultiClass(12, 60, 20, 5, 5, seed: 8, classesMissingFromTrain: new HashSet<int> { 5 });
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 3, PathAssignment = policy, Seed = 21 };
+        var log = new List<string>();
+        var training = Wltls.TrainDetailed(data.Train, data.Heldout, options, new TrainingMonitor { Log = log.Add });
+        var (reference, accuracies, codewordOfClass) = SequentialReference(data.Train, options);
+        Assert.Equal(codewordOfClass, training.LastEpoch.CodewordOfClass);
+        Assert.Equal(accuracies, training.Epochs.Select(e => e.TrainAccuracy));
+        var weights = training.LastEpoch.Weights;
+        for (int e = 0; e < reference.Length; e++)
+            for (int j = 0; j < weights.Rows; j++) Assert.Equal(reference[e][j], weights[j, e]);
+        Assert.Equal(policy == PathAssignmentPolicy.Greedy ? 1 : 0, training.AssignedLabels);
+        Assert.Contains(log, l => l.StartsWith("Train epoch 1/3: ") && l.Contains($"Assigned {training.AssignedLabels} labels."));
+        Assert.Contains($"Using a {policy} path assignment policy.", log);
+    }
+
+    [Fact]
+    public void SameSeedSameModelOtherSeedOtherModel()
+    {
+        var options = new WltlsOptions { SliceWidth = 4, Epochs = 2, Seed = 3 };
+        var a = Wltls.Train(Data.Train, Data.Heldout, options);
+        var b = Wltls.Train(Data.Train, Data.Heldout, options);
+        var c = Wltls.Train(Data.Train, Data.Heldout, options with { Seed = 4 });
+        Assert.Equal(a.Weights.Data, b.Weights.Data);
+        Assert.Equal(a.CodewordOfClass, b.CodewordOfClass);
+        Assert.NotEqual(a.CodewordOfClass, c.CodewordOfClass);
+    }
+
+    [Fact]
+    public void FixedAssignmentAndPerceptronAreUsed()
+    {
+        var reversed = Enumerable.Range(0, 12).Reverse().ToArray();
+        var options = new WltlsOptions
+        {
+            SliceWidth = 2, Epochs = 2, PathAssignment = PathAssignmentPolicy.Fixed, CodewordOfClass = reversed,
+            Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.AveragedPerceptron }, DecodingLoss = DecodingLoss.SquaredHinge,
+        };
+        var model = Wltls.Train(Data.Train, Data.Heldout, options);
+        Assert.Equal(reversed, model.CodewordOfClass);
+        Assert.Equal(DecodingLoss.SquaredHinge, model.Loss);
+        Assert.True(model.Accuracy(Data.Test) >= 80, $"test accuracy {model.Accuracy(Data.Test):F1}%");
+        Assert.Throws<ArgumentException>(() => Wltls.Train(Data.Train, null, options with { CodewordOfClass = null }));
+        Assert.Throws<ArgumentException>(() => Wltls.Train(Data.Train, null, options with { CodewordOfClass = [.. reversed[..11], 11] }));
+    }
+
+    [Fact]
+    public void MultiLabelTrainingDataNamesTheDatasetAndPoint()
+    {
+        var data = SyntheticData.MultiLabel(6, 30, 40, seed: 1, name: "tags.train");
+        int bad = Enumerable.Range(0, data.NumPoints).First(i => data.Labels.LabelsOf(i).Length != 1);
+        var e = Assert.Throws<DataFormatException>(() => Wltls.Train(data, null, new WltlsOptions { SliceWidth = 2 }));
+        Assert.Equal("tags.train", e.File);
+        Assert.Contains($"point {bad + 1} has", e.Message);
+        Assert.Throws<ArgumentException>(() => Wltls.Train(Data.Train, null, new WltlsOptions { SliceWidth = 13 }));
+    }
+
+    [Fact]
+    public void SaveLoadRoundTripsPredictionsExactly()
+    {
+        var dir = TestData.TempDir();
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 2, CheckpointPath = Path.Combine(dir, "checkpoint.wltls") };
+        var model = Wltls.Train(Data.Train, Data.Heldout, options);
+        var path = Path.Combine(dir, "model.wltls");
+        model.Save(path);
+        var loaded = WltlsModel.Load(path);
+        Assert.Equal(model.Weights.Data, loaded.Weights.Data);
+        Assert.Equal(model.CodewordOfClass, loaded.CodewordOfClass);
+        Assert.Equal(model.Options.SliceWidth, loaded.Options.SliceWidth);
+        var expected = model.TopK(Data.Test, 3);
+        var actual = loaded.TopK(Data.Test, 3);
+        Assert.Equal(expected.Labels, actual.Labels);
+        Assert.Equal(expected.Scores, actual.Scores);
+        // The checkpoint holds the best-validated model, which Train returns.
+        Assert.Equal(model.Predict(Data.Test), WltlsModel.Load(options.CheckpointPath).Predict(Data.Test));
+
+        var truncated = Path.Combine(dir, "truncated.wltls");
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        Assert.Contains("truncated", Assert.Throws<DataFormatException>(() => WltlsModel.Load(truncated)).Message);
+        var other = Path.Combine(dir, "ovr.model");
+        OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 1 }).Save(other);
+        Assert.Contains("ovr-linear", Assert.Throws<DataFormatException>(() => WltlsModel.Load(other)).Message);
+    }
+
+    [Fact]
+    public void TopKStartsWithThePredictionAndIsSortedAndDistinct()
+    {
+        var model = Wltls.Train(Data.Train, Data.Heldout, new WltlsOptions { SliceWidth = 3, Epochs = 1 });
+        var top = model.TopK(Data.Test, 4);
+        Assert.Equal(model.Predict(Data.Test), top.Top1());
+        for (int i = 0; i < top.Rows; i++)
+        {
+            Assert.Equal(4, top.LabelArray(i).Distinct().Count());
+            var scores = top.ScoresOf(i).ToArray();
+            Assert.True(scores.Zip(scores.Skip(1)).All(p => p.First >= p.Second));
+        }
+    }
+
+    [Fact]
+    public void AverageBinaryLossIsTheMeanCodewordLossPerEdge()
+    {
+        var training = Wltls.TrainDetailed(Data.Train, null, new WltlsOptions { SliceWidth = 4, Epochs = 1 });
+        var model = training.Best;
+        var classes = Data.Train.Labels.Classes();
+        var responses = model.Responses(Data.Train.Features);
+        double total = 0;
+        for (int i = 0; i < classes.Length; i++) total += model.Decoder.CodewordLoss(responses.Row(i), model.CodewordOfClass[classes[i]]);
+        Assert.Equal(total / classes.Length / model.Graph.NumEdges, training.AverageBinaryLoss, 9);
+        Assert.Same(training.LastEpoch, training.Best); // without a heldout split the last epoch is the result
+    }
+
+    [Fact]
+    public void WithoutHeldoutTheCheckpointIsTheLastEpoch()
+    {
+        var path = Path.Combine(TestData.TempDir(), "model.wltls");
+        var model = Wltls.Train(Data.Train, null, new WltlsOptions { SliceWidth = 3, Epochs = 1, CheckpointPath = path });
+        Assert.Equal(model.Weights.Data, WltlsModel.Load(path).Weights.Data);
+    }
+
+    [Fact]
+    public void LogLinesAreTheOriginals()
+    {
+        var log = new List<string>();
+        Wltls.Train(Data.Train, Data.Heldout, new WltlsOptions { SliceWidth = 3, Epochs = 2 }, new TrainingMonitor { Log = log.Add });
+        Assert.Equal("Learning a Wide-LTLS model.", log[0]);
+        Assert.Contains("Created a trellis graph with a slice width of b=3.", log);
+        Assert.Contains("Created a heaviest path decoder with 17 edges.", log);
+        Assert.Contains("Using AROW as the binary classifier.", log);
+        Assert.Contains("Decoding according to the exponential loss.", log);
+        Assert.Contains("Model size: 0.0MB", log);
+        Assert.Matches(@"^Train epoch 2/2: \d+\.\d% in \d+(ms|s)\.\tValidation: \d+\.\d% \(\d+(ms|s)\)\.$", log[^1]);
+        Assert.Equal("531ms", Wltls.Duration(0.531));
+        Assert.Equal("26s", Wltls.Duration(26.2));
+        Assert.Equal("1m:5s", Wltls.Duration(65));
+    }
+
+    /// <summary>The algorithm as the original runs it: point by point, every learner on every point, greedy assignment inline.</summary>
+    private static (float[][] Means, double[] TrainAccuracies, int[] CodewordOfClass) SequentialReference(Dataset train, WltlsOptions options)
+    {
+        var classes = train.Labels.Classes();
+        var graph = TrellisGraph.Create(train.NumLabels, options.SliceWidth);
+        var decoder = new LossBasedDecoder(graph, options.DecodingLoss);
+        var assignment = options.PathAssignment == PathAssignmentPolicy.Greedy
+            ? PathAssignment.Unassigned(train.NumLabels)
+            : PathAssignment.Random(train.NumLabels, Seeds.Derive(options.Seed, -1));
+        var learners = Enumerable.Range(0, graph.NumEdges).Select(_ => new ScalarArow(train.NumFeatures)).ToArray();
+        var margins = new float[graph.NumEdges];
+        var accuracies = new double[options.Epochs];
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            var order = Seeds.Permutation(classes.Length, Seeds.Derive(options.Seed, epoch));
+            int correct = 0;
+            foreach (int i in order)
+            {
+                var idx = train.Features.RowIndices(i);
+                var val = train.Features.RowValues(i);
+                for (int e = 0; e < learners.Length; e++) margins[e] = learners[e].Margin(idx, val);
+                if (assignment.CodewordOf(classes[i]) < 0)
+                    assignment.AssignGreedy(classes[i], decoder.DecodeTopK(margins, options.GreedyCandidates).Select(d => d.Codeword).ToArray());
+                var bits = graph.Codeword(assignment.CodewordOf(classes[i]));
+                for (int e = 0; e < learners.Length; e++) learners[e].Update(idx, val, bits[e], margins[e]);
+                if (assignment.ClassOf(decoder.Decode(margins).Codeword) == classes[i]) correct++;
+            }
+            accuracies[epoch] = 100.0 * correct / classes.Length;
+            if (epoch == 0) assignment.AssignRemaining();
+        }
+        return (learners.Select(l => l.Mean).ToArray(), accuracies, assignment.CodewordOfClass);
+    }
+}
