@@ -4,6 +4,7 @@ using XcNotebooks.Benchmarks.WltlsBenchmarks;
 // Each benchmark is named by the first argument; the rest of the arguments are its own.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["hierarchy"] = HierarchyBenchmark.Run,
     ["tokenizers"] = TokenizerThroughput.Run,
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,

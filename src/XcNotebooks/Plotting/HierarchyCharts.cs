@@ -1,0 +1,163 @@
+using Plotly.NET;
+using XcNotebooks.Hierarchies;
+
+namespace XcNotebooks.Plotting;
+
+/// <summary>
+/// Plotly charts of class hierarchies: a dendrogram of an agglomerative clustering (merge heights = linkage
+/// distances, leaves in depth-first pre-order, the order the similarity-preserving assignment uses) and a
+/// top-down drawing of any <see cref="LabelHierarchy"/>, DAGs included.
+/// </summary>
+public static class HierarchyCharts
+{
+    /// <summary>Leaf names are printed under the axis up to this many leaves; beyond it they only show on hover.</summary>
+    public const int MaxTickLabels = 150;
+
+    /// <summary>
+    /// The dendrogram of <paramref name="tree"/>: each merge is a bracket joining its two children at the merge
+    /// distance. Leaves sit at 0 (or at the lowest merge distance when distances are negative, as with
+    /// co-occurrence distances).
+    /// </summary>
+    public static GenericChart Dendrogram(LinkageTree tree, IReadOnlyList<string>? leafNames = null, string? title = null, ChartStyle? style = null)
+    {
+        style ??= ChartStyle.Default;
+        ArgumentNullException.ThrowIfNull(tree);
+        int n = tree.NumItems;
+        if (leafNames is not null && leafNames.Count != n)
+            throw new ArgumentException($"{leafNames.Count} leaf names for {n} leaves", nameof(leafNames));
+        var hierarchy = tree.ToHierarchy(leafNames);
+        double baseline = Math.Min(0, tree.Merges.Count == 0 ? 0 : tree.Merges.Min(m => m.Distance));
+        var x = new double[2 * n - 1];
+        var y = new double[2 * n - 1];
+        var leaves = hierarchy.LeavesInPreOrder;
+        for (int i = 0; i < leaves.Count; i++) (x[leaves[i]], y[leaves[i]]) = (i, baseline);
+        var lines = new Segments();
+        var tops = new List<(double X, double Y, string Text)>();
+        for (int i = 0; i < tree.Merges.Count; i++)
+        {
+            var m = tree.Merges[i];
+            int node = n + i;
+            (x[node], y[node]) = ((x[m.Left] + x[m.Right]) / 2, m.Distance);
+            lines.Add([(x[m.Left], y[m.Left]), (x[m.Left], m.Distance), (x[m.Right], m.Distance), (x[m.Right], y[m.Right])]);
+            tops.Add((x[node], m.Distance, $"merge {i}: {m.Size} items at {m.Distance:G4}"));
+        }
+        var leafText = leaves.Select(hierarchy.NodeName).ToArray();
+        var chart = GenericChart.ofTraceObjects(true, new[]
+        {
+            lines.Trace("merges", "#555555"),
+            Markers("merges", tops.Select(t => t.X), tops.Select(t => t.Y), tops.Select(t => t.Text), "#555555", 4),
+            Markers("leaves", Enumerable.Range(0, n).Select(i => (double)i), Enumerable.Repeat(baseline, n), leafText, style.Palette[0], 5),
+        });
+        var xAxis = new Dictionary<string, object> { ["showgrid"] = false, ["zeroline"] = false, ["title"] = Text("classes (pre-order)") };
+        if (n <= MaxTickLabels)
+        {
+            xAxis["tickvals"] = Enumerable.Range(0, n).ToArray();
+            xAxis["ticktext"] = leafText;
+            xAxis["tickangle"] = -90;
+        }
+        else xAxis["showticklabels"] = false;
+        return WithLayout(chart, style, title ?? $"{tree.Method} linkage dendrogram ({n} classes)", xAxis,
+            new Dictionary<string, object> { ["title"] = Text("merge distance") }, Math.Clamp(12 * n, 600, 1600), 520);
+    }
+
+    /// <summary>
+    /// <paramref name="hierarchy"/> drawn top-down: the root at the top, each node on the row of its longest path
+    /// from the root (its depth, in a tree), leaves spread in pre-order and inner nodes centred over their children.
+    /// Labels and non-label nodes have different colours; names show on hover.
+    /// </summary>
+    public static GenericChart Tree(LabelHierarchy hierarchy, string? title = null, ChartStyle? style = null)
+    {
+        style ??= ChartStyle.Default;
+        ArgumentNullException.ThrowIfNull(hierarchy);
+        int count = hierarchy.NumNodes;
+        var x = new double[count];
+        var leaves = hierarchy.LeavesInPreOrder;
+        for (int i = 0; i < leaves.Count; i++) x[leaves[i]] = i;
+        var order = hierarchy.TopologicalOrder;
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var children = hierarchy.Children(order[i]);
+            if (children.Count > 0) x[order[i]] = children.Average(c => x[c]);
+        }
+        // Rows: the longest path from the root, so in a DAG every child sits below all its parents (= depth in a tree).
+        var level = new int[count];
+        foreach (var v in order)
+            foreach (var c in hierarchy.Children(v)) level[c] = Math.Max(level[c], level[v] + 1);
+        var lines = new Segments();
+        foreach (var (parent, child) in hierarchy.Edges)
+            lines.Add([(x[parent], level[parent]), (x[child], level[child])]);
+        var labels = Enumerable.Range(0, count).Where(hierarchy.IsLabel).ToArray();
+        var others = Enumerable.Range(0, count).Where(v => !hierarchy.IsLabel(v)).ToArray();
+        var chart = GenericChart.ofTraceObjects(true, new[]
+        {
+            lines.Trace("edges", "#999999"),
+            Markers("labels", labels.Select(v => x[v]), labels.Select(v => (double)level[v]), labels.Select(hierarchy.NodeName), style.Palette[0], 6),
+            Markers("other nodes", others.Select(v => x[v]), others.Select(v => (double)level[v]), others.Select(hierarchy.NodeName), style.Palette[1 % style.Palette.Count], 5),
+        });
+        int levels = level.Max() + 1;
+        var yAxis = new Dictionary<string, object> { ["title"] = Text("level (longest path from the root)"), ["autorange"] = "reversed" };
+        if (levels <= 20) yAxis["dtick"] = 1;
+        return WithLayout(chart, style, title ?? hierarchy.ToString(),
+            new Dictionary<string, object> { ["showgrid"] = false, ["zeroline"] = false, ["showticklabels"] = false },
+            yAxis, Math.Clamp(10 * leaves.Count, 600, 1600), Math.Clamp(40 * levels, 400, 900));
+    }
+
+    /// <summary>Line pieces drawn as one scatter trace, separated by nulls (Plotly leaves gaps there).</summary>
+    private sealed class Segments
+    {
+        private readonly List<double?> _x = [];
+        private readonly List<double?> _y = [];
+
+        public void Add(IReadOnlyList<(double X, double Y)> polyline)
+        {
+            foreach (var (px, py) in polyline) { _x.Add(px); _y.Add(py); }
+            _x.Add(null);
+            _y.Add(null);
+        }
+
+        public Trace Trace(string name, string color)
+        {
+            var trace = new Trace2D("scatter");
+            trace.SetProperty("name", name);
+            trace.SetProperty("x", _x.ToArray());
+            trace.SetProperty("y", _y.ToArray());
+            trace.SetProperty("mode", "lines");
+            trace.SetProperty("line", new Dictionary<string, object> { ["color"] = color, ["width"] = 1 });
+            trace.SetProperty("hoverinfo", "skip");
+            trace.SetProperty("showlegend", false);
+            return trace;
+        }
+    }
+
+    private static Trace Markers(string name, IEnumerable<double> x, IEnumerable<double> y, IEnumerable<string> text, string color, int size)
+    {
+        var trace = new Trace2D("scatter");
+        trace.SetProperty("name", name);
+        trace.SetProperty("x", x.ToArray());
+        trace.SetProperty("y", y.ToArray());
+        trace.SetProperty("text", text.ToArray());
+        trace.SetProperty("mode", "markers");
+        trace.SetProperty("hoverinfo", "text");
+        trace.SetProperty("marker", new Dictionary<string, object> { ["color"] = color, ["size"] = size });
+        return trace;
+    }
+
+    private static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
+
+    /// <summary>The kit's style, then this chart's title, axes and a size that grows with the tree (never below the style's).</summary>
+    private static GenericChart WithLayout(GenericChart chart, ChartStyle style, string title, Dictionary<string, object> xAxis,
+        Dictionary<string, object> yAxis, int width, int height)
+    {
+        chart = style.Apply(chart);
+        width = Math.Max(width, style.Width);
+        height = Math.Max(height, style.Height);
+        var layout = new Layout();
+        layout.SetProperty("title", Text(title));
+        layout.SetProperty("xaxis", xAxis);
+        layout.SetProperty("yaxis", yAxis);
+        layout.SetProperty("width", width);
+        layout.SetProperty("height", height);
+        layout.SetProperty("showlegend", true);
+        return GenericChart.addLayout(layout, chart);
+    }
+}
