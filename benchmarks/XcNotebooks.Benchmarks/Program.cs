@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
     ["wltls"] = new WltlsBenchmark().Run,
+    ["autoencoders"] = AutoencoderComparison.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -12,7 +12,8 @@ namespace XcNotebooks.Methods.Baselines;
 
 /// <summary>
 /// One method's line of a comparison: test metrics in percent (P@k, nDCG@k, PSP@k for k = 1, 3, 5), training and test
-/// seconds, and for tree methods the node classifiers evaluated per test point.
+/// seconds, the classifiers evaluated per test point (one-vs-rest: all; HierarchicalXC: those on the explored paths),
+/// and NeuralXC's per-epoch history (for training curves).
 /// </summary>
 public sealed record ComparisonRow(
     string Dataset,
@@ -20,7 +21,8 @@ public sealed record ComparisonRow(
     IReadOnlyDictionary<string, double> Metrics,
     double TrainSeconds,
     double PredictSeconds,
-    double? ClassifiersPerPoint = null);
+    double? ClassifiersPerPoint = null,
+    IReadOnlyList<NeuralXcEpoch>? History = null);
 
 /// <summary>Which methods a comparison runs, with their settings (a method whose entry is empty is left out).</summary>
 public sealed record MethodComparisonOptions
@@ -78,7 +80,8 @@ public static class MethodComparison
             var (predictions, classifiers) = predict(model);
             double predictSeconds = clock.Elapsed.TotalSeconds;
             (model as IDisposable)?.Dispose();
-            var row = new ComparisonRow(name, method, RankingMetrics.Standard(train, test, predictions, options.K), trainSeconds, predictSeconds, classifiers);
+            var row = new ComparisonRow(name, method, RankingMetrics.Standard(train, test, predictions, options.K), trainSeconds, predictSeconds, classifiers,
+                (model as NeuralXcModel)?.History);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {method}: P@1 {row.Metrics["P@1"]:F2}, P@5 {(row.Metrics.TryGetValue("P@5", out var p5) ? p5 : double.NaN):F2}, train {trainSeconds:F1}s"));
             return row;
