@@ -58,7 +58,12 @@ public sealed class NeuralXcTrainingTests
     public void SameSeedSameModelAndSavingReproducesPredictions()
     {
         var train = SyntheticData.MultiLabel(labels: 8, features: 40, points: 120, seed: 5);
-        var options = Fast with { Epochs = 2, EvaluateTrainEachEpoch = false };
+        var options = Fast with
+        {
+            Epochs = 2,
+            EvaluateTrainEachEpoch = false,
+            Activations = NeuralXcActivations.Paper with { RegressorOutput = Activation.Identity },
+        };
         using var a = NeuralXc.Train(train, null, options);
         using var b = NeuralXc.Train(train, null, options);
         Assert.Equal(a.History.Select(e => e.TotalLoss), b.History.Select(e => e.TotalLoss));
@@ -72,6 +77,7 @@ public sealed class NeuralXcTrainingTests
         Assert.Equal(predictions.Labels, again.Labels);
         Assert.Equal(predictions.Scores, again.Scores);
         Assert.Equal(a.Architecture.ToString(), loaded.Architecture.ToString());
+        Assert.Equal(options.Activations, loaded.Options.Activations);
         Assert.Equal(a.History.Select(e => e.ClassificationLoss), loaded.History.Select(e => e.ClassificationLoss));
 
         // Scores are the sigmoid of the logits: the top-k scores are the largest entries of Scores().
