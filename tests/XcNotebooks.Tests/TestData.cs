@@ -38,15 +38,5 @@ internal static class TestData
         throw new InvalidOperationException($"no XcNotebooks.sln above {AppContext.BaseDirectory}");
     }
 
-    private static string? FindShared()
-    {
-        var env = Environment.GetEnvironmentVariable("XCN_SHARED_DATA");
-        if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        return null;
-    }
+    private static string? FindShared() => XcNotebooks.Notebooks.NotebookEnv.SharedDataRoot(AppContext.BaseDirectory);
 }

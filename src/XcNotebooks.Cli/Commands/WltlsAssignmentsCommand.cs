@@ -53,15 +53,6 @@ public sealed class WltlsAssignmentsCommand : ICliCommand
         };
         var rows = WltlsAssignmentExperiment.Run(run.Data, options, run.Monitor);
         run.Monitor.Write(WltlsAssignmentExperiment.ToMarkdown(rows));
-        var metrics = rows.ToDictionary(r => $"b={r.SliceWidth} {r.Policy.ToString().ToLowerInvariant()} accuracy", r => r.TestAccuracy.Mean);
-        return new RunReport
-        {
-            Method = "wltls-assignments",
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = rows.Sum(r => r.TrainSeconds * options.Seeds),
-            Details = new Dictionary<string, object?> { ["table"] = rows, ["markdown"] = WltlsAssignmentExperiment.ToMarkdown(rows) },
-        };
+        return WltlsAssignmentExperiment.ToRunReport(rows, options, run.Files);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using XcNotebooks.Data;
@@ -17,6 +18,15 @@ public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnly
 
 /// <summary>One labelled point of a trade-off chart: its cost (time, size, ...) and accuracy; points of a group share a colour.</summary>
 public sealed record TradeOffPoint(string Label, double Cost, double Accuracy, string Group = "");
+
+/// <summary>
+/// One bar of a grouped bar chart with error bars: the <paramref name="Mean"/> of <paramref name="Series"/> in
+/// <paramref name="Category"/>, with a symmetric error bar of <paramref name="StandardDeviation"/> (figures over seeds).
+/// </summary>
+public sealed record SpreadBar(string Category, string Series, double Mean, double StandardDeviation);
+
+/// <summary>A named value marked on a chart's x axis (a vertical line), e.g. the score of one assignment among random ones.</summary>
+public sealed record ValueMarker(string Name, double Value);
 
 /// <summary>
 /// The kit's chart builders (Plotly.NET), all styled by <see cref="ChartStyle"/>: lines over epochs, metric bars
@@ -129,6 +139,108 @@ public static class Charts
             rows[r] = row;
         }
         return Heatmap(rows, columnLabels, rowLabels, title, xTitle, yTitle, style);
+    }
+
+    /// <summary>
+    /// Grouped bars with error bars (mean ± standard deviation): one group per category (in order of first
+    /// appearance), one bar per series in each group, one colour per series. With <paramref name="zoom"/> the value
+    /// axis does not start at 0 but half the bars' spread below the lowest error bar (never below 0 for non-negative
+    /// bars), so that differences of a few points between high bars stay visible.
+    /// </summary>
+    public static GenericChart SpreadBars(IEnumerable<SpreadBar> bars, string title = "", string xTitle = "", string yTitle = "",
+        bool zoom = false, ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        var all = bars.ToList();
+        if (all.Count == 0) throw new ArgumentException("a bar chart needs at least one bar");
+        foreach (var bar in all)
+            if (!double.IsFinite(bar.Mean) || !double.IsFinite(bar.StandardDeviation) || bar.StandardDeviation < 0)
+                throw new ArgumentException($"bar '{bar.Series}' of '{bar.Category}': mean {bar.Mean} ± {bar.StandardDeviation} is not a finite value with a non-negative spread");
+        var traces = all.GroupBy(b => b.Series).Select(series =>
+        {
+            var trace = new Trace2D("bar");
+            trace.SetProperty("name", series.Key);
+            trace.SetProperty("x", series.Select(b => b.Category).ToArray());
+            trace.SetProperty("y", series.Select(b => b.Mean).ToArray());
+            trace.SetProperty("error_y", new Dictionary<string, object>
+            {
+                ["type"] = "data",
+                ["array"] = series.Select(b => b.StandardDeviation).ToArray(),
+                ["visible"] = true,
+            });
+            trace.SetProperty("hovertext", series.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Series}, {b.Category}: {b.Mean:G4} ± {b.StandardDeviation:G3}")).ToArray());
+            trace.SetProperty("hoverinfo", "text");
+            return (Trace)trace;
+        }).ToArray();
+        var chart = Finish(GenericChart.ofTraceObjects(true, traces), title, xTitle, yTitle, logX: false, logY: false, style);
+        var layout = new Layout();
+        layout.SetProperty("barmode", "group");
+        chart = GenericChart.addLayout(layout, chart);
+        if (zoom)
+        {
+            double bottom = all.Min(b => b.Mean - b.StandardDeviation), top = all.Max(b => b.Mean + b.StandardDeviation);
+            // Equal bars: a spread of 10% of their value (or 1) keeps the axis open.
+            double spread = top > bottom ? top - bottom : Math.Max(Math.Abs(top) * 0.1, 1);
+            double from = bottom - 0.5 * spread;
+            if (all.All(b => b.Mean >= 0)) from = Math.Max(0, from);
+            SetAxisProperty(chart, "yaxis", "range", new[] { from, top + 0.05 * spread });
+        }
+        return chart;
+    }
+
+    /// <summary>
+    /// A histogram of <paramref name="values"/> in <paramref name="bins"/> equal bins over their range (counted
+    /// here, so the figure holds the counts), with each of <paramref name="markers"/> drawn as a vertical line at its
+    /// value (the axis stretches to show markers outside the values' range).
+    /// </summary>
+    public static GenericChart Histogram(IReadOnlyList<double> values, IEnumerable<ValueMarker>? markers = null, int bins = 30,
+        string name = "values", string title = "", string xTitle = "", string yTitle = "count", ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0) throw new ArgumentException("a histogram needs at least one value");
+        if (bins < 1) throw new ArgumentException($"a histogram needs at least one bin, got {bins}");
+        if (values.Any(v => !double.IsFinite(v))) throw new ArgumentException("histogram values must be finite numbers");
+        var (centres, counts, width) = HistogramCounts(values, bins);
+        var histogram = new Trace2D("bar");
+        histogram.SetProperty("name", name);
+        histogram.SetProperty("x", centres);
+        histogram.SetProperty("y", counts);
+        histogram.SetProperty("width", Enumerable.Repeat(width, bins).ToArray());
+        var traces = new List<Trace> { histogram };
+        var palette = (style ?? ChartStyle.Default).Palette;
+        double top = counts.Max() * 1.1;
+        double left = centres[0] - width / 2, right = centres[^1] + width / 2;
+        int colour = 1;
+        foreach (var marker in markers ?? [])
+        {
+            if (!double.IsFinite(marker.Value)) throw new ArgumentException($"marker '{marker.Name}' is at {marker.Value}, not a finite number");
+            (left, right) = (Math.Min(left, marker.Value), Math.Max(right, marker.Value));
+            var line = new Trace2D("scatter");
+            line.SetProperty("name", string.Create(CultureInfo.InvariantCulture, $"{marker.Name} ({marker.Value:G4})"));
+            line.SetProperty("x", new[] { marker.Value, marker.Value });
+            line.SetProperty("y", new[] { 0, top });
+            line.SetProperty("mode", "lines");
+            line.SetProperty("line", new Dictionary<string, object> { ["color"] = palette[colour++ % palette.Count], ["width"] = 2, ["dash"] = "dash" });
+            traces.Add(line);
+        }
+        var chart = Finish(GenericChart.ofTraceObjects(true, traces.ToArray()), title, xTitle, yTitle, logX: false, logY: false, style);
+        // A margin on both sides, so that a marker at the end of the range is not drawn on the frame.
+        double pad = 0.04 * (right - left);
+        SetAxisProperty(chart, "xaxis", "range", new[] { left - pad, right + pad });
+        return chart;
+    }
+
+    /// <summary>Bin centres, counts and bin width of <paramref name="bins"/> equal bins over the range of the values (the last bin closed).</summary>
+    internal static (double[] Centres, int[] Counts, double Width) HistogramCounts(IReadOnlyList<double> values, int bins)
+    {
+        double min = values.Min(), max = values.Max();
+        // All values equal: one unit-wide range around them, so the bars keep a width.
+        if (max == min) (min, max) = (min - 0.5, max + 0.5);
+        double width = (max - min) / bins;
+        var counts = new int[bins];
+        foreach (var v in values) counts[Math.Min(bins - 1, (int)((v - min) / width))]++;
+        var centres = Enumerable.Range(0, bins).Select(i => min + (i + 0.5) * width).ToArray();
+        return (centres, counts, width);
     }
 
     // Epoch axes: ticks 1, 2, 3 rather than 1, 1.5, 2 when the x values are few whole numbers.

@@ -102,6 +102,34 @@ public static class HierarchyCharts
             yAxis, Math.Clamp(10 * leaves.Count, 600, 1600), Math.Clamp(40 * levels, 400, 900));
     }
 
+    /// <summary>
+    /// A heatmap of pairwise distances with rows and columns in <paramref name="order"/> (item ids; default 0..n-1):
+    /// entry (i, j) is the distance between items order[i] and order[j], so items that are close in a hierarchy's
+    /// pre-order show as dark blocks along the diagonal. The order may list a subset of the items.
+    /// <paramref name="labels"/> names the shown rows in display order (default: the item ids).
+    /// </summary>
+    public static GenericChart DistanceHeatmap(CondensedDistances distances, IReadOnlyList<int>? order = null, IReadOnlyList<string>? labels = null,
+        string title = "", string axisTitle = "", ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(distances);
+        order ??= Enumerable.Range(0, distances.Count).ToArray();
+        if (order.Count == 0) throw new ArgumentException("the order lists no items", nameof(order));
+        foreach (var item in order)
+            if ((uint)item >= (uint)distances.Count)
+                throw new ArgumentException($"the order lists item {item}, outside 0..{distances.Count - 1}", nameof(order));
+        if (labels is not null && labels.Count != order.Count)
+            throw new ArgumentException($"{labels.Count} labels for {order.Count} rows", nameof(labels));
+        var z = new IReadOnlyList<double>[order.Count];
+        for (int i = 0; i < order.Count; i++)
+        {
+            var row = new double[order.Count];
+            for (int j = 0; j < row.Length; j++) row[j] = distances[order[i], order[j]];
+            z[i] = row;
+        }
+        var names = labels ?? order.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return Charts.Heatmap(z, names, names, title, axisTitle, axisTitle, style);
+    }
+
     /// <summary>Line pieces drawn as one scatter trace, separated by nulls (Plotly leaves gaps there).</summary>
     private sealed class Segments
     {

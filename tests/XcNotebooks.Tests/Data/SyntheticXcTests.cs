@@ -70,6 +70,51 @@ public class SyntheticXcTests
     }
 
     [Fact]
+    public void HiddenTreeAsHierarchyKeepsAncestryAndMakesSubtreesContiguousInPreOrder()
+    {
+        var tree = SyntheticXc.HiddenTree(Small);
+        var names = Enumerable.Range(0, 27).Select(l => $"label {l}").ToArray();
+        var hierarchy = tree.ToHierarchy(names);
+
+        Assert.True(hierarchy.IsTree);
+        Assert.False(hierarchy.HasVirtualRoot);
+        Assert.Equal((27, 40), (hierarchy.NumLabels, hierarchy.NumNodes));
+        Assert.Equal("t0", hierarchy.NodeName(hierarchy.Root));
+        Assert.Equal("label 5", hierarchy.NodeName(5));
+        Assert.All(Enumerable.Range(0, 27), l => Assert.True(hierarchy.IsLeaf(l) && hierarchy.Depth(l) == 3));
+        // The depth of the lowest common ancestor of every pair is the hidden tree's common depth.
+        var parent = hierarchy.ParentList();
+        List<int> Ancestry(int v) { var path = new List<int>(); for (; v >= 0; v = parent[v]) path.Insert(0, v); return path; }
+        for (int a = 0; a < 27; a++)
+            for (int b = a + 1; b < 27; b++)
+            {
+                var (pa, pb) = (Ancestry(a), Ancestry(b));
+                int shared = pa.Zip(pb).TakeWhile(p => p.First == p.Second).Count();
+                Assert.Equal(tree.CommonDepth(a, b), shared - 1);
+            }
+        // Each inner node's labels form one run of the pre-order (what the similarity assignment relies on).
+        var order = hierarchy.LabelsInPreOrder.ToList();
+        for (int v = 27; v < hierarchy.NumNodes; v++)
+        {
+            var positions = hierarchy.LabelsBelow(v).Select(l => order.IndexOf(l)).Order().ToArray();
+            Assert.Equal(positions[^1] - positions[0] + 1, positions.Length);
+        }
+    }
+
+    [Fact]
+    public void UnbalancedHiddenTreeConvertsAndLabelNamesAreChecked()
+    {
+        var options = Small with { NumLabels = 10, Branching = 4, NumTrain = 100 };
+        var tree = SyntheticXc.HiddenTree(options);
+        var hierarchy = tree.ToHierarchy();
+        Assert.Equal(tree.NumNodes, hierarchy.NumNodes);
+        Assert.Equal("c3", hierarchy.NodeName(3));
+        Assert.All(Enumerable.Range(0, 10), l => Assert.Equal(tree.PathTo(tree.LabelNodes[l]).Count, hierarchy.Depth(l)));
+        Assert.Equal(10, hierarchy.LabelsInPreOrder.Distinct().Count());
+        Assert.Throws<ArgumentException>(() => tree.ToHierarchy(["a", "b"]));
+    }
+
+    [Fact]
     public void LabelsInTheSameSubtreeHaveMoreSimilarFeatures()
     {
         var s = SyntheticXc.Generate(Small);

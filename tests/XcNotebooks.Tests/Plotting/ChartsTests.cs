@@ -83,6 +83,71 @@ public class ChartsTests
     }
 
     [Fact]
+    public void SpreadBarsGroupByCategoryWithOneTracePerSeriesAndErrorBars()
+    {
+        var chart = Charts.SpreadBars(
+            [new("b=2", "random", 75.5, 1.25), new("b=2", "similarity", 80, 0.5), new("b=3", "random", 81, 1), new("b=3", "similarity", 84, 0.25)],
+            title: "accuracy", yTitle: "test accuracy (%)", zoom: true);
+        var figure = Figure(chart);
+        var data = figure["data"]!.AsArray();
+
+        Assert.Equal(["random", "similarity"], data.Select(t => t!["name"]!.GetValue<string>()));
+        Assert.Equal(["b=2", "b=3"], Strings(data[0]!["x"]));
+        Assert.Equal([80.0, 84], Numbers(data[1]!["y"]));
+        Assert.Equal([1.25, 1], Numbers(data[0]!["error_y"]!["array"]));
+        Assert.Equal("data", data[0]!["error_y"]!["type"]!.GetValue<string>());
+        Assert.Equal("bar", data[0]!["type"]!.GetValue<string>());
+        var layout = figure["layout"]!;
+        Assert.Equal("group", layout["barmode"]!.GetValue<string>());
+        // Error bars span [74.25, 84.25]: the zoomed axis starts half that spread below and ends 5% above.
+        Assert.Equal([69.25, 84.75], Numbers(layout["yaxis"]!["range"]), new Tolerance(1e-9));
+        Assert.Equal("test accuracy (%)", layout["yaxis"]!["title"]!["text"]!.GetValue<string>());
+
+        Assert.Throws<ArgumentException>(() => Charts.SpreadBars([]));
+        Assert.Throws<ArgumentException>(() => Charts.SpreadBars([new("a", "s", 1, -1)]));
+        // Unzoomed, the axis is left to Plotly (from 0); zoomed bars of small values stop at 0.
+        Assert.Null(Figure(Charts.SpreadBars([new("a", "s", 1, 0)]))["layout"]!["yaxis"]!["range"]);
+        Assert.Equal([0, 5.2], Numbers(Figure(Charts.SpreadBars([new("a", "s", 1, 0), new("b", "s", 5, 0)], zoom: true))["layout"]!["yaxis"]!["range"]),
+            new Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void HistogramCountsEveryValueOnceAndMarksValues()
+    {
+        double[] values = [0.6, 0, 0.2, 1, 0.3, 0.1, 0.8, 0.7];
+        // Four bins of width 0.25 over [0, 1]: [0, 0.25) holds 0, 0.1, 0.2; [0.25, 0.5) 0.3; [0.5, 0.75) 0.6, 0.7;
+        // [0.75, 1] 0.8 and the maximum 1.
+        var figure = Figure(Charts.Histogram(values, [new ValueMarker("chosen", -0.5)], bins: 4, name: "random", xTitle: "score"));
+        var data = figure["data"]!.AsArray();
+
+        Assert.Equal([3.0, 1, 2, 2], Numbers(data[0]!["y"]));
+        Assert.Equal([0.125, 0.375, 0.625, 0.875], Numbers(data[0]!["x"]), new Tolerance(1e-12));
+        Assert.Equal("random", data[0]!["name"]!.GetValue<string>());
+        Assert.Equal("chosen (-0.5)", data[1]!["name"]!.GetValue<string>());
+        Assert.Equal([-0.5, -0.5], Numbers(data[1]!["x"]));
+        Assert.Equal([0, 3 * 1.1], Numbers(data[1]!["y"]), new Tolerance(1e-12));
+        Assert.Equal("score", figure["layout"]!["xaxis"]!["title"]!["text"]!.GetValue<string>());
+        // The axis spans the bars [0, 1] and the marker at -0.5, with 4% of that span to spare on each side.
+        Assert.Equal([-0.56, 1.06], Numbers(figure["layout"]!["xaxis"]!["range"]), new Tolerance(1e-12));
+
+        // Equal values still make bars of positive width; every value is counted.
+        var (centres, counts, width) = Charts.HistogramCounts([2.0, 2.0, 2.0], 5);
+        Assert.Equal(3, counts.Sum());
+        Assert.Equal(0.2, width, 12);
+        Assert.Equal(2.0, centres[2], 12);
+        Assert.Throws<ArgumentException>(() => Charts.Histogram([]));
+        Assert.Throws<ArgumentException>(() => Charts.Histogram([1.0, double.NaN]));
+        Assert.Throws<ArgumentException>(() => Charts.Histogram([1.0], bins: 0));
+    }
+
+    private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= epsilon;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
     public void StandaloneHtmlInlinesPlotlyJsOnceAndIsDeterministic()
     {
         var chart = Charts.Lines([new ChartSeries("</script><b>", [1, 2], [3, 4])], title: "t");

@@ -43,6 +43,27 @@ public class HierarchyChartsTests
     }
 
     [Fact]
+    public void DistanceHeatmapShowsThePairsInTheGivenOrder()
+    {
+        // Points on a line at 0, 10, 1, 11: in the order 0, 2, 1, 3 close pairs sit next to each other.
+        double[] p = [0, 10, 1, 11];
+        var distances = CondensedDistances.FromFunction(4, (i, j) => Math.Abs(p[i] - p[j]));
+        var trace = Traces(HierarchyCharts.DistanceHeatmap(distances, [0, 2, 1, 3], ["a", "c", "b", "d"]))[0];
+
+        var z = trace.GetProperty("z").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        Assert.Equal([0.0, 1, 10, 11], z[0]);
+        Assert.Equal([1.0, 0, 9, 10], z[1]);
+        Assert.Equal([11.0, 10, 1, 0], z[3]);
+        Assert.Equal(["a", "c", "b", "d"], trace.GetProperty("x").EnumerateArray().Select(v => v.GetString()));
+        // A subset, labelled by item id by default.
+        var subset = Traces(HierarchyCharts.DistanceHeatmap(distances, [3, 1]))[0];
+        Assert.Equal(["3", "1"], subset.GetProperty("y").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(1.0, subset.GetProperty("z")[0][1].GetDouble());
+        Assert.Throws<ArgumentException>(() => HierarchyCharts.DistanceHeatmap(distances, [0, 4]));
+        Assert.Throws<ArgumentException>(() => HierarchyCharts.DistanceHeatmap(distances, [0, 1], ["only"]));
+    }
+
+    [Fact]
     public void DagChildrenSitBelowAllTheirParents()
     {
         // 0 -> 1 -> 3 and 0 -> 2 -> 4 -> 3: node 3 is at depth 2 but drawn on row 3, below its parent 4.

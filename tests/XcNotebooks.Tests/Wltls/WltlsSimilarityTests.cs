@@ -89,4 +89,39 @@ public class WltlsSimilarityTests
         var table = WltlsAssignmentExperiment.ToMarkdown(rows);
         Assert.Equal(2 + 4, table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
+
+    [Fact]
+    public void TablesNameLabelledRowsAndGiveTheGainOverRandomOfTheSameWidth()
+    {
+        static AssignmentExperimentRow Row(int b, PathAssignmentPolicy policy, double[] accuracy, double score) =>
+            new(b, 10 + b, policy, ScoreSpread.Of(accuracy), null, ScoreSpread.Of([score]), 0.1);
+        AssignmentExperimentRow[] rows =
+        [
+            Row(2, PathAssignmentPolicy.Random, [70, 72], 0.5),
+            Row(2, PathAssignmentPolicy.Similarity, [74, 74], 0.25),
+            Row(2, PathAssignmentPolicy.Similarity, [71, 71], 0.125) with { Label = "similarity (true tree)" },
+            Row(3, PathAssignmentPolicy.Similarity, [80, 80], 0.2),
+        ];
+
+        var table = WltlsAssignmentExperiment.ToTable(rows, "t");
+        Assert.Equal("t", table.Caption);
+        Assert.Equal(["b", "edges", "assignment", "test accuracy % (mean ± std)", "gain vs random", "Eq. 5 score (mean ± std)"], table.Columns);
+        Assert.Equal([2, 12, "random", "71.00 ± 1.00", "", "0.5000 ± 0.0000"], table.Rows[0]);
+        Assert.Equal("+3.00", table.Rows[1][4]);
+        Assert.Equal(["similarity (true tree)", "71.00 ± 0.00", "+0.00"], table.Rows[2].Skip(2).Take(3));
+        Assert.Equal("", table.Rows[3][4]); // no random row at b = 3
+        var markdown = WltlsAssignmentExperiment.ToMarkdown(rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("| 2 | 12 | similarity | 74.00 ± 0.00 | +3.00 | 0.2500 ± 0.0000 |", markdown[3]);
+        Assert.Contains("similarity (true tree): test 71.00", WltlsAssignmentExperiment.Describe(rows[2]));
+
+        var report = WltlsAssignmentExperiment.ToRunReport(rows, new AssignmentExperimentOptions { Seeds = 2 });
+        Assert.Equal("wltls-assignments", report.Method);
+        Assert.Equal(71.0, report.Metrics["b=2 similarity (true tree) accuracy"]);
+        Assert.Equal(80.0, report.Metrics["b=3 similarity accuracy"]);
+        Assert.Equal(4, report.Metrics.Count);
+        Assert.Equal(0.1 * (2 + 2 + 2 + 2), report.TrainSeconds, 12);
+        using var json = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(4, json.RootElement.GetProperty("details").GetProperty("table").GetArrayLength());
+        Assert.Throws<ArgumentException>(() => WltlsAssignmentExperiment.ToRunReport([rows[1], rows[1]], new AssignmentExperimentOptions()));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using XcNotebooks.Hierarchies;
 
 namespace XcNotebooks.Data.Synthetic;
 
@@ -83,6 +84,34 @@ public sealed record SyntheticLabelTree(IReadOnlyList<int> Parents, IReadOnlyLis
         int d = 0;
         while (d < a.Count && d < b.Count && a[d] == b[d]) d++;
         return d;
+    }
+
+    /// <summary>
+    /// The tree as a <see cref="LabelHierarchy"/>: label l is node l (its leaf), the inner nodes follow from
+    /// NumLabels on in the order of their ids here (the root first), named "t" + their id here (e.g. "t0" the root);
+    /// children keep their order. Its depth-first pre-order is the similarity-preserving order of the true classes.
+    /// </summary>
+    public LabelHierarchy ToHierarchy(IReadOnlyList<string>? labelNames = null)
+    {
+        int numLabels = LabelNodes.Count;
+        if (labelNames is not null && labelNames.Count != numLabels)
+            throw new ArgumentException($"{labelNames.Count} label names for {numLabels} labels", nameof(labelNames));
+        var id = new int[NumNodes];
+        Array.Fill(id, -1);
+        for (int l = 0; l < numLabels; l++) id[LabelNodes[l]] = l;
+        var names = new string[NumNodes];
+        for (int l = 0; l < numLabels; l++) names[l] = labelNames?[l] ?? $"c{l}";
+        int next = numLabels;
+        for (int v = 0; v < NumNodes; v++)
+            if (id[v] < 0)
+            {
+                names[next] = $"t{v}";
+                id[v] = next++;
+            }
+        // Node ids grow with depth and siblings are numbered in order, so edges in node order keep the children's order.
+        var edges = new (int Parent, int Child)[NumNodes - 1];
+        for (int v = 1; v < NumNodes; v++) edges[v - 1] = (id[Parents[v]], id[v]);
+        return LabelHierarchy.FromEdges(edges, numLabels, names);
     }
 }
 

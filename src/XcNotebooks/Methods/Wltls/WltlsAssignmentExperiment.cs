@@ -4,6 +4,7 @@ using System.Text;
 using XcNotebooks.Codes;
 using XcNotebooks.Data;
 using XcNotebooks.Hierarchies;
+using XcNotebooks.Reports;
 using XcNotebooks.Training;
 
 namespace XcNotebooks.Methods.Wltls;
@@ -33,7 +34,17 @@ public sealed record AssignmentExperimentOptions
 /// <param name="AssignmentScore">Eq. 5 score of the assignment used, over seeds (the similarity assignment is the same for every seed).</param>
 /// <param name="TrainSeconds">Mean training time per run.</param>
 public sealed record AssignmentExperimentRow(int SliceWidth, int Edges, PathAssignmentPolicy Policy, ScoreSpread TestAccuracy,
-    ScoreSpread? ValidationAccuracy, ScoreSpread AssignmentScore, double TrainSeconds);
+    ScoreSpread? ValidationAccuracy, ScoreSpread AssignmentScore, double TrainSeconds)
+{
+    /// <summary>
+    /// A name for the assignment that tells rows of one policy apart, e.g. "similarity (true tree)" for rows of a
+    /// run with a given hierarchy (set it with <c>row with { Label = ... }</c>); null: the policy's name.
+    /// </summary>
+    public string? Label { get; init; }
+
+    /// <summary>The assignment's name in tables and charts: <see cref="Label"/>, else the policy in lower case.</summary>
+    public string AssignmentName => Label ?? Policy.ToString().ToLowerInvariant();
+}
 
 /// <summary>
 /// The codeword-to-class assignment experiment of Evron et al. (AISTATS 2023) on one data set: W-LTLS at several
@@ -89,25 +100,64 @@ public static class WltlsAssignmentExperiment
 
     /// <summary>One line, e.g. "b=2 (28 edges) Similarity: test 92.31 ± 0.40% over 5 seeds, Eq. 5 0.3120 ± 0.0000".</summary>
     public static string Describe(AssignmentExperimentRow row) => string.Create(CultureInfo.InvariantCulture,
-        $"b={row.SliceWidth} ({row.Edges} edges) {row.Policy}: test {row.TestAccuracy.Format()}% over {row.TestAccuracy.Values.Count} seeds, Eq. 5 {row.AssignmentScore.Format("F4")}, {row.TrainSeconds:F1}s per run");
+        $"b={row.SliceWidth} ({row.Edges} edges) {row.Label ?? row.Policy.ToString()}: test {row.TestAccuracy.Format()}% over {row.TestAccuracy.Values.Count} seeds, Eq. 5 {row.AssignmentScore.Format("F4")}, {row.TrainSeconds:F1}s per run");
 
     /// <summary>
-    /// The rows as a Markdown table, with the accuracy gain of each non-random policy over the random rows of the
-    /// same width.
+    /// The rows as a Markdown table, with the accuracy gain of each non-random row over the random row of the same
+    /// width.
     /// </summary>
     public static string ToMarkdown(IReadOnlyList<AssignmentExperimentRow> rows)
     {
-        ArgumentNullException.ThrowIfNull(rows);
         var text = new StringBuilder();
-        text.AppendLine("| b | edges | assignment | test accuracy % (mean ± std) | gain vs random | Eq. 5 score (mean ± std) |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine("| " + string.Join(" | ", TableColumns) + " |");
+        text.AppendLine("|" + string.Concat(TableColumns.Select(_ => "---|")));
+        foreach (var cells in TableCells(rows)) text.AppendLine("| " + string.Join(" | ", cells) + " |");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The experiment as a run report (JSON with <see cref="RunReport.Save"/>): one "b=B NAME accuracy" metric per row
+    /// (mean test accuracy), the options, and the rows and Markdown table under Details "table" and "markdown".
+    /// </summary>
+    public static RunReport ToRunReport(IReadOnlyList<AssignmentExperimentRow> rows, AssignmentExperimentOptions options,
+        IReadOnlyDictionary<string, string>? datasetFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        var metrics = new Dictionary<string, double>();
+        foreach (var r in rows)
+        {
+            string key = $"b={r.SliceWidth} {r.AssignmentName} accuracy";
+            if (!metrics.TryAdd(key, r.TestAccuracy.Mean))
+                throw new ArgumentException($"two rows are named '{r.AssignmentName}' at b={r.SliceWidth}: give them distinct labels");
+        }
+        return new RunReport
+        {
+            Method = "wltls-assignments",
+            DatasetFiles = datasetFiles ?? new Dictionary<string, string>(),
+            Options = options,
+            Metrics = metrics,
+            TrainSeconds = rows.Sum(r => r.TrainSeconds * r.TestAccuracy.Values.Count),
+            Details = new Dictionary<string, object?> { ["table"] = rows, ["markdown"] = ToMarkdown(rows) },
+        };
+    }
+
+    /// <summary>The same table as <see cref="ToMarkdown"/>, for notebooks and HTML reports.</summary>
+    public static HtmlTable ToTable(IReadOnlyList<AssignmentExperimentRow> rows, string? caption = null) =>
+        new(TableColumns, TableCells(rows).Select(cells => (IReadOnlyList<object?>)cells).ToArray()) { Caption = caption };
+
+    private static readonly string[] TableColumns =
+        ["b", "edges", "assignment", "test accuracy % (mean ± std)", "gain vs random", "Eq. 5 score (mean ± std)"];
+
+    private static IEnumerable<object?[]> TableCells(IReadOnlyList<AssignmentExperimentRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
         foreach (var row in rows)
         {
             var random = rows.FirstOrDefault(r => r.SliceWidth == row.SliceWidth && r.Policy == PathAssignmentPolicy.Random);
-            string gain = random is null || row.Policy == PathAssignmentPolicy.Random ? "" : $"{row.TestAccuracy.Mean - random.TestAccuracy.Mean:+0.00;-0.00}";
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.SliceWidth} | {row.Edges} | {row.Policy.ToString().ToLowerInvariant()} | {row.TestAccuracy.Format()} | {gain} | {row.AssignmentScore.Format("F4")} |");
+            string gain = random is null || row.Policy == PathAssignmentPolicy.Random
+                ? "" : (row.TestAccuracy.Mean - random.TestAccuracy.Mean).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
+            yield return [row.SliceWidth, row.Edges, row.AssignmentName, row.TestAccuracy.Format(), gain, row.AssignmentScore.Format("F4")];
         }
-        return text.ToString();
     }
 }
