@@ -101,9 +101,12 @@ public static class Charts
         return LineChart(series, title, "label rank" + scale, "points with the label" + scale, logAxes, logAxes, showMarkers: false, style);
     }
 
-    /// <summary>One line per named series over epochs 1..n ("train loss", "P@1", ...).</summary>
-    public static GenericChart OverEpochs(IReadOnlyDictionary<string, IReadOnlyList<double>> seriesByName, string title = "",
-        string yTitle = "", bool logY = false, ChartStyle? style = null) =>
+    /// <summary>
+    /// One line per named series over epochs 1..n ("train loss", "P@1", ...). Any list type serves as the values
+    /// (double[], List&lt;double&gt;, ...), so F# can pass <c>readOnlyDict [ "loss", losses ]</c> as it is.
+    /// </summary>
+    public static GenericChart OverEpochs<TValues>(IReadOnlyDictionary<string, TValues> seriesByName, string title = "",
+        string yTitle = "", bool logY = false, ChartStyle? style = null) where TValues : IReadOnlyList<double> =>
         Lines(seriesByName.Select(kv => ChartSeries.OverEpochs(kv.Key, kv.Value)), title, "epoch", yTitle, logY, style);
 
     /// <summary>

@@ -36,6 +36,11 @@ public class ChartsTests
         Assert.Equal(ChartStyle.Default.Width, layout["width"]!.GetValue<int>());
         Assert.Equal(ChartStyle.Default.Palette, Strings(layout["colorway"]));
         Assert.Throws<ArgumentException>(() => Charts.Lines([new ChartSeries("bad", [1, 2], [1])]));
+
+        // Any list type as the values (F#'s readOnlyDict of arrays): the same figure.
+        var fromArrays = Charts.OverEpochs(new Dictionary<string, double[]> { ["train"] = [3, 2, 1.5], ["test"] = [3.5, 2.5, 2.25] },
+            title: "loss", yTitle: "cross-entropy");
+        Assert.Equal(ChartHtml.FigureJson(chart), ChartHtml.FigureJson(fromArrays));
     }
 
     [Fact]

@@ -128,6 +128,9 @@ public class WltlsRunTests
         Assert.Equal(new Dictionary<string, double> { ["b=2 accuracy"] = 81.5, ["b=8 accuracy"] = 90.25, ["one-vs-rest accuracy"] = 93 }, report.Metrics);
         Assert.Equal(14.5, report.TrainSeconds);
         Assert.Same(rows, report.Details["table"]);
+        var options = JsonNode.Parse(report.ToJson())!["options"]!;
+        Assert.Equal([2, 8], options["sliceWidths"]!.AsArray().Select(v => v!.GetValue<int>()));
+        Assert.Equal(2, options["wltls"]!["epochs"]!.GetValue<int>());
         Assert.Throws<ArgumentException>(() => WltlsSweep.ToRunReport([rows[0], rows[0]], new WltlsOptions()));
     }
 }

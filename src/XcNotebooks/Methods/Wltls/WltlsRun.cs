@@ -215,8 +215,8 @@ public static class WltlsRun
         if (row < 0 || row >= data.NumPoints) throw new ArgumentOutOfRangeException(nameof(row), $"{data.Name} has {data.NumPoints} points, no point {row}");
         var path = model.DecodedPath(data.Features, row);
         int predicted = model.ClassOfCodeword[model.Graph.CodewordOfPath(path)];
-        string truth = string.Join(",", data.Labels.LabelArray(row).Select(l => LabelName(data, l)));
-        return TrellisPlot.Chart(model.Graph, path, pathName: $"point {row + 1}: decoded class {LabelName(data, predicted)} (true {truth})");
+        string truth = string.Join(",", data.Labels.LabelArray(row).Select(data.LabelName));
+        return TrellisPlot.Chart(model.Graph, path, pathName: $"point {row + 1}: decoded class {data.LabelName(predicted)} (true {truth})");
     }
 
     /// <summary>
@@ -241,7 +241,4 @@ public static class WltlsRun
     }
 
     private static double Percent(double value) => Math.Round(value, 2);
-
-    private static string LabelName(Dataset data, int label) =>
-        data.LabelNames is { } names && label >= 0 && label < names.Count ? names[label] : label.ToString(CultureInfo.InvariantCulture);
 }

@@ -113,8 +113,9 @@ public static class WltlsSweep
     }
 
     /// <summary>
-    /// The sweep as a run report: one "MODEL accuracy" metric per row (test accuracy, percent), the W-LTLS options
-    /// shared by the rows, and the rows under Details "table".
+    /// The sweep as a run report: one "MODEL accuracy" metric per row (test accuracy, percent), as options the slice
+    /// widths of the rows and the W-LTLS options they share (their SliceWidth is replaced by each row's), and the rows
+    /// under Details "table".
     /// </summary>
     public static RunReport ToRunReport(IReadOnlyList<SliceWidthRow> rows, WltlsOptions options, IReadOnlyDictionary<string, string>? datasetFiles = null)
     {
@@ -127,7 +128,7 @@ public static class WltlsSweep
         {
             Method = "wltls-slice-widths",
             DatasetFiles = datasetFiles ?? new Dictionary<string, string>(),
-            Options = options,
+            Options = new { SliceWidths = rows.Where(r => r.SliceWidth is not null).Select(r => r.SliceWidth!.Value).ToArray(), Wltls = options },
             Metrics = metrics,
             TrainSeconds = rows.Sum(r => r.TrainSeconds),
             Details = new Dictionary<string, object?> { ["table"] = rows },
