@@ -1,4 +1,5 @@
 using XcNotebooks.Benchmarks;
+using XcNotebooks.Benchmarks.WltlsBenchmarks;
 
 // Each benchmark is named by the first argument; the rest of the arguments are its own.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
@@ -8,7 +9,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
     ["dsnc"] = DsncBenchmark.Run,
-    ["wltls"] = XcNotebooks.Benchmarks.WltlsBenchmarks.WltlsBenchmark.Run,
+    ["wltls"] = WltlsBenchmark.Run,
+    ["autoencoders"] = AutoencoderComparison.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -8,6 +8,8 @@ namespace XcNotebooks.Neural;
 /// The input layer for sparse features: y = X W + b with X a <see cref="SparseTensor"/> mini-batch (CSR rows of a
 /// <see cref="CsrMatrix"/>). Backward writes Xᵀ G only into the rows of W whose feature occurs in the batch and
 /// marks them, so zeroing and Adam touch those rows alone (the weight is a row-sparse <see cref="Parameter"/>).
+/// With <c>lazyRows: false</c> the weight is an ordinary dense parameter: the forward and backward products stay
+/// sparse, but every row is zeroed and stepped (what a dense nn.Linear on the same rows does, weight decay included).
 /// </summary>
 public sealed class SparseLinear : IDisposable
 {
@@ -15,16 +17,19 @@ public sealed class SparseLinear : IDisposable
     private SparseTensor? _input;
     private Tensor? _output;
 
-    /// <summary>A layer from <paramref name="inputs"/> features to <paramref name="outputs"/> units, seeded.</summary>
+    /// <summary>
+    /// A layer from <paramref name="inputs"/> features to <paramref name="outputs"/> units, seeded; with
+    /// <paramref name="lazyRows"/> (the default) only the rows of the batch's features are zeroed and updated.
+    /// </summary>
     public SparseLinear(IComputeBackend backend, int inputs, int outputs, int seed, bool bias = true,
-        WeightInit init = WeightInit.PyTorchDefault, string name = "sparse_linear")
+        WeightInit init = WeightInit.PyTorchDefault, string name = "sparse_linear", bool lazyRows = true)
     {
         _backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        (Weight, Bias) = AffineParameters.Create(backend, inputs, outputs, seed, bias, init, name, rowSparse: true);
+        (Weight, Bias) = AffineParameters.Create(backend, inputs, outputs, seed, bias, init, name, rowSparse: lazyRows);
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
 
-    /// <summary>W (features x outputs), row-sparse.</summary>
+    /// <summary>W (features x outputs), row-sparse unless created with lazyRows: false.</summary>
     public Parameter Weight { get; }
 
     /// <summary>b (1 x outputs), or null.</summary>

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Diagnostics;
+using XcNotebooks.Cli.Common;
+using XcNotebooks.Learners;
+using XcNotebooks.Methods;
+using XcNotebooks.Methods.Baselines;
+using XcNotebooks.Reports;
+
+namespace XcNotebooks.Cli.Commands;
+
+/// <summary>
+/// `xcn baseline --kind popularity|knn|ovr`: the reference points every XC method is compared with (label popularity,
+/// exact cosine k-nearest neighbours, one-vs-rest linear), in the common method shape and report.
+/// </summary>
+public sealed class BaselineCommand : ICliCommand
+{
+    private static readonly Option<string> Kind = new("--kind") { Description = "popularity, knn or ovr", Required = true };
+
+    private static readonly Option<int> Neighbours = new("--neighbours") { Description = "knn: neighbours per point", DefaultValueFactory = _ => new KNearestNeighboursOptions().Neighbours };
+
+    private static readonly Option<string> Weighting = new("--weighting") { Description = "knn: similarity or uniform votes", DefaultValueFactory = _ => "similarity" };
+
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "ovr: passes over the training data", DefaultValueFactory = _ => new OneVsRestOptions().Epochs };
+
+    private static readonly Option<string> Learner = new("--learner") { Description = "ovr: AROW or perceptron", DefaultValueFactory = _ => "AROW" };
+
+    private static readonly Option<float> Bias = new("--bias") { Description = "ovr: value of the constant bias feature (0: none)", DefaultValueFactory = _ => new OneVsRestOptions().Bias };
+
+    /// <inheritdoc/>
+    public Command Build() => MethodCommand.Create("baseline",
+        "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear",
+        [Kind, Neighbours, Weighting, Epochs, Learner, Bias], Run);
+
+    private static RunReport Run(MethodRun run)
+    {
+        var args = run.Args;
+        var train = run.Data.Train;
+        object? options;
+        var clock = Stopwatch.StartNew();
+        IXcModel model;
+        long modelBytes;
+        switch (args.GetValue(Kind)!.Trim().ToLowerInvariant())
+        {
+            case "popularity":
+                var popularity = LabelPopularity.Train(train);
+                (model, options, modelBytes) = (popularity, null, popularity.ModelBytes);
+                break;
+            case "knn":
+                var knnOptions = new KNearestNeighboursOptions
+                {
+                    Neighbours = args.GetValue(Neighbours),
+                    Weighting = args.GetValue(Weighting)!.Trim().ToLowerInvariant() switch
+                    {
+                        "similarity" => NeighbourWeighting.Similarity,
+                        "uniform" => NeighbourWeighting.Uniform,
+                        var other => throw new ArgumentException($"--weighting: unknown '{other}', expected similarity or uniform"),
+                    },
+                };
+                var knn = KNearestNeighbours.Train(train, knnOptions);
+                (model, options, modelBytes) = (knn, knnOptions, knn.ModelBytes);
+                break;
+            case "ovr":
+                var ovrOptions = new OneVsRestOptions
+                {
+                    Epochs = args.GetValue(Epochs),
+                    Learner = new BinaryLearnerOptions { Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!) },
+                    Bias = args.GetValue(Bias),
+                    Seed = run.Seed,
+                };
+                var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);
+                (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
+                break;
+            case var other:
+                throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn or ovr");
+        }
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var predictions = model.TopK(run.Data.Test, Math.Max(1, run.TopK));
+        double predictSeconds = clock.Elapsed.TotalSeconds;
+        if (run.ModelPath($"model.{model.Method}") is { } path)
+        {
+            model.Save(path);
+            run.Monitor.Write($"Model saved to {path}");
+        }
+        return new RunReport
+        {
+            Method = model.Method,
+            DatasetFiles = run.Files,
+            Options = options,
+            Metrics = RankingMetrics.Standard(train, run.Data.Test, predictions, predictions.K),
+            TrainSeconds = trainSeconds,
+            PredictSeconds = predictSeconds,
+            ModelBytes = modelBytes,
+        };
+    }
+}

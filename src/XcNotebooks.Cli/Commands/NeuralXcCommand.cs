@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using XcNotebooks.Cli.Common;
+using XcNotebooks.Compute;
+using XcNotebooks.Methods.Baselines;
+using XcNotebooks.Methods.NeuralXc;
+using XcNotebooks.Plotting;
+using XcNotebooks.Reports;
+
+namespace XcNotebooks.Cli.Commands;
+
+/// <summary>
+/// `xcn neuralxc`: trains NeuralXC (input and label autoencoders plus a regressor, trained jointly), tests it, writes
+/// the training curves (the three loss terms and P@k per epoch) as HTML, and the common report (P@1/3/5, nDCG@1/3/5,
+/// PSP@1/3/5, per-epoch history).
+/// </summary>
+public sealed class NeuralXcCommand : ICliCommand
+{
+    private static readonly NeuralXcOptions Defaults = new();
+
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => Defaults.Epochs };
+
+    private static readonly Option<float> Alpha = new("--alpha") { Description = "weight of the input reconstruction loss", DefaultValueFactory = _ => Defaults.Alpha };
+
+    private static readonly Option<float> Beta = new("--beta") { Description = "weight of the label reconstruction loss", DefaultValueFactory = _ => Defaults.Beta };
+
+    private static readonly Option<float> LearningRate = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+
+    private static readonly Option<float> WeightDecay = new("--weight-decay") { Description = "L2 weight decay (added to the gradient, as PyTorch's Adam)", DefaultValueFactory = _ => Defaults.WeightDecay };
+
+    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "points per mini-batch", DefaultValueFactory = _ => Defaults.BatchSize };
+
+    private static readonly Option<string?> InputEncoder = new("--input-encoder") { Description = "input encoder widths after D, code last, e.g. 1152,600,256 (default: the Bibtex shape scaled to D)" };
+
+    private static readonly Option<string?> InputDecoder = new("--input-decoder") { Description = "input decoder hidden widths (default: the encoder's, reversed)" };
+
+    private static readonly Option<string?> LabelEncoder = new("--label-encoder") { Description = "label encoder widths after L, code last, e.g. 96,32 (default: the Bibtex shape scaled to L)" };
+
+    private static readonly Option<string?> LabelDecoder = new("--label-decoder") { Description = "label decoder hidden widths (default: the encoder's, reversed)" };
+
+    private static readonly Option<string?> Regressor = new("--regressor") { Description = "regressor hidden widths, e.g. 112 ('none' for a single layer)" };
+
+    private static readonly Option<bool> LinearRegressorOutput = new("--linear-regressor-output")
+    { Description = "no tanh after the regressor (the paper's tanh saturates on Bibtex and the ranking collapses to popularity)" };
+
+    private static readonly Option<BackendKind> Backend = new("--backend") { Description = "compute backend: auto, cpu or ilgpu", DefaultValueFactory = _ => BackendKind.Auto };
+
+    private static readonly Option<string?> Plot = new("--plot")
+    {
+        Description = "write the training curves as HTML (default file: training-curves.html in the model directory or here)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <inheritdoc/>
+    public Command Build() => MethodCommand.Create(NeuralXc.MethodName,
+        "NeuralXC: input and label autoencoders with a regressor between their codes (Srinivasan, Rao, Agarwal 2018)",
+        [Epochs, Alpha, Beta, LearningRate, WeightDecay, BatchSize, InputEncoder, InputDecoder, LabelEncoder, LabelDecoder, Regressor, LinearRegressorOutput, Backend, Plot],
+        Run);
+
+    private static RunReport Run(MethodRun run)
+    {
+        var args = run.Args;
+        var options = new NeuralXcOptions
+        {
+            Epochs = args.GetValue(Epochs),
+            Alpha = args.GetValue(Alpha),
+            Beta = args.GetValue(Beta),
+            LearningRate = args.GetValue(LearningRate),
+            WeightDecay = args.GetValue(WeightDecay),
+            BatchSize = args.GetValue(BatchSize),
+            InputEncoderSizes = Widths(args.GetValue(InputEncoder), "--input-encoder"),
+            InputDecoderHiddenSizes = Widths(args.GetValue(InputDecoder), "--input-decoder"),
+            LabelEncoderSizes = Widths(args.GetValue(LabelEncoder), "--label-encoder"),
+            LabelDecoderHiddenSizes = Widths(args.GetValue(LabelDecoder), "--label-decoder"),
+            RegressorHiddenSizes = Widths(args.GetValue(Regressor), "--regressor"),
+            Activations = args.GetValue(LinearRegressorOutput)
+                ? NeuralXcActivations.Paper with { RegressorOutput = Activation.Identity }
+                : NeuralXcActivations.Paper,
+            Backend = args.GetValue(Backend),
+            EvaluationK = Math.Max(5, run.TopK),
+            Seed = run.Seed,
+        };
+        var data = run.Data;
+        var clock = Stopwatch.StartNew();
+        using var model = NeuralXc.Train(data.Train, data.Heldout, options, run.Monitor);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var predictions = model.TopK(data.Test, Math.Max(1, run.TopK));
+        double predictSeconds = clock.Elapsed.TotalSeconds;
+
+        var details = new Dictionary<string, object?>
+        {
+            ["architecture"] = model.Architecture,
+            ["parameters"] = model.Architecture.ParameterCount,
+            ["epochs"] = model.History,
+        };
+        if (run.ModelPath("model.neuralxc") is { } modelPath)
+        {
+            model.Save(modelPath);
+            run.Monitor.Write($"Model saved to {modelPath}");
+        }
+        if (args.GetResult(Plot) is not null)
+        {
+            var path = args.GetValue(Plot) ?? run.ModelPath("training-curves.html") ?? "training-curves.html";
+            var report = new HtmlReport("NeuralXC training curves")
+                .AddSection("Losses", ReportBlock.Chart(AutoencoderCharts.NeuralXcLosses(model.History)))
+                .AddSection("Precision", ReportBlock.Chart(AutoencoderCharts.NeuralXcPrecision(model.History)));
+            report.Save(path);
+            run.Monitor.Write($"Training curves written to {path}");
+            details["plot"] = path;
+        }
+        return new RunReport
+        {
+            Method = NeuralXc.MethodName,
+            DatasetFiles = run.Files,
+            Options = options,
+            Metrics = RankingMetrics.Standard(data.Train, data.Test, predictions, predictions.K),
+            TrainSeconds = trainSeconds,
+            PredictSeconds = predictSeconds,
+            ModelBytes = model.ModelBytes,
+            Details = details,
+        };
+    }
+
+    /// <summary>"1152,600,256" as widths; "none" as an empty list; null when the option is not given.</summary>
+    internal static int[]? Widths(string? text, string option)
+    {
+        if (text is null) return null;
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) && w > 0
+                ? w : throw new ArgumentException($"{option}: '{p}' is not a positive layer width"))
+            .ToArray();
+    }
+}
