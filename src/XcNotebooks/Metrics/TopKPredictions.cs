@@ -67,29 +67,6 @@ public sealed class TopKPredictions
         return new TopKPredictions(classes.Count, 1, classes.ToArray(), scores);
     }
 
-    /// <summary>
-    /// The popularity baseline: every one of <paramref name="rows"/> points gets the <paramref name="k"/> labels
-    /// carried by the most training points (ties: lower label first), scored by those counts. What any XC method has
-    /// to beat; on long-tailed data it scores well on P@k and badly on PSP@k.
-    /// </summary>
-    public static TopKPredictions MostFrequent(LabelMatrix trainLabels, int rows, int k)
-    {
-        ArgumentNullException.ThrowIfNull(trainLabels);
-        if (rows < 0) throw new ArgumentException($"rows must not be negative, got {rows}");
-        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
-        var counts = trainLabels.LabelCounts().Select(c => (float)c).ToArray();
-        var top = new int[k];
-        var best = new float[k];
-        TopKSelector.Select(counts, top, best);
-        var result = Empty(rows, k);
-        for (int i = 0; i < rows; i++)
-        {
-            top.CopyTo(result.Labels, i * k);
-            best.CopyTo(result.Scores, i * k);
-        }
-        return result;
-    }
-
     /// <summary>The k highest-scoring columns of each row of a dense score matrix (parallel over rows).</summary>
     public static TopKPredictions FromScores(RowMajorMatrix scores, int k)
     {

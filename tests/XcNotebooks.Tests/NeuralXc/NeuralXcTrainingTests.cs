@@ -109,8 +109,8 @@ public sealed class NeuralXcTrainingTests
         Assert.Throws<ArgumentException>(() => new NeuralXcOptions { InputEncoderSizes = [] }.ArchitectureFor(10, 3));
         Assert.Contains("regressor", Assert.Throws<ArgumentException>(() =>
             new NeuralXcArchitecture([4, 2], [2, 4], [3, 2], [2, 3], [3, 2]).Validate(4, 3)).Message);
-        var train = SyntheticData.MultiLabel(labels: 4, features: 10, points: 20, seed: 1);
-        var other = SyntheticData.MultiLabel(labels: 5, features: 10, points: 20, seed: 1);
+        var train = SyntheticData.MultiLabel(labels: 4, features: 40, points: 20, seed: 1);
+        var other = SyntheticData.MultiLabel(labels: 5, features: 40, points: 20, seed: 1);
         Assert.Throws<ArgumentException>(() => NeuralXc.Train(train, other, Fast with { Epochs = 1 }));
 
         var path = Path.Combine(TestData.TempDir(), "model.popularity");
