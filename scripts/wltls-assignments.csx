@@ -9,9 +9,6 @@
 // In fast mode (--fast), or when ../shared/data/sector is absent, it runs on the embedded default with fewer seeds
 // and says so.
 #r "nuget: XcNotebooks"
-using XcNotebooks.Data;
-using XcNotebooks.Data.Formats;
-using XcNotebooks.Data.Synthetic;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
@@ -19,27 +16,12 @@ using XcNotebooks.Reports;
 
 // The runner executes a script in its own folder (scripts/), so ".." is the repository root.
 var outDir = Path.GetFullPath(Path.Combine("..", Args.Count > 0 ? Args[0] : "artifacts"));
-var sectorDir = NotebookEnv.SharedData("sector");
-bool onSector = sectorDir is not null && !NotebookEnv.Fast;
-
-DataSplits data;
-string dataName;
-IReadOnlyDictionary<string, string> files;
-if (onSector)
-{
-    data = LibSvmFormat.ReadPdSparse(Path.Combine(sectorDir!, "sector"), monitor: NotebookProgress.Monitor(steps: 2, log: false));
-    dataName = "sector (PD-Sparse split)";
-    files = new[] { "train", "heldout", "test" }.ToDictionary(split => split, split => Directory.GetFiles(sectorDir!, $"sector.{split}*").Single());
-}
-else
-{
-    Console.WriteLine(NotebookEnv.Fast
-        ? "Fast mode: running on the embedded default (64 synthetic classes) with fewer seeds, not on sector."
-        : "../shared/data/sector is not on this machine: running on the embedded default (64 synthetic classes) with fewer seeds.");
-    data = EmbeddedData.Default();
-    dataName = "the embedded default (synthetic, 64 classes)";
-    files = new Dictionary<string, string> { ["embedded"] = $"EmbeddedData.Default() (SyntheticXc seed {EmbeddedData.DefaultOptions.Seed})" };
-}
+var chosen = NotebookData.SectorOrEmbedded(heldoutPoints: 0, NotebookProgress.Monitor(steps: 2, log: false));
+bool onSector = chosen.IsShared;
+if (chosen.FallbackReason is { } reason) Console.WriteLine(reason + " Fewer seeds.");
+var data = chosen.Splits;
+string dataName = chosen.Name;
+var files = chosen.Files;
 Console.WriteLine($"{data.Train}\n{data.Test}");
 
 var options = new AssignmentExperimentOptions { SliceWidths = [2, 3, 5], Seeds = onSector ? 5 : NotebookEnv.Pick(full: 3, fast: 2) };

@@ -55,7 +55,7 @@ internal static class Demo
         };
         report = report.AddSection(new ReportSection("Data")
             .Table(ReportTables.Dataset(data.Train))
-            .Chart(LabelFrequencyChart(data.Train), "class frequencies (sorted): the long tail of XC"));
+            .Chart(Charts.LabelFrequencies([data.Train], "class frequencies"), "class frequencies (sorted): the long tail of XC"));
 
         var (wltlsSection, wltlsMetrics, trainSeconds, predictSeconds, modelBytes) = WltlsSection(data, fast, monitor);
         report = report.AddSection(wltlsSection);
@@ -91,16 +91,8 @@ internal static class Demo
         double accuracy = model.Accuracy(data.Test);
         double predictSeconds = clock.Elapsed.TotalSeconds;
 
-        var curves = new Dictionary<string, IReadOnlyList<double>>
-        {
-            ["train (online)"] = training.Epochs.Select(e => e.TrainAccuracy).ToArray(),
-        };
-        if (training.Epochs.All(e => e.ValidationAccuracy.HasValue))
-            curves["validation"] = training.Epochs.Select(e => e.ValidationAccuracy!.Value).ToArray();
-
         var widths = fast ? new[] { 2, 8 } : [2, 4, 8, 16];
         var sweep = WltlsSweep.Run(data, widths, options with { Epochs = fast ? 1 : 3 }, includeOneVsRest: true, monitor);
-        var tradeOff = sweep.Select(r => new TradeOffPoint(r.SliceWidth is { } b ? $"b={b}" : "OvR", r.ModelBytes / 1e6, r.TestAccuracy, "test accuracy"));
 
         var section = new ReportSection("W-LTLS: loss-based decoding on a wide trellis")
             .Paragraph("Each class is a source-to-sink path of a trellis graph; one linear learner per edge; prediction finds the " +
@@ -113,10 +105,10 @@ internal static class Demo
                 ["model size"] = Wltls.Megabytes(model.ModelBytes),
                 ["train seconds"] = trainSeconds.ToString("F2", CultureInfo.InvariantCulture),
             })
-            .Chart(Charts.OverEpochs(curves, "W-LTLS accuracy per epoch", yTitle: "accuracy (%)"))
-            .Chart(TrellisPlot.Chart(model.Graph, model.DecodedPath(data.Test.Features, 0), "trellis graph, decoded path of test point 0"))
-            .Records(sweep, "slice-width sweep: wider graphs, more edges, higher accuracy; one-vs-rest is the limit")
-            .Chart(Charts.TradeOff(tradeOff, "accuracy vs model size", "model size (MB)", logX: true));
+            .Chart(WltlsRun.EpochChart(training))
+            .Chart(WltlsRun.DecodedPathChart(model, data.Test), "trellis graph, decoded path of the first test point")
+            .Table(WltlsSweep.ToTable(sweep, "slice-width sweep: wider graphs, more edges, higher accuracy; one-vs-rest is the limit"))
+            .Chart(WltlsSweep.TradeOffChart(sweep));
         var metrics = new Dictionary<string, double> { ["W-LTLS accuracy"] = accuracy };
         return (section, metrics, trainSeconds, predictSeconds, model.ModelBytes);
     }
@@ -136,12 +128,5 @@ internal static class Demo
             .Chart(DsncTradeOff.AccuracyByCostChart(rows));
         var best = rows.Where(r => r.Method == DsncTradeOff.Decoder).MaxBy(r => r.Bits)!;
         return (section, new Dictionary<string, double> { [$"DSNC accuracy ({best.Bits} bits)"] = best.TestAccuracy });
-    }
-
-    private static Plotly.NET.GenericChart LabelFrequencyChart(Dataset train)
-    {
-        var counts = train.Labels.LabelCounts().Select(c => (double)c).OrderDescending().ToArray();
-        return Charts.Lines([new ChartSeries("points per class", Enumerable.Range(1, counts.Length).Select(i => (double)i).ToArray(), counts)],
-            "class frequencies", "class rank", "training points");
     }
 }

@@ -1,13 +1,10 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
-using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
 
@@ -98,62 +95,15 @@ public sealed class WltlsCommand : ICliCommand
         }
         options = options with { SimilarityLinkage = args.GetValue(Linkage) };
 
-        var train = data.Train;
-        monitor.Write($"Multi-class dataset '{train.Name}':");
-        monitor.Write($"\tLabels:\t\tK={train.NumLabels:N0}");
-        monitor.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\tFeatures:\td={train.NumFeatures:N0} ({(train.NumPoints == 0 ? 0 : (double)train.Features.NonZeros / train.NumPoints):F1} non-zero features on average)"));
-        monitor.Write($"\tSamples:\t{train.NumPoints:N0} / {data.Heldout?.NumPoints ?? 0:N0} / {data.Test.NumPoints:N0}");
-
-        var clock = Stopwatch.StartNew();
-        var training = Wltls.TrainDetailed(train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        var model = training.Best;
-
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        double accuracy = WltlsModel.AccuracyOf(predictions.Top1(), data.Test.Labels);
-        monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {accuracy:F1}% ({Wltls.Duration(predictSeconds)})"));
-        monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Average binary loss: {training.AverageBinaryLoss:N2}"));
-        if (training.AssignmentQuality is { } quality)
-            monitor.Write($"Codeword-to-class assignment score (Eq. 5 of Evron et al. 2023, lower is better): {quality}");
-
-        // The original's "final model": the last epoch's learners merged into one D x E matrix.
-        monitor.Write("Preparing a final model (this may take some time)...");
-        var final = training.LastEpoch;
-        monitor.Write("The final model created successfully.");
-        clock.Restart();
-        double finalAccuracy = final.Accuracy(data.Test);
-        double finalSeconds = clock.Elapsed.TotalSeconds;
-        monitor.Write(string.Create(CultureInfo.InvariantCulture,
-            $"The final model was tested in {Wltls.Duration(finalSeconds)} and achieved {finalAccuracy:F1}% accuracy."));
-
-        var details = new Dictionary<string, object?>
-        {
-            ["edges"] = model.Graph.NumEdges,
-            ["sliceWidth"] = model.Graph.SliceWidth,
-            ["epochs"] = training.Epochs,
-            ["bestEpoch"] = training.BestEpoch,
-            ["earlyStopped"] = training.EarlyStopped,
-            ["assignedLabels"] = training.AssignedLabels,
-            ["averageBinaryLoss"] = training.AverageBinaryLoss,
-            ["finalModelAccuracy"] = finalAccuracy,
-            ["finalModelSeconds"] = finalSeconds,
-            ["assignmentScore"] = training.AssignmentQuality,
-        };
-
-        if (args.GetValue(Sparse))
-        {
-            if (data.Heldout is null) throw new ArgumentException("--sparse needs a --heldout split (its stopping rule watches validation accuracy)");
-            monitor.Write("Experimenting sparse models:");
-            details["sparse"] = WltlsSparseModels.Run(final, data.Heldout, data.Test, null, monitor);
-        }
+        var result = WltlsRun.Run(data, options, args.GetValue(Sparse), Math.Max(1, run.TopK), monitor);
+        var report = WltlsRun.ToRunReport(result, run.Files, data.Test.Labels);
+        var details = new Dictionary<string, object?>(report.Details);
+        var model = result.Model;
 
         if (args.GetResult(PlotGraph) is not null)
         {
             var path = args.GetValue(PlotGraph) ?? run.ModelPath("trellis.html") ?? "trellis.html";
-            var chart = DecodedPathChart(model, data.Test);
+            var chart = WltlsRun.DecodedPathChart(model, data.Test);
             ChartHtml.SaveHtml(chart, path, $"W-LTLS trellis graph (K={model.NumClasses}, b={model.Graph.SliceWidth})");
             monitor.Write($"Trellis graph written to {path}");
             details["plot"] = path;
@@ -165,33 +115,8 @@ public sealed class WltlsCommand : ICliCommand
             details["sweep"] = WltlsSweep.Run(data, ParseWidths(widths), options with { CheckpointPath = null }, includeOneVsRest: true, monitor);
         }
 
-        var metrics = new Dictionary<string, double> { ["accuracy"] = accuracy };
-        foreach (var (name, value) in XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K).ToDictionary()) metrics[name] = value;
-        return new RunReport
-        {
-            Method = Wltls.MethodName,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = model.ModelBytes,
-            Details = details,
-        };
+        return report with { Details = details };
     }
-
-    /// <summary>The trellis with the decoded path of the first test point highlighted.</summary>
-    private static Plotly.NET.GenericChart DecodedPathChart(WltlsModel model, Dataset test)
-    {
-        if (test.NumPoints == 0) return TrellisPlot.Chart(model.Graph);
-        var path = model.DecodedPath(test.Features, 0);
-        int predicted = model.ClassOfCodeword[model.Graph.CodewordOfPath(path)];
-        string truth = string.Join(",", test.Labels.LabelArray(0).Select(l => LabelName(test, l)));
-        return TrellisPlot.Chart(model.Graph, path, pathName: $"test point 1: decoded class {LabelName(test, predicted)} (true {truth})");
-    }
-
-    private static string LabelName(Dataset data, int label) =>
-        data.LabelNames is { } names && label >= 0 && label < names.Count ? names[label] : label.ToString(CultureInfo.InvariantCulture);
 
     private static PathAssignmentPolicy ParsePolicy(string name) => name.Trim().ToLowerInvariant() switch
     {

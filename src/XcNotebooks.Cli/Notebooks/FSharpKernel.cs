@@ -1,6 +1,7 @@
 using System.Reflection;
 using FSharp.Compiler.Diagnostics;
 using FSharp.Compiler.Interactive;
+using Microsoft.DotNet.Interactive.Formatting;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Microsoft.FSharp.Reflection;
@@ -71,15 +72,19 @@ internal sealed class FSharpKernel : INotebookKernel
 
     /// <summary>
     /// F# values (lists, options, tuples, records, unions) print as F# Interactive prints them ("[1; 2]"); other
-    /// values keep the Formatter's text (null).
+    /// values, and F# types that have a registered plain-text formatter (Plotly.NET's charts, an F# union), keep the
+    /// Formatter's text (null).
     /// </summary>
     private string? PlainText(object? value)
     {
         if (value is null) return null;
         var type = value.GetType();
         bool fsharp = type.Assembly == typeof(FSharpList<>).Assembly || FSharpType.IsTuple(type) || FSharpType.IsRecord(type, null) || FSharpType.IsUnion(type, null);
-        return fsharp ? _session.FormatValue(value, type) : null;
+        return fsharp && !HasPlainTextFormatter(type) ? _session.FormatValue(value, type) : null;
     }
+
+    private static bool HasPlainTextFormatter(Type type) =>
+        Formatter.RegisteredFormatters(false).Any(f => f.MimeType == "text/plain" && f.Type != typeof(object) && f.Type.IsAssignableFrom(type));
 
     private static Exception Unwrap(Exception e) =>
         e is TargetInvocationException { InnerException: { } inner } ? Unwrap(inner) : e;

@@ -151,25 +151,12 @@ public sealed class LossBasedDecoder
             throw new ArgumentException($"weights have {weights.Rows} rows, the features have {features.Cols} columns");
         return DecodeRows(features.Rows, k, (i, ws) =>
         {
-            Responses(features, i, weights, ws.Responses);
+            features.MultiplyRowInto(i, weights, ws.Responses);
             return ws.Responses;
         });
     }
 
     private delegate ReadOnlySpan<float> ResponsesOf(int row, Workspace workspace);
-
-    /// <summary>
-    /// responses = x_row^T W: W's rows picked by the row's non-zeros, scaled and summed (SIMD across edges). The same
-    /// product as CsrMatrix.MultiplyRowInto, kept here so that the whole per-point path is optimised at first call.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Responses(CsrMatrix features, int row, RowMajorMatrix weights, Span<float> responses)
-    {
-        responses.Clear();
-        var idx = features.RowIndices(row);
-        var val = features.RowValues(row);
-        for (int j = 0; j < idx.Length; j++) LaneMath.AddScaled(responses, weights.Row(idx[j]), val[j]);
-    }
 
     private DecodedBatch DecodeRows(int rows, int k, ResponsesOf responsesOf)
     {

@@ -118,7 +118,7 @@ public sealed class CpuBackend : ComputeBackend
         {
             var target = o.AsSpan((compact ? t : touched[t]) * cols, cols);
             for (int e = pointers[t]; e < pointers[t + 1]; e++)
-                TensorPrimitives.MultiplyAdd(g.AsSpan(rows[e] * cols, cols), values[e], target, target);
+                LaneMath.AddScaled(target, g.AsSpan(rows[e] * cols, cols), values[e]); // optimised at first call, unlike tier-0 TensorPrimitives
         });
     }
 
@@ -174,7 +174,7 @@ public sealed class CpuBackend : ComputeBackend
                 for (int p = 0; p < len[i]; p++)
                 {
                     var target = gt.AsSpan(ids[i * maxLength + p] * d + c0, width);
-                    TensorPrimitives.MultiplyAdd(source, scale, target, target);
+                    LaneMath.AddScaled(target, source, scale);
                 }
             }
         });

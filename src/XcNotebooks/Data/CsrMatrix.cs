@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using XcNotebooks.Compute;
 
 namespace XcNotebooks.Data;
 
@@ -188,16 +190,17 @@ public sealed class CsrMatrix
 
     /// <summary>
     /// output = x_row^T W for a row-major W with <see cref="Cols"/> rows: the sum of W's rows picked by the
-    /// row's non-zeros, each scaled by its value (SIMD over W's columns).
+    /// row's non-zeros, each scaled by its value (SIMD over W's columns). Optimised at first call: the sparse
+    /// products of short runs (notebooks, a few batches) would otherwise spend their time in tier-0 code.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyRowInto(int row, RowMajorMatrix weights, Span<float> output)
     {
         if (weights.Rows != Cols) throw new ArgumentException($"weights have {weights.Rows} rows, the matrix has {Cols} columns");
         output.Clear();
         var idx = RowIndices(row);
         var val = RowValues(row);
-        for (int j = 0; j < idx.Length; j++)
-            TensorPrimitives.MultiplyAdd(weights.Row(idx[j]), val[j], output, output);
+        for (int j = 0; j < idx.Length; j++) LaneMath.AddScaled(output, weights.Row(idx[j]), val[j]);
     }
 
     /// <summary>The product X W (rows x weights.Cols), parallel over rows.</summary>

@@ -33,6 +33,10 @@ public sealed record Dataset(CsrMatrix Features, LabelMatrix Labels)
     /// <summary>Number of labels.</summary>
     public int NumLabels => Labels.NumLabels;
 
+    /// <summary>The name of label <paramref name="label"/> for display: its <see cref="LabelNames"/> entry, else the id.</summary>
+    public string LabelName(int label) =>
+        LabelNames is { } names && label >= 0 && label < names.Count ? names[label] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The points listed, in order, with their texts.</summary>
     public Dataset SelectRows(IReadOnlyList<int> rows) => this with
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using XcNotebooks.Data;
+using XcNotebooks.Metrics;
 using XcNotebooks.Reports;
 using Chart = Plotly.NET.CSharp.Chart;
 using FsChart = Plotly.NET.Chart;
@@ -40,20 +41,72 @@ public static class Charts
         bool logY = false, ChartStyle? style = null)
     {
         var all = series.ToList();
-        var traces = all.Select(s =>
-        {
-            if (s.X.Count != s.Y.Count) throw new ArgumentException($"series '{s.Name}': {s.X.Count} x values but {s.Y.Count} y values");
-            return Chart.Line<double, double, string>(s.X, s.Y, ShowMarkers: true, Name: s.Name);
-        }).ToList();
-        if (traces.Count == 0) throw new ArgumentException("a line chart needs at least one series");
-        var chart = Finish(Chart.Combine(traces), title, xTitle, yTitle, logX: false, logY, style);
+        var chart = LineChart(all, title, xTitle, yTitle, logX: false, logY, showMarkers: true, style);
         if (IsFewWholeNumbers(all.SelectMany(s => s.X))) SetAxisProperty(chart, "xaxis", "dtick", 1);
         return chart;
     }
 
-    /// <summary>One line per named series over epochs 1..n ("train loss", "P@1", ...).</summary>
-    public static GenericChart OverEpochs(IReadOnlyDictionary<string, IReadOnlyList<double>> seriesByName, string title = "",
-        string yTitle = "", bool logY = false, ChartStyle? style = null) =>
+    /// <summary>
+    /// Metrics against k: one line per method and metric, k = 1..K, in percent; a colour per method, a dash style
+    /// per metric. <paramref name="metrics"/> names pyxclib's families ("P", "nDCG", "R", "PSP", "PSnDCG"; default:
+    /// P, nDCG and, for reports with propensities, PSP).
+    /// </summary>
+    public static GenericChart MetricsByK(IReadOnlyDictionary<string, MetricReport> reportsByMethod, IReadOnlyList<string>? metrics = null,
+        string title = "", ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(reportsByMethod);
+        if (reportsByMethod.Count == 0) throw new ArgumentException("a metrics chart needs at least one report");
+        var palette = (style ?? ChartStyle.Default).Palette;
+        var dashes = new[] { StyleParam.DrawingStyle.Solid, StyleParam.DrawingStyle.Dash, StyleParam.DrawingStyle.Dot, StyleParam.DrawingStyle.DashDot, StyleParam.DrawingStyle.LongDash };
+        var families = metrics ?? ["P", "nDCG", "PSP"];
+        var traces = new List<GenericChart>();
+        int method = 0;
+        foreach (var (name, report) in reportsByMethod)
+        {
+            for (int m = 0; m < families.Count; m++)
+            {
+                var values = MetricFamily(report, families[m]);
+                if (values is null)
+                {
+                    if (metrics is null) continue; // PSP by default only where propensities were given
+                    throw new ArgumentException($"the report of '{name}' has no {families[m]} (PSP and PSnDCG need inverse propensities)");
+                }
+                string label = reportsByMethod.Count == 1 ? $"{families[m]}@k" : $"{name}: {families[m]}@k";
+                traces.Add(Chart.Line<double, double, string>(Enumerable.Range(1, report.K).Select(k => (double)k), values.Select(v => 100 * v),
+                    ShowMarkers: true, Name: label, LineColor: Color.fromString(palette[method % palette.Count]), LineDash: dashes[m % dashes.Length]));
+            }
+            method++;
+        }
+        if (traces.Count == 0) throw new ArgumentException("none of the reports has the metrics asked for");
+        var chart = Finish(Chart.Combine(traces), title, "k", "%", logX: false, logY: false, style);
+        SetAxisProperty(chart, "xaxis", "dtick", 1);
+        return chart;
+    }
+
+    /// <summary>
+    /// Label frequencies in decreasing order, the long tail of XC data: one line per data set, x = label rank
+    /// (1 = most frequent), y = points carrying the label. On <paramref name="logAxes"/> (default) labels without
+    /// points are left out, since a log axis cannot show 0.
+    /// </summary>
+    public static GenericChart LabelFrequencies(IEnumerable<Dataset> datasets, string title = "label frequencies", bool logAxes = true,
+        ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(datasets);
+        var series = datasets.Select(d =>
+        {
+            var counts = d.Labels.LabelCounts().Where(c => !logAxes || c > 0).Select(c => (double)c).OrderDescending().ToArray();
+            return new ChartSeries(d.Name, Enumerable.Range(1, counts.Length).Select(r => (double)r).ToArray(), counts);
+        }).ToList();
+        string scale = logAxes ? " (log scale)" : "";
+        return LineChart(series, title, "label rank" + scale, "points with the label" + scale, logAxes, logAxes, showMarkers: false, style);
+    }
+
+    /// <summary>
+    /// One line per named series over epochs 1..n ("train loss", "P@1", ...). Any list type serves as the values
+    /// (double[], List&lt;double&gt;, ...), so F# can pass <c>readOnlyDict [ "loss", losses ]</c> as it is.
+    /// </summary>
+    public static GenericChart OverEpochs<TValues>(IReadOnlyDictionary<string, TValues> seriesByName, string title = "",
+        string yTitle = "", bool logY = false, ChartStyle? style = null) where TValues : IReadOnlyList<double> =>
         Lines(seriesByName.Select(kv => ChartSeries.OverEpochs(kv.Key, kv.Value)), title, "epoch", yTitle, logY, style);
 
     /// <summary>
@@ -241,6 +294,28 @@ public static class Charts
         foreach (var v in values) counts[Math.Min(bins - 1, (int)((v - min) / width))]++;
         var centres = Enumerable.Range(0, bins).Select(i => min + (i + 0.5) * width).ToArray();
         return (centres, counts, width);
+    }
+
+    private static IReadOnlyList<double>? MetricFamily(MetricReport report, string name) => name switch
+    {
+        "P" => report.Precision,
+        "nDCG" => report.Ndcg,
+        "R" => report.Recall,
+        "PSP" => report.PropensityPrecision,
+        "PSnDCG" => report.PropensityNdcg,
+        _ => throw new ArgumentException($"unknown metric '{name}': expected P, nDCG, R, PSP or PSnDCG"),
+    };
+
+    private static GenericChart LineChart(IReadOnlyList<ChartSeries> series, string title, string xTitle, string yTitle, bool logX, bool logY,
+        bool showMarkers, ChartStyle? style)
+    {
+        var traces = series.Select(s =>
+        {
+            if (s.X.Count != s.Y.Count) throw new ArgumentException($"series '{s.Name}': {s.X.Count} x values but {s.Y.Count} y values");
+            return Chart.Line<double, double, string>(s.X, s.Y, ShowMarkers: showMarkers, Name: s.Name);
+        }).ToList();
+        if (traces.Count == 0) throw new ArgumentException("a line chart needs at least one series");
+        return Finish(Chart.Combine(traces), title, xTitle, yTitle, logX, logY, style);
     }
 
     // Epoch axes: ticks 1, 2, 3 rather than 1, 1.5, 2 when the x values are few whole numbers.

@@ -151,6 +151,27 @@ public class SyntheticXcTests
     }
 
     [Fact]
+    public void DefaultWithHeldoutKeepsTrainAndTestAndAddsAFreshSplit()
+    {
+        var plain = EmbeddedData.Default();
+        var withHeldout = EmbeddedData.Default(heldoutPoints: 150);
+
+        Assert.Equal(150, withHeldout.Heldout!.NumPoints);
+        foreach (var (a, b) in new[] { (plain.Train, withHeldout.Train), (plain.Test, withHeldout.Test) })
+        {
+            Assert.Equal(a.Features.RowPointers, b.Features.RowPointers);
+            Assert.Equal(a.Features.ColumnIndices, b.Features.ColumnIndices);
+            Assert.Equal(a.Features.Values, b.Features.Values);
+            Assert.Equal(a.Labels.Classes(), b.Labels.Classes());
+        }
+        Assert.True(withHeldout.Heldout.Labels.IsMultiClass);
+        Assert.Equal(plain.Train.NumFeatures, withHeldout.Heldout.NumFeatures);
+        // Not a copy of the first test points.
+        Assert.NotEqual(plain.Test.Labels.Classes()[..150], withHeldout.Heldout.Labels.Classes());
+        Assert.Throws<ArgumentException>(() => EmbeddedData.Default(heldoutPoints: 0));
+    }
+
+    [Fact]
     public void MultiLabelPointsCarryRelatedLabels()
     {
         var o = Small with { MultiLabel = true, MeanLabelsPerPoint = 3 };

@@ -119,19 +119,24 @@ public class NotebookRunnerTests
             ("fsharp", "#r \"nuget: XcNotebooks\"\n#!share --from csharp truth\nopen XcNotebooks.Metrics\nlet predictions = TopKPredictions(3, 1, [| 2; 0; 3 |], [| 1.0f; 1.0f; 1.0f |])\nlet report = XcMetrics.Evaluate(truth, predictions, 1)\nprintfn \"P@1 %.4f\" (report.P 1)\nreport.P 1"),
             ("csharp", "#!fsharp\n#!share --from csharp numbers --as shared\nlet total = Array.sum shared\ndisplay [ 1; 2 ]\ntotal * 10"),
             ("csharp", "#!share --from fsharp report\n#!share --from fsharp total\nConsole.WriteLine($\"{report.GetType().FullName} {report.P(1):F4} {total + 1}\");"),
+            ("fsharp", "open XcNotebooks.Plotting\nCharts.Lines([ ChartSeries(\"s\", [| 1.0; 2.0 |], [| 3.0; 4.0 |]) ])"),
             ("fsharp", "let ok = 1\nlet broken = ok + \"text\""));
 
         var result = await NotebookRunner.RunAsync(path, null, None);
 
         // P@1 by hand: point 0 predicts 2 (relevant), point 1 predicts 0 (not), point 2 predicts 3 (relevant): 2/3.
-        Assert.Equal(["csharp", "fsharp", "fsharp", "csharp", "fsharp"], result.Cells.Select(c => c.Kernel));
+        Assert.Equal(["csharp", "fsharp", "fsharp", "csharp", "fsharp", "fsharp"], result.Cells.Select(c => c.Kernel));
         Assert.Equal("P@1 0.6667\n", Assert.IsType<StreamOutput>(result.Cells[1].Outputs[0]).Text);
         Assert.Equal("0.6666666666666666", Assert.IsType<ExecuteResultOutput>(result.Cells[1].Outputs[1]).PlainText);
         Assert.Equal("[1; 2]", Assert.IsType<DisplayDataOutput>(result.Cells[2].Outputs[0]).PlainText); // as F# Interactive prints it
         Assert.Equal("60", Assert.IsType<ExecuteResultOutput>(result.Cells[2].Outputs[1]).PlainText);
         Assert.Equal("XcNotebooks.Metrics.MetricReport 0.6667 7\n", Assert.IsType<StreamOutput>(result.Cells[3].Outputs[0]).Text);
+        // A chart (an F# union of Plotly.NET) keeps the kit's plain text, not F# Interactive's dump of its fields.
+        var chart = Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Cells[4].Outputs));
+        Assert.Equal("Plotly chart (1 traces)", chart.PlainText);
+        Assert.Contains("Plotly.newPlot", chart.Data["text/html"]);
         // The F# compile error names the cell, the line within it and the F# error.
-        Assert.StartsWith("cell 5: CompilationError: error FS0001 at line 2, column ", result.Error);
+        Assert.StartsWith("cell 6: CompilationError: error FS0001 at line 2, column ", result.Error);
     }
 
     [Fact]

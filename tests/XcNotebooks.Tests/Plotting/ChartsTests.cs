@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using XcNotebooks.Data;
+using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
 using Xunit;
@@ -35,6 +36,11 @@ public class ChartsTests
         Assert.Equal(ChartStyle.Default.Width, layout["width"]!.GetValue<int>());
         Assert.Equal(ChartStyle.Default.Palette, Strings(layout["colorway"]));
         Assert.Throws<ArgumentException>(() => Charts.Lines([new ChartSeries("bad", [1, 2], [1])]));
+
+        // Any list type as the values (F#'s readOnlyDict of arrays): the same figure.
+        var fromArrays = Charts.OverEpochs(new Dictionary<string, double[]> { ["train"] = [3, 2, 1.5], ["test"] = [3.5, 2.5, 2.25] },
+            title: "loss", yTitle: "cross-entropy");
+        Assert.Equal(ChartHtml.FigureJson(chart), ChartHtml.FigureJson(fromArrays));
     }
 
     [Fact]
@@ -165,6 +171,58 @@ public class ChartsTests
         Assert.Contains($"src=\"https://cdn.plot.ly/plotly-{ChartHtml.PlotlyJsVersion}.min.js\"", cdn);
         Assert.DoesNotContain(ChartHtml.PlotlyJsSource[..200], cdn);
         Assert.Throws<ArgumentException>(() => ChartHtml.ToFragment(chart, id: "bad id"));
+    }
+
+    [Fact]
+    public void LabelFrequenciesSortTheCountsAndDropEmptyLabelsOnLogAxes()
+    {
+        // Label counts 1, 3, 0, 2 (label 2 has no point).
+        var labels = LabelMatrix.FromLabelSets([[0, 1], [1, 3], [1, 3]], 4);
+        var data = new Dataset(CsrMatrix.FromRows(2, [[(0, 1f)], [(1, 1f)], [(0, 1f)]]), labels) { Name = "toy" };
+
+        var figure = Figure(Charts.LabelFrequencies([data, data with { Name = "same" }], title: "tail"));
+        var traces = figure["data"]!.AsArray();
+        Assert.Equal(["toy", "same"], traces.Select(t => t!["name"]!.GetValue<string>()));
+        Assert.Equal([3.0, 2, 1], Numbers(traces[0]!["y"]));
+        Assert.Equal([1.0, 2, 3], Numbers(traces[0]!["x"]));
+        Assert.Equal("log", figure["layout"]!["xaxis"]!["type"]!.GetValue<string>());
+        Assert.Equal("log", figure["layout"]!["yaxis"]!["type"]!.GetValue<string>());
+
+        var linear = Figure(Charts.LabelFrequencies([data], logAxes: false));
+        Assert.Equal([3.0, 2, 1, 0], Numbers(linear["data"]![0]!["y"]));
+        Assert.Null(linear["layout"]!["yaxis"]!["type"]);
+    }
+
+    [Fact]
+    public void MetricsByKDrawsEachMethodInOneColourAndEachMetricInOneDash()
+    {
+        var truth = LabelMatrix.FromLabelSets([[0], [1, 2]], 3);
+        var predictions = new TopKPredictions(2, 2, [0, 1, 2, 0], [2, 1, 2, 1]);
+        var withPropensity = XcMetrics.Evaluate(truth, predictions, 2, [1.0, 2.0, 3.0]);
+        var plain = XcMetrics.Evaluate(truth, predictions, 2);
+        // By hand: P@1 = (1 + 1)/2, P@2 = (1/2 + 1/2)/2.
+        Assert.Equal([1.0, 0.5], withPropensity.Precision);
+
+        var figure = Figure(Charts.MetricsByK(new Dictionary<string, MetricReport> { ["a"] = withPropensity, ["b"] = plain }));
+        var traces = figure["data"]!.AsArray();
+        // PSP only for the report with propensities.
+        Assert.Equal(["a: P@k", "a: nDCG@k", "a: PSP@k", "b: P@k", "b: nDCG@k"], traces.Select(t => t!["name"]!.GetValue<string>()));
+        Assert.Equal([100.0, 50], Numbers(traces[0]!["y"]));
+        Assert.Equal([1.0, 2], Numbers(traces[0]!["x"]));
+        Assert.Equal(withPropensity.PropensityPrecision!.Select(v => 100 * v), Numbers(traces[2]!["y"]), new Tolerance(1e-9));
+        string Colour(int t) => traces[t]!["line"]!["color"]!.GetValue<string>();
+        string Dash(int t) => traces[t]!["line"]!["dash"]!.GetValue<string>();
+        Assert.Equal(Colour(0), Colour(2));
+        Assert.NotEqual(Colour(0), Colour(3));
+        Assert.Equal(Dash(1), Dash(4));
+        Assert.NotEqual(Dash(0), Dash(1));
+
+        var single = Figure(Charts.MetricsByK(new Dictionary<string, MetricReport> { ["a"] = plain }, ["R"]));
+        Assert.Equal("R@k", single["data"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(plain.Recall.Select(v => 100 * v), Numbers(single["data"]![0]!["y"]), new Tolerance(1e-9));
+        Assert.Throws<ArgumentException>(() => Charts.MetricsByK(new Dictionary<string, MetricReport> { ["b"] = plain }, ["PSP"]));
+        Assert.Throws<ArgumentException>(() => Charts.MetricsByK(new Dictionary<string, MetricReport> { ["b"] = plain }, ["P@1"]));
+        Assert.Throws<ArgumentException>(() => Charts.MetricsByK(new Dictionary<string, MetricReport>()));
     }
 
     private static int Count(string text, string part)

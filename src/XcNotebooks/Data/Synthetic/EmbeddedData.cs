@@ -29,6 +29,17 @@ public static class EmbeddedData
     /// <summary>The multi-class default data set (train and test splits).</summary>
     public static DataSplits Default() => SyntheticXc.Generate(DefaultOptions);
 
+    /// <summary>
+    /// The multi-class default with a heldout (validation) split of <paramref name="heldoutPoints"/> points drawn
+    /// from the same distribution; train and test are exactly those of <see cref="Default()"/>. Methods that pick
+    /// their best epoch or prune on validation accuracy (W-LTLS, its sparse models) need one.
+    /// </summary>
+    public static DataSplits Default(int heldoutPoints)
+    {
+        if (heldoutPoints < 1) throw new ArgumentException($"a heldout split needs at least one point, got {heldoutPoints}");
+        return SyntheticXc.Generate(DefaultOptions with { NumHeldout = heldoutPoints });
+    }
+
     /// <summary>The multi-label default data set (train and test splits).</summary>
     public static DataSplits DefaultMultiLabel() => SyntheticXc.Generate(DefaultMultiLabelOptions);
 

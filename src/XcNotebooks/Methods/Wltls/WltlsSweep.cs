@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Plotly.NET;
 using XcNotebooks.Data;
 using XcNotebooks.Learners;
+using XcNotebooks.Plotting;
+using XcNotebooks.Reports;
 using XcNotebooks.Training;
 
 namespace XcNotebooks.Methods.Wltls;
@@ -17,6 +20,15 @@ namespace XcNotebooks.Methods.Wltls;
 /// <param name="PredictMicrosecondsPerPoint">Batch prediction time on the test split per point (parallel, best of 3).</param>
 public sealed record SliceWidthRow(string Model, int? SliceWidth, int Predictors, long ModelBytes, double TestAccuracy,
     double? ValidationAccuracy, double TrainSeconds, double PredictMicrosecondsPerPoint);
+
+/// <summary>The cost a slice-width trade-off chart puts on its x axis.</summary>
+public enum SweepCost
+{
+    /// <summary>Size of the weights (MB).</summary>
+    ModelSize,
+    /// <summary>Batch prediction time per test point (microseconds).</summary>
+    PredictionTime,
+}
 
 /// <summary>
 /// The wider-graphs experiment: W-LTLS at several slice widths and the one-vs-rest linear model (the limit of a
@@ -69,6 +81,59 @@ public static class WltlsSweep
     /// <summary>One table line, e.g. "b=5: 55 predictors, 11.6MB, test 94.7%, 2.1 us/point, trained in 2.3s".</summary>
     public static string Describe(SliceWidthRow row) => string.Create(CultureInfo.InvariantCulture,
         $"{row.Model}: {row.Predictors} predictors, {Wltls.Megabytes(row.ModelBytes)}, test {row.TestAccuracy:F1}%, {row.PredictMicrosecondsPerPoint:F1} us/point, trained in {row.TrainSeconds:F1}s");
+
+    /// <summary>The sweep as a table: model, binary predictors, size, accuracies and times.</summary>
+    public static HtmlTable ToTable(IReadOnlyList<SliceWidthRow> rows, string? caption = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var cells = rows.Select(r => (IReadOnlyList<object?>)
+        [
+            r.Model, r.Predictors, Wltls.Megabytes(r.ModelBytes), Math.Round(r.TestAccuracy, 2),
+            r.ValidationAccuracy is { } v ? Math.Round(v, 2) : null, Math.Round(r.TrainSeconds, 2), Math.Round(r.PredictMicrosecondsPerPoint, 2),
+        ]).ToArray();
+        return new HtmlTable(["model", "binary predictors", "model size", "test accuracy %", "validation accuracy %", "train s", "predict µs/point"], cells)
+        { Caption = caption };
+    }
+
+    /// <summary>
+    /// Test accuracy against <paramref name="cost"/> (log scale), one labelled marker per row: W-LTLS widths in one
+    /// colour, one-vs-rest in another, so the better trade-offs sit top-left.
+    /// </summary>
+    public static GenericChart TradeOffChart(IReadOnlyList<SliceWidthRow> rows, SweepCost cost = SweepCost.ModelSize, string? title = null,
+        ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var points = rows.Select(r => new TradeOffPoint(r.SliceWidth is null ? "OvR" : r.Model,
+            cost == SweepCost.ModelSize ? r.ModelBytes / 1048576.0 : r.PredictMicrosecondsPerPoint, r.TestAccuracy,
+            r.SliceWidth is null ? "one-vs-rest" : "W-LTLS"));
+        var (defaultTitle, xTitle) = cost == SweepCost.ModelSize
+            ? ("test accuracy against model size", "model size (MB, log scale)")
+            : ("test accuracy against prediction time", "prediction time per point (µs, log scale)");
+        return Charts.TradeOff(points, title ?? defaultTitle, xTitle, "test accuracy (%)", logX: true, style);
+    }
+
+    /// <summary>
+    /// The sweep as a run report: one "MODEL accuracy" metric per row (test accuracy, percent), as options the slice
+    /// widths of the rows and the W-LTLS options they share (their SliceWidth is replaced by each row's), and the rows
+    /// under Details "table".
+    /// </summary>
+    public static RunReport ToRunReport(IReadOnlyList<SliceWidthRow> rows, WltlsOptions options, IReadOnlyDictionary<string, string>? datasetFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        var metrics = new Dictionary<string, double>();
+        foreach (var r in rows)
+            if (!metrics.TryAdd($"{r.Model} accuracy", r.TestAccuracy)) throw new ArgumentException($"two rows are named '{r.Model}'");
+        return new RunReport
+        {
+            Method = "wltls-slice-widths",
+            DatasetFiles = datasetFiles ?? new Dictionary<string, string>(),
+            Options = new { SliceWidths = rows.Where(r => r.SliceWidth is not null).Select(r => r.SliceWidth!.Value).ToArray(), Wltls = options },
+            Metrics = metrics,
+            TrainSeconds = rows.Sum(r => r.TrainSeconds),
+            Details = new Dictionary<string, object?> { ["table"] = rows },
+        };
+    }
 
     private static (double Accuracy, double MicrosecondsPerPoint) Measure(Func<int[]> predict, DataSplits data)
     {
