@@ -14,18 +14,46 @@ public abstract class ComputeBackend : IComputeBackend
     /// <inheritdoc />
     public abstract BackendKind Kind { get; }
 
+    private long _liveBytes, _peakBytes;
+
     /// <inheritdoc />
     public Tensor Allocate(int rows, int cols)
     {
         CheckShape(rows, cols);
-        return AllocateCore(rows, cols);
+        var tensor = AllocateCore(rows, cols);
+        Track((long)rows * cols * sizeof(float));
+        return tensor;
     }
 
     /// <inheritdoc />
     public IntTensor AllocateInt(int rows, int cols)
     {
         CheckShape(rows, cols);
-        return AllocateIntCore(rows, cols);
+        var tensor = AllocateIntCore(rows, cols);
+        Track((long)rows * cols * sizeof(int));
+        return tensor;
+    }
+
+    /// <summary>
+    /// Bytes of the tensors this backend allocated that are not disposed yet (host arrays on the CPU, device buffers
+    /// on ILGPU): what a training step holds, independent of the garbage collector's timing.
+    /// </summary>
+    public long LiveTensorBytes => Interlocked.Read(ref _liveBytes);
+
+    /// <summary>The highest <see cref="LiveTensorBytes"/> since the backend was made or <see cref="ResetPeakTensorBytes"/>.</summary>
+    public long PeakTensorBytes => Interlocked.Read(ref _peakBytes);
+
+    /// <summary>Starts a new peak measurement at the current live bytes.</summary>
+    public void ResetPeakTensorBytes() => Interlocked.Exchange(ref _peakBytes, LiveTensorBytes);
+
+    /// <summary>A tensor of this backend was disposed (called once per tensor by <see cref="TensorStorage{T}.Dispose"/>).</summary>
+    internal void Released(long bytes) => Interlocked.Add(ref _liveBytes, -bytes);
+
+    private void Track(long bytes)
+    {
+        long live = Interlocked.Add(ref _liveBytes, bytes);
+        long peak;
+        while (live > (peak = Interlocked.Read(ref _peakBytes)) && Interlocked.CompareExchange(ref _peakBytes, live, peak) != peak) { }
     }
 
     /// <inheritdoc />

@@ -112,6 +112,7 @@ public abstract class TensorStorage<T> : IDisposable where T : unmanaged
         if (_disposed) return;
         _disposed = true;
         _device?.Dispose();
+        (Backend as ComputeBackend)?.Released((long)Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
         GC.SuppressFinalize(this);
     }
 

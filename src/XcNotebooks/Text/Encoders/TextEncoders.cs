@@ -53,19 +53,29 @@ public static class TextEncoders
     /// </summary>
     public static RowMajorMatrix EncodeInChunks(ITextEncoder encoder, TokenizedCorpus corpus, int chunkSize, TrainingMonitor? monitor)
     {
+        ArgumentNullException.ThrowIfNull(corpus);
+        return EncodeRows(encoder, corpus, Enumerable.Range(0, corpus.Count).ToArray(), chunkSize, monitor);
+    }
+
+    /// <summary>
+    /// Embeddings of the rows <paramref name="rows"/> of <paramref name="corpus"/> (in that order), in evaluation mode,
+    /// <paramref name="chunkSize"/> rows per pass, each pass disposed before the next: memory stays bounded by one chunk.
+    /// </summary>
+    public static RowMajorMatrix EncodeRows(ITextEncoder encoder, TokenizedCorpus corpus, IReadOnlyList<int> rows, int chunkSize, TrainingMonitor? monitor = null)
+    {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(rows);
         if (chunkSize < 1) throw new ArgumentException($"chunk size must be positive, got {chunkSize}");
-        var result = new RowMajorMatrix(corpus.Count, encoder.Dimension);
-        var rows = new int[Math.Min(chunkSize, corpus.Count)];
-        for (int start = 0; start < corpus.Count; start += chunkSize)
+        var result = new RowMajorMatrix(rows.Count, encoder.Dimension);
+        for (int start = 0; start < rows.Count; start += chunkSize)
         {
-            int count = Math.Min(chunkSize, corpus.Count - start);
-            if (count != rows.Length) rows = new int[count];
-            for (int i = 0; i < count; i++) rows[i] = start + i;
-            using var pass = encoder.Forward(corpus.Batch(rows), training: false);
+            int count = Math.Min(chunkSize, rows.Count - start);
+            var chunk = new int[count];
+            for (int i = 0; i < count; i++) chunk[i] = rows[start + i];
+            using var pass = encoder.Forward(corpus.Batch(chunk), training: false);
             pass.Embeddings.CopyTo(result.Data.AsSpan(start * encoder.Dimension, count * encoder.Dimension));
-            monitor?.Report("encode", start + count, corpus.Count);
+            monitor?.Report("encode", start + count, rows.Count);
         }
         return result;
     }

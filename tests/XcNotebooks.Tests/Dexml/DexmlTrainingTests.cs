@@ -1,0 +1,132 @@
+using XcNotebooks.Methods.Dexa;
+using XcNotebooks.Methods.Dexml;
+using XcNotebooks.Metrics;
+using XcNotebooks.Tests.DexaTests;
+using XcNotebooks.Text.Encoders;
+using Xunit;
+
+namespace XcNotebooks.Tests.DexmlTests;
+
+/// <summary>DEXML end to end on DEXA's toy text task (8 labels: chance P@1 is 12.5%).</summary>
+public sealed class DexmlTrainingTests
+{
+    /// <summary>Options small enough for a unit test (a second or two on one core).</summary>
+    internal static DexmlOptions Small(DexmlLoss loss = DexmlLoss.DecoupledSoftmax, int seed = 3) => new()
+    {
+        BagOfEmbeddings = new BagOfEmbeddingsOptions { Dimension = 16 },
+        Loss = loss,
+        Temperature = 0.1f,
+        SoftTopk = new SoftTopkOptions(K: 2),
+        Epochs = 10,
+        BatchSize = 32,
+        LearningRate = 1e-2f,
+        GradientCacheChunk = 3,
+        MaxLength = 16,
+        EvaluateEvery = 5,
+        Backend = XcNotebooks.Compute.BackendKind.Cpu,
+        Seed = seed,
+    };
+
+    [Theory]
+    [InlineData(DexmlLoss.Softmax)]
+    [InlineData(DexmlLoss.DecoupledSoftmax)]
+    [InlineData(DexmlLoss.SoftTopk)]
+    public void EachLossLearnsTheToyTaskFarAboveChance(DexmlLoss loss)
+    {
+        var data = ToyText.Create(heldout: true);
+        using var model = Dexml.Train(data.Train, data.Heldout, Small(loss));
+        var report = XcMetrics.Evaluate(data.Test.Labels, model.TopK(data.Test, 5), 5);
+        Assert.True(report.P(1) >= 0.8, $"{loss}: P@1 {report.P(1):P1}");
+        Assert.Equal(10, model.History.Count);
+        Assert.True(model.History[^1].Loss < model.History[0].Loss, $"{loss}: loss {model.History[0].Loss} -> {model.History[^1].Loss}");
+        Assert.NotNull(model.History[4].HeldoutP1);
+        Assert.Null(model.History[3].HeldoutP1);
+    }
+
+    [Theory]
+    [InlineData(DexmlNegatives.InBatch)]
+    [InlineData(DexmlNegatives.HardMined)]
+    public void InBatchAndHardMinedPoolsLearnToo(DexmlNegatives negatives)
+    {
+        var data = ToyText.Create();
+        using var model = Dexml.Train(data.Train, null, Small() with { Negatives = negatives, HardNegativeStart = 3, HardNegativeRefresh = 3, HardNegativeShortlist = 3 });
+        double p1 = XcMetrics.Evaluate(data.Test.Labels, model.TopK(data.Test, 5), 5).P(1);
+        Assert.True(p1 >= 0.7, $"{negatives}: P@1 {p1:P1}");
+    }
+
+    [Fact]
+    public void HardMinedPoolsHoldTheBatchPositivesAndShortlistLabels()
+    {
+        var data = ToyText.Create(train: 30);
+        var pools = new LabelPools(data.Train.Labels, ToyText.Labels, Small() with { Negatives = DexmlNegatives.HardMined, HardNegativesPerPoint = 1 })
+        {
+            Shortlists = Enumerable.Range(0, 30).Select(i => Enumerable.Range(0, ToyText.Labels).Where(l => !data.Train.Labels.Has(i, l)).Take(1).ToArray()).ToArray(),
+        };
+        int[] rows = [0, 1, 2];
+        var step = pools.Step(rows, new Random(1));
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Assert.Contains(pools.Shortlists[rows[i]][0], step.Pool);
+            Assert.Single(step.Targets[i]);
+            // Every label of the point that made it into the pool is a positive, whoever brought it.
+            var expected = data.Train.Labels.LabelArray(rows[i]).Where(l => step.Pool.Contains(l)).Select(l => Array.IndexOf(step.Pool, l)).Order();
+            Assert.Equal(expected, step.Positives[i].Order());
+        }
+    }
+
+    [Fact]
+    public void SaveAndLoadReproduceThePredictions()
+    {
+        var data = ToyText.Create(train: 120, test: 30);
+        using var model = Dexml.Train(data.Train, null, Small() with { Epochs = 3 });
+        var path = Path.Combine(TestData.TempDir(), "model.dexml");
+        model.Save(path);
+        using var loaded = DexmlModel.Load(path, XcNotebooks.Compute.BackendKind.Cpu);
+        var before = model.TopK(data.Test, 4);
+        var after = loaded.TopK(data.Test, 4);
+        Assert.Equal(before.Labels, after.Labels);
+        Assert.Equal(before.Scores, after.Scores);
+        Assert.Equal(model.History.Select(e => e.Loss), loaded.History.Select(e => e.Loss));
+        Assert.Equal(DexmlLoss.DecoupledSoftmax, loaded.Options.Loss);
+        File.WriteAllText(path, "not a model");
+        Assert.ThrowsAny<Exception>(() => DexmlModel.Load(path, XcNotebooks.Compute.BackendKind.Cpu));
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameModelAndCachingDoesNotChangeIt()
+    {
+        var data = ToyText.Create(train: 90, test: 20);
+        var options = Small() with { Epochs = 2 };
+        using var first = Dexml.Train(data.Train, null, options);
+        using var second = Dexml.Train(data.Train, null, options);
+        using var uncached = Dexml.Train(data.Train, null, options with { GradientCaching = false });
+        using var other = Dexml.Train(data.Train, null, options with { Seed = 99 });
+        Assert.Equal(first.LabelEmbeddings.Data, second.LabelEmbeddings.Data);
+        XcNotebooks.Tests.Compute.Numbers.Close(first.LabelEmbeddings.Data, uncached.LabelEmbeddings.Data, 1e-4, "uncached training");
+        Assert.NotEqual(first.LabelEmbeddings.Data, other.LabelEmbeddings.Data);
+    }
+
+    [Fact]
+    public void AFilterRemovesPairsBeforeTheTopK()
+    {
+        var data = ToyText.Create(train: 120, test: 10);
+        using var model = Dexml.Train(data.Train, null, Small() with { Epochs = 3 });
+        var plain = model.TopK(data.Test, 3);
+        var filter = new LabelFilter([(0, plain.LabelsOf(0)[0]), (1, plain.LabelsOf(1)[1])]);
+        var filtered = model.TopK(data.Test, 3, filter);
+        Assert.Equal(plain.LabelsOf(0)[1..].ToArray(), filtered.LabelsOf(0)[..2].ToArray());
+        Assert.DoesNotContain(plain.LabelsOf(1)[1], filtered.LabelArray(1));
+        Assert.Equal(3, filtered.LabelArray(0).Length); // refilled from the deeper retrieval
+    }
+
+    [Fact]
+    public void BadSettingsAreRejected()
+    {
+        var data = ToyText.Create(train: 20, test: 5);
+        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { Temperature = 0 }));
+        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { GradientCacheChunk = 0 }));
+        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { Encoder = DexaEncoderKind.Onnx }));
+        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { SoftTopk = new SoftTopkOptions(Alpha: -1) }));
+        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train with { Texts = null }, null, Small()));
+    }
+}
