@@ -71,7 +71,7 @@ public sealed class DexaCommand : ICliCommand
         Run, Load);
 
     /// <summary>Text data sets are directories (LF-*, raw text, Reuters, CLINC150) or JSON lines files.</summary>
-    private static DataSplits Load(string train, string? heldout, string? test, DataFormat format) =>
+    internal static DataSplits Load(string train, string? heldout, string? test, DataFormat format) =>
         ConsoleMonitor.Run(monitor =>
         {
             if (Directory.Exists(train))
@@ -108,14 +108,7 @@ public sealed class DexaCommand : ICliCommand
                     var other => throw new ArgumentException($"unknown ONNX pooling '{other}': expected mean, cls or none"),
                 },
             },
-            Tokenizer = args.GetValue(Tokenizer)!.Trim().ToLowerInvariant() switch
-            {
-                "auto" => args.GetValue(Vocabulary) is null ? DexaTokenizerKind.Words : DexaTokenizerKind.WordPiece,
-                "words" => DexaTokenizerKind.Words,
-                "hashed" => DexaTokenizerKind.HashedNgrams,
-                "wordpiece" => DexaTokenizerKind.WordPiece,
-                var other => throw new ArgumentException($"unknown tokenizer '{other}': expected auto, words, hashed or wordpiece"),
-            },
+            Tokenizer = ParseTokenizer(args.GetValue(Tokenizer)!, args.GetValue(Vocabulary)),
             WordPieceVocabulary = args.GetValue(Vocabulary),
             MaxLength = args.GetValue(MaxLength),
             BagOfEmbeddings = new BagOfEmbeddingsOptions { Dimension = args.GetValue(Dimension) },
@@ -142,14 +135,7 @@ public sealed class DexaCommand : ICliCommand
             Backend = args.GetValue(Backend),
             Seed = run.Seed,
         };
-        if (args.GetValue(Propensity) is { } ab)
-        {
-            var parts = ab.Split(',');
-            if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double a)
-                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double b))
-                throw new ArgumentException($"--propensity: expected A,B (e.g. 0.6,2.6), got '{ab}'");
-            options = options with { PropensityA = a, PropensityB = b };
-        }
+        if (ParsePropensity(args.GetValue(Propensity)) is var (a, b)) options = options with { PropensityA = a, PropensityB = b };
         options.Validate();
         var filters = FiltersOf(run.Files["train"], args.GetValue(TestFilter));
 
@@ -200,8 +186,30 @@ public sealed class DexaCommand : ICliCommand
         };
     }
 
+    /// <summary>--tokenizer: auto (WordPiece with a vocabulary, else words), words, hashed or wordpiece.</summary>
+    internal static DexaTokenizerKind ParseTokenizer(string value, string? vocabulary) =>
+        value.Trim().ToLowerInvariant() switch
+        {
+            "auto" => vocabulary is null ? DexaTokenizerKind.Words : DexaTokenizerKind.WordPiece,
+            "words" => DexaTokenizerKind.Words,
+            "hashed" => DexaTokenizerKind.HashedNgrams,
+            "wordpiece" => DexaTokenizerKind.WordPiece,
+            var other => throw new ArgumentException($"unknown tokenizer '{other}': expected auto, words, hashed or wordpiece"),
+        };
+
+    /// <summary>--propensity A,B, or null when not given.</summary>
+    internal static (double A, double B)? ParsePropensity(string? ab)
+    {
+        if (ab is null) return null;
+        var parts = ab.Split(',');
+        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double a)
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double b))
+            throw new ArgumentException($"--propensity: expected A,B (e.g. 0.6,2.6), got '{ab}'");
+        return (a, b);
+    }
+
     /// <summary>The LF-* directory's filter files when present, and an explicit test filter file.</summary>
-    private static LabelFilters FiltersOf(string train, string? testFilter)
+    internal static LabelFilters FiltersOf(string train, string? testFilter)
     {
         var filters = Directory.Exists(train) ? LfTextFormat.ReadFilters(train) : LabelFilters.None;
         return testFilter is null ? filters : filters with { Test = LabelFilter.Read(testFilter) };
