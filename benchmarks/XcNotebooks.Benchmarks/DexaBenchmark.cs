@@ -206,7 +206,7 @@ internal static class DexaBenchmark
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 
-    private static string? FindShared()
+    internal static string? FindShared()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

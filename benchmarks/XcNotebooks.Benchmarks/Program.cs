@@ -12,6 +12,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["wltls"] = WltlsBenchmark.Run,
     ["autoencoders"] = AutoencoderComparison.Run,
     ["dexa"] = DexaBenchmark.Run,
+    ["dexml"] = DexmlBenchmark.Run,
+    ["dexml-memory"] = DexmlMemoryBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

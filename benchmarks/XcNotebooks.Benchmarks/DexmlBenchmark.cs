@@ -1,0 +1,120 @@
+using System.Globalization;
+using XcNotebooks.Compute;
+using XcNotebooks.Data;
+using XcNotebooks.Methods.Dexml;
+using XcNotebooks.Metrics;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Benchmarks;
+
+/// <summary>
+/// DEXML's loss comparison (Softmax vs DecoupledSoftmax vs SoftTop-k, every label in the loss through gradient
+/// caching) on Reuters-21578 ModApte (multi-label: 90 topics) and CLINC150 (multi-class: 150 intents), test metrics
+/// P@1/3/5, nDCG@5, R@10, PSP@5 and training time, with DEXA's rows of benchmarks/results/dexa-cpu.md beside them
+/// (same splits, same encoder family; DEXA did not report R@10). Sized for about ten minutes on one core.
+/// Usage: dexml [shared/data folder] [--backend auto|cpu|ilgpu] [--epochs N] [--only reuters|clinc] [--dexa FILE.md] [--out FILE.md]
+/// </summary>
+internal static class DexmlBenchmark
+{
+    private sealed record Row(string Data, string Method, MetricReport? Metrics, double TrainSeconds, string? Quoted = null);
+
+    public static int Run(string[] args)
+    {
+        string? shared = null, only = null, output = null, dexa = null;
+        var backend = BackendKind.Auto;
+        int epochs = 15;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--backend": backend = Enum.Parse<BackendKind>(args[++i], ignoreCase: true); break;
+                case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--only": only = args[++i].ToLowerInvariant(); break;
+                case "--dexa": dexa = args[++i]; break;
+                case "--out": output = args[++i]; break;
+                default: shared = args[i]; break;
+            }
+        }
+        shared ??= DexaBenchmark.FindShared();
+        if (shared is null)
+        {
+            Console.Error.WriteLine("dexml needs the shared data folder (shared/data): pass its path");
+            return 2;
+        }
+        dexa ??= FindDexaResults();
+        var options = new DexmlOptions { Backend = backend, Epochs = epochs };
+        var rows = new List<Row>();
+        var sets = new List<(string Name, Func<DataSplits> Load)>
+        {
+            ("Reuters-21578", () => TextDatasets.Reuters21578(Path.Combine(shared, "reuters21578"))),
+            ("CLINC150", () => TextDatasets.Clinc150(Path.Combine(shared, "clinc150"))),
+        };
+        var log = new TrainingMonitor { Log = line => Console.WriteLine("  " + line) };
+        foreach (var (name, load) in sets)
+        {
+            if (only is not null && !name.StartsWith(only, StringComparison.OrdinalIgnoreCase)) continue;
+            var data = load();
+            Console.WriteLine($"== {name}: {data.Train}; test {data.Test.NumPoints:N0} points");
+            var comparison = Dexml.Compare(data with { Heldout = null }, options, log);
+            Console.WriteLine(comparison);
+            foreach (var r in comparison.Rows) rows.Add(new Row(name, $"DEXML {r.Loss}", r.Metrics, r.TrainSeconds));
+            if (dexa is not null) rows.AddRange(DexaRows(dexa, name));
+        }
+        var table = Table(rows, options, dexa);
+        Console.WriteLine();
+        Console.WriteLine(table);
+        if (output is not null) File.WriteAllText(output, table);
+        return 0;
+    }
+
+    /// <summary>benchmarks/results/dexa-cpu.md, looked for upwards from the program.</summary>
+    private static string? FindDexaResults()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "benchmarks", "results", "dexa-cpu.md");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>DEXA's rows for <paramref name="data"/> from the dexa benchmark's table: P@1 (mean ± sd), P@3, P@5 and nDCG@5 as printed there.</summary>
+    private static IEnumerable<Row> DexaRows(string file, string data)
+    {
+        foreach (var line in File.ReadLines(file))
+        {
+            var cells = line.Split('|', StringSplitOptions.TrimEntries);
+            // | data | method | P@1 | P@3 | P@5 | nDCG@3 | nDCG@5 | PSP@1 | PSP@3 | PSP@5 | train s | x OvR | predict s |
+            if (cells.Length < 14 || cells[1] != data || !cells[2].StartsWith("DEXA", StringComparison.Ordinal)) continue;
+            yield return new Row(data, cells[2] + " (dexa-cpu.md)", null, double.Parse(cells[11], CultureInfo.InvariantCulture),
+                $"| {cells[3]} | {cells[4]} | {cells[5]} | {cells[7]} | – | {cells[10]} |");
+        }
+    }
+
+    private static string Table(IReadOnlyList<Row> rows, DexmlOptions options, string? dexa)
+    {
+        var header = FormattableString.Invariant(
+            $"DEXML options: bag of embeddings d={options.BagOfEmbeddings.Dimension}, {options.Epochs} epochs (batch {options.BatchSize}, AdamW lr {options.LearningRate}, ")
+            + FormattableString.Invariant(
+            $"{options.WarmupFraction * 100:F0}% warm-up), tau {options.Temperature}, every label in the loss (gradient caching, {options.GradientCacheChunk} labels per chunk), ")
+            + FormattableString.Invariant(
+            $"one sampled positive per query (SoftTop-k: up to K = {options.SoftTopk.K}, alpha {options.SoftTopk.Alpha}), backend {options.Backend}, seed {options.Seed}. ")
+            + "Metrics on the test split, PSP with A = 0.55, B = 1.5; train time includes tokenization."
+            + (dexa is null ? "" : $" DEXA rows are quoted from {Path.GetFileName(dexa)} (means over 3 seeds; no R@10 there).");
+        var lines = new List<string>
+        {
+            header,
+            "",
+            "| data | method | P@1 | P@3 | P@5 | nDCG@5 | R@10 | PSP@5 | train s |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        };
+        foreach (var r in rows)
+        {
+            if (r.Metrics is { } m)
+                lines.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| {r.Data} | {r.Method} | {m.P(1) * 100:F2} | {m.P(3) * 100:F2} | {m.P(5) * 100:F2} | {m.NdcgAt(5) * 100:F2} | {m.Recall[9] * 100:F2} | {m.Psp(5) * 100:F2} | {r.TrainSeconds:F1} |"));
+            else lines.Add(string.Create(CultureInfo.InvariantCulture, $"| {r.Data} | {r.Method} {r.Quoted} {r.TrainSeconds:F1} |"));
+        }
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+    }
+}
