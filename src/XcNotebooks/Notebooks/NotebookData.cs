@@ -51,4 +51,23 @@ public sealed record NotebookData(DataSplits Splits, string Name, IReadOnlyDicti
             "the embedded default (synthetic, 64 classes)",
             new Dictionary<string, string> { ["embedded"] = $"{source} (SyntheticXc seed {EmbeddedData.DefaultOptions.Seed})" }, reason);
     }
+
+    /// <summary>
+    /// CLINC150 (150 intents; its train, validation and test splits; label texts = intent names) from ../shared/data
+    /// when it is there, else the embedded multi-label default (128 synthetic labels with texts and label texts): the
+    /// text data sets of the dual-encoder notebooks (DEXA, DEXML). Fast mode keeps CLINC150 (it loads in a second);
+    /// size epochs with <see cref="NotebookEnv.Pick"/>.
+    /// </summary>
+    public static NotebookData Clinc150OrEmbedded(TrainingMonitor? monitor = null) => Clinc150OrEmbedded(NotebookEnv.SharedData("clinc150"), monitor);
+
+    /// <summary>The same choice made explicitly: CLINC150 from <paramref name="clincFolder"/> (data_full.json) unless it is null.</summary>
+    public static NotebookData Clinc150OrEmbedded(string? clincFolder, TrainingMonitor? monitor = null)
+    {
+        if (clincFolder is not null)
+            return new NotebookData(TextDatasets.Clinc150(clincFolder, monitor: monitor), "CLINC150",
+                new Dictionary<string, string> { ["train"] = Path.Combine(clincFolder, "data_full.json") }, null);
+        return new NotebookData(EmbeddedData.DefaultMultiLabel(), "the embedded multi-label default (synthetic, 128 labels)",
+            new Dictionary<string, string> { ["embedded"] = $"EmbeddedData.DefaultMultiLabel() (SyntheticXc seed {EmbeddedData.DefaultMultiLabelOptions.Seed})" },
+            "../shared/data/clinc150 is not on this machine: the embedded multi-label default (128 synthetic labels with texts) stands in for it.");
+    }
 }

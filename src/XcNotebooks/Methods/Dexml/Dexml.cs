@@ -5,6 +5,7 @@ using XcNotebooks.Data;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
+using XcNotebooks.Reports;
 using XcNotebooks.Text;
 using XcNotebooks.Text.Encoders;
 using XcNotebooks.Training;
@@ -198,6 +199,19 @@ public sealed record DexmlComparisonRow(DexmlLoss Loss, MetricReport Metrics, do
 /// <param name="Rows">One row per loss.</param>
 public sealed record DexmlComparison(IReadOnlyList<DexmlComparisonRow> Rows)
 {
+    /// <summary>The rows as a table (percent, two decimals): loss, P@1/3/5, nDCG@5, R@10, PSP@5, training seconds.</summary>
+    public HtmlTable ToTable() => new(["loss", "P@1", "P@3", "P@5", "nDCG@5", "R@10", "PSP@5", "train s"],
+        Rows.Select(r => (IReadOnlyList<object?>)[r.Loss.ToString(), Percent(r.Metrics.P(1)), Percent(r.Metrics.P(3)), Percent(r.Metrics.P(5)),
+            Percent(r.Metrics.NdcgAt(5)), Percent(r.Metrics.Recall[9]), Percent(r.Metrics.Psp(5)), Math.Round(r.TrainSeconds, 1)]).ToArray());
+
+    /// <summary>Each loss's mean training loss per epoch (for <see cref="Plotting.Charts.OverEpochs"/>).</summary>
+    public IReadOnlyDictionary<string, double[]> LossCurves() => Rows.ToDictionary(r => r.Loss.ToString(), r => r.History.Select(e => e.Loss).ToArray());
+
+    /// <summary>Each loss's test metrics (for <see cref="Plotting.Charts.MetricsByK"/>).</summary>
+    public IReadOnlyDictionary<string, MetricReport> MetricsByLoss() => Rows.ToDictionary(r => r.Loss.ToString(), r => r.Metrics);
+
+    private static double Percent(double value) => Math.Round(value * 100, 2);
+
     /// <summary>The table as text: loss, P@1/3/5, nDCG@5, R@10, PSP@5 (percent), training seconds.</summary>
     public override string ToString()
     {
