@@ -26,18 +26,18 @@ public sealed class DexaCommand : ICliCommand
 
     private static readonly Option<string> OnnxPoolingOption = new("--onnx-pooling") { Description = "pooling of the ONNX model's token states: mean, cls or none", DefaultValueFactory = _ => "mean" };
 
-    private static readonly Option<int> Layers = new("--layers") { Description = "transformer layers", DefaultValueFactory = _ => 2 };
+    internal static readonly Option<int> Layers = new("--layers") { Description = "transformer layers", DefaultValueFactory = _ => 2 };
 
-    private static readonly Option<int> Heads = new("--heads") { Description = "transformer attention heads", DefaultValueFactory = _ => 4 };
+    internal static readonly Option<int> Heads = new("--heads") { Description = "transformer attention heads", DefaultValueFactory = _ => 4 };
 
-    private static readonly Option<string> Tokenizer = new("--tokenizer")
+    internal static readonly Option<string> Tokenizer = new("--tokenizer")
     { Description = "tokens: words (corpus vocabulary), hashed (word n-grams), wordpiece (needs --vocab); auto: wordpiece with --vocab, else words", DefaultValueFactory = _ => "auto" };
 
-    private static readonly Option<string?> Vocabulary = new("--vocab") { Description = "WordPiece vocab.txt" };
+    internal static readonly Option<string?> Vocabulary = new("--vocab") { Description = "WordPiece vocab.txt" };
 
-    private static readonly Option<int?> MaxLength = new("--max-length") { Description = "tokens per text (default: 32 for *title* data sets, else 128)" };
+    internal static readonly Option<int?> MaxLength = new("--max-length") { Description = "tokens per text (default: 32 for *title* data sets, else 128)" };
 
-    private static readonly Option<int> Dimension = new("--dim") { Description = "embedding dimension", DefaultValueFactory = _ => 256 };
+    internal static readonly Option<int> Dimension = new("--dim") { Description = "embedding dimension", DefaultValueFactory = _ => 256 };
 
     private static readonly Option<int> Epochs = new("--epochs") { Description = "M1 (encoder) epochs", DefaultValueFactory = _ => 40 };
 
@@ -55,11 +55,11 @@ public sealed class DexaCommand : ICliCommand
 
     private static readonly Option<string> Fusion = new("--fusion") { Description = "score fusion: tree (DEXA) or sum (weighted)", DefaultValueFactory = _ => "tree" };
 
-    private static readonly Option<string?> Propensity = new("--propensity") { Description = "A,B of the inverse propensity (default 0.55,1.5)" };
+    internal static readonly Option<string?> Propensity = new("--propensity") { Description = "A,B of the inverse propensity (default 0.55,1.5)" };
 
-    private static readonly Option<BackendKind> Backend = new("--backend") { Description = "compute backend: Auto, Cpu or Ilgpu", DefaultValueFactory = _ => BackendKind.Auto };
+    internal static readonly Option<BackendKind> Backend = new("--backend") { Description = "compute backend: Auto, Cpu or Ilgpu", DefaultValueFactory = _ => BackendKind.Auto };
 
-    private static readonly Option<string?> TestFilter = new("--filter") { Description = "filter_labels_test.txt pairs to drop from test predictions (LF-* directories: read automatically)" };
+    internal static readonly Option<string?> TestFilter = new("--filter") { Description = "filter_labels_test.txt pairs to drop from test predictions (LF-* directories: read automatically)" };
 
     private static readonly Option<bool> AblationOption = new("--ablation") { Description = "also run the ablation: encoder only, + auxiliary vectors, + classifiers" };
 

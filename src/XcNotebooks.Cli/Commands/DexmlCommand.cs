@@ -43,36 +43,18 @@ public sealed class DexmlCommand : ICliCommand
 
     private static readonly Option<string> Encoder = new("--encoder") { Description = "text encoder: bag (bag of embeddings + residual MLP) or transformer (small, from scratch)", DefaultValueFactory = _ => "bag" };
 
-    private static readonly Option<int> Layers = new("--layers") { Description = "transformer layers", DefaultValueFactory = _ => 2 };
-
-    private static readonly Option<int> Heads = new("--heads") { Description = "transformer attention heads", DefaultValueFactory = _ => 4 };
-
-    private static readonly Option<string> Tokenizer = new("--tokenizer")
-    { Description = "tokens: words (corpus vocabulary), hashed (word n-grams), wordpiece (needs --vocab); auto: wordpiece with --vocab, else words", DefaultValueFactory = _ => "auto" };
-
-    private static readonly Option<string?> Vocabulary = new("--vocab") { Description = "WordPiece vocab.txt" };
-
-    private static readonly Option<int?> MaxLength = new("--max-length") { Description = "tokens per text (default: 32 for *title* data sets, else 128)" };
-
-    private static readonly Option<int> Dimension = new("--dim") { Description = "embedding dimension", DefaultValueFactory = _ => 256 };
-
     private static readonly Option<int> Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 30 };
 
     private static readonly Option<int> BatchSize = new("--batch-size") { Description = "queries per step", DefaultValueFactory = _ => 256 };
 
     private static readonly Option<float> LearningRate = new("--lr") { Description = "peak learning rate (AdamW, 10% warm-up, linear decay)", DefaultValueFactory = _ => 2e-3f };
 
-    private static readonly Option<string?> Propensity = new("--propensity") { Description = "A,B of the inverse propensity for PSP (default 0.55,1.5)" };
-
-    private static readonly Option<BackendKind> Backend = new("--backend") { Description = "compute backend: Auto, Cpu or Ilgpu", DefaultValueFactory = _ => BackendKind.Auto };
-
-    private static readonly Option<string?> TestFilter = new("--filter") { Description = "filter_labels_test.txt pairs to drop from test predictions (LF-* directories: read automatically)" };
-
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("dexml",
         "DEXML: dual encoders with DecoupledSoftmax over all labels through gradient caching (Gupta et al., ICLR 2024); text data with label texts",
-        [Loss, Compare, Temperature, TopkK, TopkAlpha, Negatives, HardShortlist, HardStart, NoSample, NoCache, CacheChunk, Encoder, Layers, Heads, Tokenizer,
-         Vocabulary, MaxLength, Dimension, Epochs, BatchSize, LearningRate, Propensity, Backend, TestFilter],
+        [Loss, Compare, Temperature, TopkK, TopkAlpha, Negatives, HardShortlist, HardStart, NoSample, NoCache, CacheChunk, Encoder, DexaCommand.Layers,
+         DexaCommand.Heads, DexaCommand.Tokenizer, DexaCommand.Vocabulary, DexaCommand.MaxLength, DexaCommand.Dimension, Epochs, BatchSize, LearningRate,
+         DexaCommand.Propensity, DexaCommand.Backend, DexaCommand.TestFilter],
         Run, DexaCommand.Load);
 
     /// <summary>--loss as the enum.</summary>
@@ -89,7 +71,7 @@ public sealed class DexmlCommand : ICliCommand
         var args = run.Args;
         var data = run.Data;
         var monitor = run.Monitor;
-        int dimension = args.GetValue(Dimension);
+        int dimension = args.GetValue(DexaCommand.Dimension);
         var options = new DexmlOptions
         {
             Loss = ParseLoss(args.GetValue(Loss)!),
@@ -113,20 +95,20 @@ public sealed class DexmlCommand : ICliCommand
                 "transformer" => DexaEncoderKind.Transformer,
                 var other => throw new ArgumentException($"unknown encoder '{other}': expected bag or transformer"),
             },
-            Tokenizer = DexaCommand.ParseTokenizer(args.GetValue(Tokenizer)!, args.GetValue(Vocabulary)),
-            WordPieceVocabulary = args.GetValue(Vocabulary),
-            MaxLength = args.GetValue(MaxLength),
+            Tokenizer = DexaCommand.ParseTokenizer(args.GetValue(DexaCommand.Tokenizer)!, args.GetValue(DexaCommand.Vocabulary)),
+            WordPieceVocabulary = args.GetValue(DexaCommand.Vocabulary),
+            MaxLength = args.GetValue(DexaCommand.MaxLength),
             BagOfEmbeddings = new BagOfEmbeddingsOptions { Dimension = dimension },
-            Transformer = new TransformerEncoderOptions { Dimension = dimension, Layers = args.GetValue(Layers), Heads = args.GetValue(Heads), FeedForward = 4 * dimension },
+            Transformer = new TransformerEncoderOptions { Dimension = dimension, Layers = args.GetValue(DexaCommand.Layers), Heads = args.GetValue(DexaCommand.Heads), FeedForward = 4 * dimension },
             Epochs = args.GetValue(Epochs),
             BatchSize = args.GetValue(BatchSize),
             LearningRate = args.GetValue(LearningRate),
-            Backend = args.GetValue(Backend),
+            Backend = args.GetValue(DexaCommand.Backend),
             Seed = run.Seed,
         };
-        if (DexaCommand.ParsePropensity(args.GetValue(Propensity)) is var (a, b)) options = options with { PropensityA = a, PropensityB = b };
+        if (DexaCommand.ParsePropensity(args.GetValue(DexaCommand.Propensity)) is var (a, b)) options = options with { PropensityA = a, PropensityB = b };
         options.Validate();
-        var filters = DexaCommand.FiltersOf(run.Files["train"], args.GetValue(TestFilter));
+        var filters = DexaCommand.FiltersOf(run.Files["train"], args.GetValue(DexaCommand.TestFilter));
 
         var clock = Stopwatch.StartNew();
         using var model = Dexml.Train(data.Train, data.Heldout, options, monitor);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
@@ -169,10 +168,7 @@ public sealed class DexaModel : IXcModel, IDisposable
     /// <inheritdoc />
     public void Save(string path) => ModelFile.Save(path, Method, FormatVersion, w =>
     {
-        w.Write(JsonSerializer.Serialize(Options));
-        w.Write(JsonSerializer.Serialize(Sequence));
-        TextTokenizers.Write(w, Tokenizer);
-        TextEncoders.Write(w, Encoder);
+        TextModelFiles.WriteHeader(w, Options, Sequence, Tokenizer, Encoder);
         w.Write(Auxiliary is not null);
         if (Auxiliary is not null)
         {
@@ -192,26 +188,12 @@ public sealed class DexaModel : IXcModel, IDisposable
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>
-    public static DexaModel Load(string path, BackendKind backend = BackendKind.Auto)
-    {
-        var compute = ComputeBackends.Create(backend);
-        try
-        {
-            return ModelFile.Load(path, "dexa", FormatVersion, r => Read(r, compute, path));
-        }
-        catch
-        {
-            compute.Dispose();
-            throw;
-        }
-    }
+    public static DexaModel Load(string path, BackendKind backend = BackendKind.Auto) =>
+        TextModelFiles.Load(path, "dexa", FormatVersion, backend, (r, compute) => Read(r, compute, path));
 
     private static DexaModel Read(BinaryReader r, IComputeBackend backend, string path)
     {
-        var options = JsonSerializer.Deserialize<DexaOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "DEXA options are missing");
-        var sequence = JsonSerializer.Deserialize<SequenceOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "sequence options are missing");
-        var tokenizer = TextTokenizers.Read(r, path) as ITextTokenizer ?? throw new DataFormatException(path, 0, "the stored tokenizer cannot tokenize sequences");
-        var encoder = TextEncoders.Read(r, backend, path);
+        var (options, sequence, tokenizer, encoder) = TextModelFiles.ReadHeader<DexaOptions>(r, backend, path, "DEXA");
         AuxiliaryVectors? auxiliary = null;
         if (r.ReadBoolean())
         {

@@ -102,46 +102,29 @@ public sealed class DexmlModel : IXcModel, IDisposable
     /// <inheritdoc />
     public void Save(string path) => ModelFile.Save(path, Method, FormatVersion, w =>
     {
-        w.Write(JsonSerializer.Serialize(Options));
-        w.Write(JsonSerializer.Serialize(Sequence));
-        TextTokenizers.Write(w, Tokenizer);
-        TextEncoders.Write(w, Encoder);
+        TextModelFiles.WriteHeader(w, Options, Sequence, Tokenizer, Encoder);
         w.WriteMatrix(LabelEmbeddings);
         w.Write(JsonSerializer.Serialize(_history));
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>
-    public static DexmlModel Load(string path, BackendKind backend = BackendKind.Auto)
-    {
-        var compute = ComputeBackends.Create(backend);
-        try
-        {
-            return ModelFile.Load(path, "dexml", FormatVersion, r => Read(r, compute, path));
-        }
-        catch
-        {
-            compute.Dispose();
-            throw;
-        }
-    }
+    public static DexmlModel Load(string path, BackendKind backend = BackendKind.Auto) =>
+        TextModelFiles.Load(path, "dexml", FormatVersion, backend, (r, compute) => Read(r, compute, path));
 
     private static DexmlModel Read(BinaryReader r, IComputeBackend backend, string path)
     {
-        var options = JsonSerializer.Deserialize<DexmlOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "DEXML options are missing");
-        var sequence = JsonSerializer.Deserialize<SequenceOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "sequence options are missing");
-        var tokenizer = TextTokenizers.Read(r, path) as ITextTokenizer ?? throw new DataFormatException(path, 0, "the stored tokenizer cannot tokenize sequences");
-        var encoder = TextEncoders.Read(r, backend, path);
+        var header = TextModelFiles.ReadHeader<DexmlOptions>(r, backend, path, "DEXML");
         try
         {
             var labels = r.ReadMatrix();
-            if (labels.Cols != encoder.Dimension)
-                throw new DataFormatException(path, 0, $"label embeddings have {labels.Cols} columns, the encoder {encoder.Dimension}");
+            if (labels.Cols != header.Encoder.Dimension)
+                throw new DataFormatException(path, 0, $"label embeddings have {labels.Cols} columns, the encoder {header.Encoder.Dimension}");
             var history = JsonSerializer.Deserialize<DexmlEpoch[]>(r.ReadString()) ?? [];
-            return new DexmlModel(options, tokenizer, sequence, backend, encoder, labels, history);
+            return new DexmlModel(header.Options, header.Tokenizer, header.Sequence, backend, header.Encoder, labels, history);
         }
         catch
         {
-            encoder.Dispose();
+            header.Encoder.Dispose();
             throw;
         }
     }
