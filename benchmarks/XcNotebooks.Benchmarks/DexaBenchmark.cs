@@ -106,12 +106,20 @@ internal static class DexaBenchmark
     /// <summary>Mean metrics of several seeds' runs of one stage; P1Spread is the standard deviation of P@1.</summary>
     private static Row Mean(string data, string method, IReadOnlyList<DexaAblationRow> runs)
     {
-        IReadOnlyList<double> Avg(Func<MetricReport, IReadOnlyList<double>?> pick) =>
-            Enumerable.Range(0, 5).Select(k => runs.Average(r => pick(r.Metrics)![k])).ToArray();
-        var metrics = new MetricReport(5, Avg(m => m.Precision), Avg(m => m.Ndcg), Avg(m => m.Recall), Avg(m => m.PropensityPrecision), Avg(m => m.PropensityNdcg));
-        double mean = runs.Average(r => r.Metrics.P(1));
-        double spread = Math.Sqrt(runs.Sum(r => Math.Pow(r.Metrics.P(1) - mean, 2)) / Math.Max(1, runs.Count - 1));
-        return new Row(data, method, metrics, runs.Average(r => r.TrainSeconds), runs.Average(r => r.PredictSeconds), runs.Count > 1 ? spread : 0);
+        var (metrics, spread) = MeanMetrics(runs.Select(r => r.Metrics).ToArray());
+        return new Row(data, method, metrics, runs.Average(r => r.TrainSeconds), runs.Average(r => r.PredictSeconds), spread);
+    }
+
+    /// <summary>The mean of several runs' metrics (k = 1..K of the first) and the standard deviation of P@1 (0 for one run).</summary>
+    internal static (MetricReport Mean, double P1Spread) MeanMetrics(IReadOnlyList<MetricReport> runs)
+    {
+        int k = runs[0].K;
+        IReadOnlyList<double>? Avg(Func<MetricReport, IReadOnlyList<double>?> pick) =>
+            pick(runs[0]) is null ? null : Enumerable.Range(0, k).Select(j => runs.Average(r => pick(r)![j])).ToArray();
+        var metrics = new MetricReport(k, Avg(m => m.Precision)!, Avg(m => m.Ndcg)!, Avg(m => m.Recall)!, Avg(m => m.PropensityPrecision), Avg(m => m.PropensityNdcg));
+        double mean = runs.Average(r => r.P(1));
+        double spread = Math.Sqrt(runs.Sum(r => Math.Pow(r.P(1) - mean, 2)) / Math.Max(1, runs.Count - 1));
+        return (metrics, runs.Count > 1 ? spread : 0);
     }
 
     private static Row TfidfOneVsRest(string name, DataSplits data, IReadOnlyList<double> ips)

@@ -12,17 +12,17 @@ namespace XcNotebooks.Benchmarks;
 /// caching) on Reuters-21578 ModApte (multi-label: 90 topics) and CLINC150 (multi-class: 150 intents), test metrics
 /// P@1/3/5, nDCG@5, R@10, PSP@5 and training time, with DEXA's rows of benchmarks/results/dexa-cpu.md beside them
 /// (same splits, same encoder family; DEXA did not report R@10). Sized for about ten minutes on one core.
-/// Usage: dexml [shared/data folder] [--backend auto|cpu|ilgpu] [--epochs N] [--only reuters|clinc] [--dexa FILE.md] [--out FILE.md]
+/// Usage: dexml [shared/data folder] [--backend auto|cpu|ilgpu] [--epochs N] [--seeds N] [--only reuters|clinc] [--dexa FILE.md] [--out FILE.md]
 /// </summary>
 internal static class DexmlBenchmark
 {
-    private sealed record Row(string Data, string Method, MetricReport? Metrics, double TrainSeconds, string? Quoted = null);
+    private sealed record Row(string Data, string Method, MetricReport? Metrics, double TrainSeconds, string? Quoted = null, double P1Spread = 0);
 
     public static int Run(string[] args)
     {
         string? shared = null, only = null, output = null, dexa = null;
         var backend = BackendKind.Auto;
-        int epochs = 15;
+        int epochs = 30, seeds = 1;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,6 +30,7 @@ internal static class DexmlBenchmark
                 case "--backend": backend = Enum.Parse<BackendKind>(args[++i], ignoreCase: true); break;
                 case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--only": only = args[++i].ToLowerInvariant(); break;
+                case "--seeds": seeds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--dexa": dexa = args[++i]; break;
                 case "--out": output = args[++i]; break;
                 default: shared = args[i]; break;
@@ -55,12 +56,16 @@ internal static class DexmlBenchmark
             if (only is not null && !name.StartsWith(only, StringComparison.OrdinalIgnoreCase)) continue;
             var data = load();
             Console.WriteLine($"== {name}: {data.Train}; test {data.Test.NumPoints:N0} points");
-            var comparison = Dexml.Compare(data with { Heldout = null }, options, log);
-            Console.WriteLine(comparison);
-            foreach (var r in comparison.Rows) rows.Add(new Row(name, $"DEXML {r.Loss}", r.Metrics, r.TrainSeconds));
+            var runs = Enumerable.Range(0, seeds).Select(seed => Dexml.Compare(data with { Heldout = null }, options with { Seed = seed }, log)).ToArray();
+            foreach (var run in runs) Console.WriteLine(run);
+            for (int r = 0; r < runs[0].Rows.Count; r++)
+            {
+                var (mean, spread) = DexaBenchmark.MeanMetrics(runs.Select(c => c.Rows[r].Metrics).ToArray());
+                rows.Add(new Row(name, $"DEXML {runs[0].Rows[r].Loss}", mean, runs.Average(c => c.Rows[r].TrainSeconds), P1Spread: spread));
+            }
             if (dexa is not null) rows.AddRange(DexaRows(dexa, name));
         }
-        var table = Table(rows, options, dexa);
+        var table = Table(rows, options, dexa, seeds);
         Console.WriteLine();
         Console.WriteLine(table);
         if (output is not null) File.WriteAllText(output, table);
@@ -91,14 +96,15 @@ internal static class DexmlBenchmark
         }
     }
 
-    private static string Table(IReadOnlyList<Row> rows, DexmlOptions options, string? dexa)
+    private static string Table(IReadOnlyList<Row> rows, DexmlOptions options, string? dexa, int seeds)
     {
         var header = FormattableString.Invariant(
             $"DEXML options: bag of embeddings d={options.BagOfEmbeddings.Dimension}, {options.Epochs} epochs (batch {options.BatchSize}, AdamW lr {options.LearningRate}, ")
             + FormattableString.Invariant(
             $"{options.WarmupFraction * 100:F0}% warm-up), tau {options.Temperature}, every label in the loss (gradient caching, {options.GradientCacheChunk} labels per chunk), ")
             + FormattableString.Invariant(
-            $"one sampled positive per query (SoftTop-k: up to K = {options.SoftTopk.K}, alpha {options.SoftTopk.Alpha}), backend {options.Backend}, seed {options.Seed}. ")
+            $"one sampled positive per query (SoftTop-k: up to K = {options.SoftTopk.K}, alpha {options.SoftTopk.Alpha}), backend {options.Backend}, ")
+            + (seeds > 1 ? FormattableString.Invariant($"means over seeds 0..{seeds - 1} (± the standard deviation of P@1). ") : "seed 0. ")
             + "Metrics on the test split, PSP with A = 0.55, B = 1.5; train time includes tokenization."
             + (dexa is null ? "" : $" DEXA rows are quoted from {Path.GetFileName(dexa)} (means over 3 seeds; no R@10 there).");
         var lines = new List<string>
@@ -112,7 +118,7 @@ internal static class DexmlBenchmark
         {
             if (r.Metrics is { } m)
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Data} | {r.Method} | {m.P(1) * 100:F2} | {m.P(3) * 100:F2} | {m.P(5) * 100:F2} | {m.NdcgAt(5) * 100:F2} | {m.Recall[9] * 100:F2} | {m.Psp(5) * 100:F2} | {r.TrainSeconds:F1} |"));
+                    $"| {r.Data} | {r.Method} | {m.P(1) * 100:F2}{(r.P1Spread > 0 ? $" ± {r.P1Spread * 100:F2}" : "")} | {m.P(3) * 100:F2} | {m.P(5) * 100:F2} | {m.NdcgAt(5) * 100:F2} | {m.Recall[9] * 100:F2} | {m.Psp(5) * 100:F2} | {r.TrainSeconds:F1} |"));
             else lines.Add(string.Create(CultureInfo.InvariantCulture, $"| {r.Data} | {r.Method} {r.Quoted} {r.TrainSeconds:F1} |"));
         }
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
