@@ -47,6 +47,24 @@ public sealed class DexmlCommandTests
     }
 
     [Fact]
+    public void TrainsWithHardNegativesWithoutCachingOnJsonLines()
+    {
+        var data = ToyText.Create(train: 160, test: 40);
+        var dir = TestData.TempDir();
+        JsonLinesFormat.Write(Path.Combine(dir, "train.jsonl"), data.Train);
+        JsonLinesFormat.Write(Path.Combine(dir, "test.jsonl"), data.Test);
+        var report = Path.Combine(dir, "report.json");
+        Assert.Equal(0, XcnCli.Run(["dexml", "--train", Path.Combine(dir, "train.jsonl"), "--test", Path.Combine(dir, "test.jsonl"), .. Small,
+            "--negatives", "hard", "--hard-start", "2", "--hard-shortlist", "3", "--no-cache", "--all-positives", "--report", report]));
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var options = json.RootElement.GetProperty("options");
+        Assert.False(options.GetProperty("gradientCaching").GetBoolean());
+        Assert.Equal("HardMined", options.GetProperty("negatives").GetString());
+        double p1 = json.RootElement.GetProperty("metrics").GetProperty("P@1").GetDouble();
+        Assert.True(p1 >= 50, $"P@1 {p1}"); // JSON lines carry label names only ("label3"): still learnable
+    }
+
+    [Fact]
     public void BadOptionsEndWithAnErrorCode()
     {
         var dir = TestData.TempDir();
