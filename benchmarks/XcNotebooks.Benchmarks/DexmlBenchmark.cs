@@ -12,7 +12,10 @@ namespace XcNotebooks.Benchmarks;
 /// caching) on Reuters-21578 ModApte (multi-label: 90 topics) and CLINC150 (multi-class: 150 intents), test metrics
 /// P@1/3/5, nDCG@5, R@10, PSP@5 and training time, with DEXA's rows of benchmarks/results/dexa-cpu.md beside them
 /// (same splits, same encoder family; DEXA did not report R@10). Sized for about ten minutes on one core.
-/// Usage: dexml [shared/data folder] [--backend auto|cpu|ilgpu] [--epochs N] [--seeds N] [--only reuters|clinc] [--dexa FILE.md] [--out FILE.md]
+/// --negatives AllLabels,InBatch,HardMined trains each label pool (the rows of the other pools are marked), --losses
+/// picks the losses (default all three), --no-dexa leaves DEXA's rows out.
+/// Usage: dexml [shared/data folder] [--backend auto|cpu|ilgpu] [--epochs N] [--seeds N] [--only reuters|clinc]
+///              [--losses softmax,decoupledsoftmax,softtopk] [--negatives alllabels,inbatch,hardmined] [--dexa FILE.md | --no-dexa] [--out FILE.md]
 /// </summary>
 internal static class DexmlBenchmark
 {
@@ -23,6 +26,9 @@ internal static class DexmlBenchmark
         string? shared = null, only = null, output = null, dexa = null;
         var backend = BackendKind.Auto;
         int epochs = 30, seeds = 1;
+        bool quoteDexa = true;
+        IReadOnlyList<DexmlLoss>? losses = null;
+        IReadOnlyList<DexmlNegatives> pools = [DexmlNegatives.AllLabels];
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,6 +38,9 @@ internal static class DexmlBenchmark
                 case "--only": only = args[++i].ToLowerInvariant(); break;
                 case "--seeds": seeds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--dexa": dexa = args[++i]; break;
+                case "--no-dexa": quoteDexa = false; break;
+                case "--losses": losses = args[++i].Split(',').Select(l => Enum.Parse<DexmlLoss>(l, ignoreCase: true)).ToArray(); break;
+                case "--negatives": pools = args[++i].Split(',').Select(n => Enum.Parse<DexmlNegatives>(n, ignoreCase: true)).ToArray(); break;
                 case "--out": output = args[++i]; break;
                 default: shared = args[i]; break;
             }
@@ -42,7 +51,7 @@ internal static class DexmlBenchmark
             Console.Error.WriteLine("dexml needs the shared data folder (shared/data): pass its path");
             return 2;
         }
-        dexa ??= FindDexaResults();
+        dexa = quoteDexa ? dexa ?? FindDexaResults() : null;
         var options = new DexmlOptions { Backend = backend, Epochs = epochs };
         var rows = new List<Row>();
         var sets = new List<(string Name, Func<DataSplits> Load)>
@@ -56,12 +65,16 @@ internal static class DexmlBenchmark
             if (only is not null && !name.StartsWith(only, StringComparison.OrdinalIgnoreCase)) continue;
             var data = load();
             Console.WriteLine($"== {name}: {data.Train}; test {data.Test.NumPoints:N0} points");
-            var runs = Enumerable.Range(0, seeds).Select(seed => Dexml.Compare(data with { Heldout = null }, options with { Seed = seed }, log)).ToArray();
-            foreach (var run in runs) Console.WriteLine(run);
-            for (int r = 0; r < runs[0].Rows.Count; r++)
+            foreach (var pool in pools)
             {
-                var (mean, spread) = DexaBenchmark.MeanMetrics(runs.Select(c => c.Rows[r].Metrics).ToArray());
-                rows.Add(new Row(name, $"DEXML {runs[0].Rows[r].Loss}", mean, runs.Average(c => c.Rows[r].TrainSeconds), P1Spread: spread));
+                var runs = Enumerable.Range(0, seeds).Select(seed => Dexml.Compare(data with { Heldout = null }, options with { Seed = seed, Negatives = pool }, log, losses: losses)).ToArray();
+                foreach (var run in runs) Console.WriteLine(run);
+                string suffix = pool switch { DexmlNegatives.InBatch => " (in-batch pool)", DexmlNegatives.HardMined => " (hard-mined pool)", _ => "" };
+                for (int r = 0; r < runs[0].Rows.Count; r++)
+                {
+                    var (mean, spread) = DexaBenchmark.MeanMetrics(runs.Select(c => c.Rows[r].Metrics).ToArray());
+                    rows.Add(new Row(name, $"DEXML {runs[0].Rows[r].Loss}{suffix}", mean, runs.Average(c => c.Rows[r].TrainSeconds), P1Spread: spread));
+                }
             }
             if (dexa is not null) rows.AddRange(DexaRows(dexa, name));
         }
@@ -101,7 +114,9 @@ internal static class DexmlBenchmark
         var header = FormattableString.Invariant(
             $"DEXML options: bag of embeddings d={options.BagOfEmbeddings.Dimension}, {options.Epochs} epochs (batch {options.BatchSize}, AdamW lr {options.LearningRate}, ")
             + FormattableString.Invariant(
-            $"{options.WarmupFraction * 100:F0}% warm-up), tau {options.Temperature}, every label in the loss (gradient caching, {options.GradientCacheChunk} labels per chunk), ")
+            $"{options.WarmupFraction * 100:F0}% warm-up), tau {options.Temperature}, every label in the loss (gradient caching, {options.GradientCacheChunk} labels per chunk) unless a row names its pool ")
+            + FormattableString.Invariant(
+            $"(in-batch: the batch's sampled positives; hard-mined: in-batch until epoch {options.HardNegativeStart}, then also {options.HardNegativesPerPoint} label(s) per point drawn from its {options.HardNegativeShortlist} nearest wrong labels, refreshed every {options.HardNegativeRefresh} epochs), ")
             + FormattableString.Invariant(
             $"one sampled positive per query (SoftTop-k: up to K = {options.SoftTopk.K}, alpha {options.SoftTopk.Alpha}), backend {options.Backend}, ")
             + (seeds > 1 ? FormattableString.Invariant($"means over seeds 0..{seeds - 1} (± the standard deviation of P@1). ") : "seed 0. ")
