@@ -117,7 +117,11 @@ public static class DsncTradeOff
                 "or most probable code first), next to W-LTLS with the slice width whose number of edges is nearest to m. " +
                 "Prediction speed is end to end (encoding and decoding) on the test split, best of 3.",
         }.AddSection("Trade-off", ReportBlock.Chart(AccuracyByBitsChart(rows)), ReportBlock.Chart(AccuracyByCostChart(rows)),
-            ReportBlock.Table(HtmlTable.FromRecords(rows) with { Caption = "accuracy, cost and code statistics per model", RealFormat = "F2" }));
+            ReportBlock.Table(ToTable(rows)));
+
+    /// <summary>The rows as a table (reals with two decimals).</summary>
+    public static HtmlTable ToTable(IReadOnlyList<CodeLengthRow> rows, string caption = "accuracy, cost and code statistics per model") =>
+        HtmlTable.FromRecords(rows) with { Caption = caption, RealFormat = "F2" };
 
     /// <summary>One table line, e.g. "DSNC lookup (Hamming) m=16: 16 bits, test 91.2%, 52,000 points/s, 12.3 neighbours".</summary>
     public static string Describe(CodeLengthRow row) => string.Create(CultureInfo.InvariantCulture,
