@@ -132,7 +132,7 @@ internal static class Demo
                 {
                     Epochs = fast ? 3 : 15,
                     LearningRate = 1e-3f,
-                    Activations = NeuralXcActivations.Paper with { RegressorOutput = Activation.Identity },
+                    Activations = NeuralXcActivations.LinearRegressorOutput,
                     EvaluateTrainEachEpoch = false,
                 },
             },

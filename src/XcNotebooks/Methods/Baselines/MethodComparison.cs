@@ -46,6 +46,31 @@ public sealed record MethodComparisonOptions
     /// <summary>HierarchicalXC runs by display name.</summary>
     public IReadOnlyDictionary<string, HierarchicalXcOptions> HierarchicalXc { get; init; } =
         new Dictionary<string, HierarchicalXcOptions> { ["HierarchicalXC"] = new() };
+
+    /// <summary>
+    /// The settings of the NeuralXC issue's table (benchmarks/results/autoencoders-table.md): the baselines, NeuralXC
+    /// with the authors' report settings and with a linear regressor output (no tanh, Adam lr 1e-3), HierarchicalXC on
+    /// the raw features and behind a 100-wide linear autoencoder. The epoch counts default to the table's; notebooks
+    /// lower them in fast mode (the method names say the counts used).
+    /// </summary>
+    public static MethodComparisonOptions AutoencoderTable(int reportEpochs = 10, int linearOutputEpochs = 30, int autoencoderEpochs = 10) => new()
+    {
+        NeuralXc = new Dictionary<string, NeuralXcOptions>
+        {
+            [$"NeuralXC (report settings, {reportEpochs} epochs)"] = new() { Epochs = reportEpochs },
+            [$"NeuralXC (linear regressor output, lr 1e-3, {linearOutputEpochs} epochs)"] = new()
+            {
+                Activations = NeuralXcActivations.LinearRegressorOutput,
+                LearningRate = 1e-3f,
+                Epochs = linearOutputEpochs,
+            },
+        },
+        HierarchicalXc = new Dictionary<string, HierarchicalXcOptions>
+        {
+            ["HierarchicalXC (raw features)"] = new(),
+            ["HierarchicalXC (linear autoencoder, 100)"] = new() { AutoencoderDimension = 100, AutoencoderEpochs = autoencoderEpochs },
+        },
+    };
 }
 
 /// <summary>

@@ -136,6 +136,12 @@ public sealed record NeuralXcActivations
 
     /// <summary>The authors' activations.</summary>
     public static NeuralXcActivations Paper { get; } = new();
+
+    /// <summary>
+    /// The authors' activations without the tanh after the regressor: the predicted label code is linear. The
+    /// report's tanh saturates on Bibtex and the ranking collapses to label popularity; this variant learns.
+    /// </summary>
+    public static NeuralXcActivations LinearRegressorOutput { get; } = new() { RegressorOutput = Activation.Identity };
 }
 
 /// <summary>
