@@ -109,6 +109,13 @@ public sealed class BaselineTests
         var markdown = MethodComparison.ToMarkdown(rows);
         Assert.Equal(2 + 5, markdown.Trim().Split('\n').Length);
         Assert.Contains("| toy | popularity | " + popularity["P@1"].ToString("F2", System.Globalization.CultureInfo.InvariantCulture), markdown);
+
+        var report = MethodComparison.ToRunReport(rows, options);
+        Assert.Equal(popularity["P@3"], report.Metrics["popularity P@3"]);
+        Assert.Equal(rows.Sum(r => r.Metrics.Count), report.Metrics.Count);
+        Assert.Equal(markdown, report.Details["markdown"]);
+        Assert.Contains("\"method\": \"NeuralXC\"", report.ToJson().Replace("\"method\":\"", "\"method\": \""));
+        Assert.Throws<ArgumentException>(() => MethodComparison.ToRunReport([rows[0], rows[0]], options));
     }
 
     [Fact]

@@ -133,6 +133,36 @@ public static class MethodComparison
         return rows;
     }
 
+    /// <summary>
+    /// A run report of the comparison: metrics named "METHOD P@1" etc. (percent), the summed training and test
+    /// seconds, the rows (without NeuralXC's histories) and the Markdown table under details.
+    /// </summary>
+    public static RunReport ToRunReport(IReadOnlyList<ComparisonRow> rows, MethodComparisonOptions options,
+        IReadOnlyDictionary<string, string>? datasetFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        var metrics = new Dictionary<string, double>();
+        foreach (var row in rows)
+            foreach (var (metric, value) in row.Metrics)
+                if (!metrics.TryAdd($"{row.Method} {metric}", value))
+                    throw new ArgumentException($"two rows are named '{row.Method}': give the runs distinct names");
+        return new RunReport
+        {
+            Method = "method-comparison",
+            DatasetFiles = datasetFiles ?? new Dictionary<string, string>(),
+            Options = options,
+            Metrics = metrics,
+            TrainSeconds = rows.Sum(r => r.TrainSeconds),
+            PredictSeconds = rows.Sum(r => r.PredictSeconds),
+            Details = new Dictionary<string, object?>
+            {
+                ["rows"] = rows.Select(r => r with { History = null }).ToArray(),
+                ["markdown"] = ToMarkdown(rows),
+            },
+        };
+    }
+
     /// <summary>The rows as a table: data set, method, metrics, seconds, classifiers per point.</summary>
     public static HtmlTable ToTable(IEnumerable<ComparisonRow> rows)
     {
