@@ -51,11 +51,13 @@ public sealed record MethodComparisonOptions
     /// The settings of the NeuralXC issue's table (benchmarks/results/autoencoders-table.md): the baselines, NeuralXC
     /// with the authors' report settings and with a linear regressor output (no tanh, Adam lr 1e-3), HierarchicalXC on
     /// the raw features and behind a 100-wide linear autoencoder. The epoch counts default to the table's; notebooks
-    /// lower them in fast mode (the method names say the counts used).
+    /// lower them in fast mode (the method names say the counts used). With <paramref name="linearCodesEpochs"/> &gt; 0
+    /// a third NeuralXC run uses <see cref="NeuralXcOptions.LinearCodes"/> (not in the table).
     /// </summary>
-    public static MethodComparisonOptions AutoencoderTable(int reportEpochs = 10, int linearOutputEpochs = 30, int autoencoderEpochs = 10) => new()
+    public static MethodComparisonOptions AutoencoderTable(int reportEpochs = 10, int linearOutputEpochs = 30, int autoencoderEpochs = 10,
+        int linearCodesEpochs = 0)
     {
-        NeuralXc = new Dictionary<string, NeuralXcOptions>
+        var neuralXc = new Dictionary<string, NeuralXcOptions>
         {
             [$"NeuralXC (report settings, {reportEpochs} epochs)"] = new() { Epochs = reportEpochs },
             [$"NeuralXC (linear regressor output, lr 1e-3, {linearOutputEpochs} epochs)"] = new()
@@ -64,13 +66,19 @@ public sealed record MethodComparisonOptions
                 LearningRate = 1e-3f,
                 Epochs = linearOutputEpochs,
             },
-        },
-        HierarchicalXc = new Dictionary<string, HierarchicalXcOptions>
+        };
+        if (linearCodesEpochs > 0)
+            neuralXc[$"NeuralXC (linear codes, no weight decay, lr 3e-3, batch 32, {linearCodesEpochs} epochs)"] = NeuralXcOptions.LinearCodes(linearCodesEpochs);
+        return new()
         {
-            ["HierarchicalXC (raw features)"] = new(),
-            ["HierarchicalXC (linear autoencoder, 100)"] = new() { AutoencoderDimension = 100, AutoencoderEpochs = autoencoderEpochs },
-        },
-    };
+            NeuralXc = neuralXc,
+            HierarchicalXc = new Dictionary<string, HierarchicalXcOptions>
+            {
+                ["HierarchicalXC (raw features)"] = new(),
+                ["HierarchicalXC (linear autoencoder, 100)"] = new() { AutoencoderDimension = 100, AutoencoderEpochs = autoencoderEpochs },
+            },
+        };
+    }
 }
 
 /// <summary>
