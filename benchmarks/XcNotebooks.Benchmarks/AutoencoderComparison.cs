@@ -1,9 +1,6 @@
 using System.Globalization;
-using XcNotebooks.Compute;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Baselines;
-using XcNotebooks.Methods.HierarchicalXc;
-using XcNotebooks.Methods.NeuralXc;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
 using XcNotebooks.Training;
@@ -25,24 +22,7 @@ internal static class AutoencoderComparison
         var outDir = args.Length > 1 ? args[1] : Path.Combine("benchmarks", "results");
         Directory.CreateDirectory(outDir);
         var monitor = new TrainingMonitor { Log = Console.WriteLine };
-        var options = new MethodComparisonOptions
-        {
-            NeuralXc = new Dictionary<string, NeuralXcOptions>
-            {
-                ["NeuralXC (report settings, 10 epochs)"] = new() { Backend = BackendKind.Auto },
-                ["NeuralXC (linear regressor output, lr 1e-3, 30 epochs)"] = new()
-                {
-                    Activations = NeuralXcActivations.Paper with { RegressorOutput = Activation.Identity },
-                    LearningRate = 1e-3f,
-                    Epochs = 30,
-                },
-            },
-            HierarchicalXc = new Dictionary<string, HierarchicalXcOptions>
-            {
-                ["HierarchicalXC (raw features)"] = new(),
-                ["HierarchicalXC (linear autoencoder, 100)"] = new() { AutoencoderDimension = 100 },
-            },
-        };
+        var options = MethodComparisonOptions.AutoencoderTable();
         var rows = new List<ComparisonRow>();
         var curves = new HtmlReport("NeuralXC training curves (bibtex, enron)");
         foreach (var name in new[] { "bibtex", "enron" })

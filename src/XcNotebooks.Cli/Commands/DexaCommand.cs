@@ -165,13 +165,7 @@ public sealed class DexaCommand : ICliCommand
         {
             var ablation = Dexa.Ablation(data, options, monitor, filters.Test, data.Heldout is null ? filters.Train : null);
             monitor.Write(ablation.ToString());
-            details["ablation"] = ablation.Rows.Select(r => new Dictionary<string, object>
-            {
-                ["stage"] = r.Stage,
-                ["metrics"] = r.Metrics.ToDictionary(),
-                ["trainSeconds"] = r.TrainSeconds,
-                ["predictSeconds"] = r.PredictSeconds,
-            }).ToArray();
+            details["ablation"] = ablation.Details();
         }
         return new RunReport
         {

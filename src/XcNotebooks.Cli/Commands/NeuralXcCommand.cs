@@ -75,7 +75,7 @@ public sealed class NeuralXcCommand : ICliCommand
             LabelDecoderHiddenSizes = Widths(args.GetValue(LabelDecoder), "--label-decoder"),
             RegressorHiddenSizes = Widths(args.GetValue(Regressor), "--regressor"),
             Activations = args.GetValue(LinearRegressorOutput)
-                ? NeuralXcActivations.Paper with { RegressorOutput = Activation.Identity }
+                ? NeuralXcActivations.LinearRegressorOutput
                 : NeuralXcActivations.Paper,
             Backend = args.GetValue(Backend),
             EvaluationK = Math.Max(5, run.TopK),

@@ -43,31 +43,64 @@ public sealed record NotebookData(DataSplits Splits, string Name, IReadOnlyDicti
                 if (Directory.GetFiles(sectorFolder, $"sector.{split}*").Order(StringComparer.Ordinal).FirstOrDefault() is { } file) files[split] = file;
             return new NotebookData(splits, "sector (PD-Sparse split)", files, null);
         }
-        string reason = fast
-            ? "Fast mode: the embedded default (64 synthetic classes) stands in for sector."
-            : "../shared/data/sector is not on this machine: the embedded default (64 synthetic classes) stands in for it.";
-        string source = heldoutPoints > 0 ? $"EmbeddedData.Default(heldoutPoints: {heldoutPoints})" : "EmbeddedData.Default()";
-        return new NotebookData(heldoutPoints > 0 ? EmbeddedData.Default(heldoutPoints) : EmbeddedData.Default(),
-            "the embedded default (synthetic, 64 classes)",
-            new Dictionary<string, string> { ["embedded"] = $"{source} (SyntheticXc seed {EmbeddedData.DefaultOptions.Seed})" }, reason);
+        return EmbeddedDefault("sector", fast, heldoutPoints);
     }
 
     /// <summary>
-    /// CLINC150 (150 intents; its train, validation and test splits; label texts = intent names) from ../shared/data
-    /// when it is there, else the embedded multi-label default (128 synthetic labels with texts and label texts): the
-    /// text data sets of the dual-encoder notebooks (DEXA, DEXML). Fast mode keeps CLINC150 (it loads in a second);
-    /// size epochs with <see cref="NotebookEnv.Pick"/>.
+    /// Bibtex (159 labels, 4,880 train / 2,515 test points: the NeuralXC report's data set) from
+    /// ../shared/data/bibtex, or in fast mode or without it the embedded multi-label default (128 labels).
     /// </summary>
-    public static NotebookData Clinc150OrEmbedded(TrainingMonitor? monitor = null) => Clinc150OrEmbedded(NotebookEnv.SharedData("clinc150"), monitor);
+    public static NotebookData BibtexOrEmbedded(TrainingMonitor? monitor = null) =>
+        BibtexOrEmbedded(NotebookEnv.SharedData("bibtex"), NotebookEnv.Fast, monitor);
 
-    /// <summary>The same choice made explicitly: CLINC150 from <paramref name="clincFolder"/> (data_full.json) unless it is null.</summary>
-    public static NotebookData Clinc150OrEmbedded(string? clincFolder, TrainingMonitor? monitor = null)
+    /// <summary>The same choice made explicitly: bibtex_train.txt and bibtex_test.txt from <paramref name="bibtexFolder"/> unless it is null or <paramref name="fast"/>.</summary>
+    public static NotebookData BibtexOrEmbedded(string? bibtexFolder, bool fast, TrainingMonitor? monitor = null)
     {
-        if (clincFolder is not null)
-            return new NotebookData(TextDatasets.Clinc150(clincFolder, monitor: monitor), "CLINC150",
-                new Dictionary<string, string> { ["train"] = Path.Combine(clincFolder, "data_full.json") }, null);
+        if (bibtexFolder is not null && !fast)
+        {
+            var files = new Dictionary<string, string>
+            {
+                ["train"] = Path.Combine(bibtexFolder, "bibtex_train.txt"),
+                ["test"] = Path.Combine(bibtexFolder, "bibtex_test.txt"),
+            };
+            return new NotebookData(DatasetReader.ReadSplits(files["train"], null, files["test"], DataFormat.Auto, monitor), "bibtex", files, null);
+        }
+        string reason = FallbackLine("bibtex", "the embedded multi-label default (128 synthetic labels)", fast);
         return new NotebookData(EmbeddedData.DefaultMultiLabel(), "the embedded multi-label default (synthetic, 128 labels)",
             new Dictionary<string, string> { ["embedded"] = $"EmbeddedData.DefaultMultiLabel() (SyntheticXc seed {EmbeddedData.DefaultMultiLabelOptions.Seed})" },
-            "../shared/data/clinc150 is not on this machine: the embedded multi-label default (128 synthetic labels with texts) stands in for it.");
+            reason);
     }
+
+    /// <summary>
+    /// CLINC150 (150 intents; texts, with the intent names as label texts; train / validation / test) from
+    /// ../shared/data/clinc150, or in fast mode or without it the embedded default, whose points and classes carry
+    /// synthetic texts, with a heldout split of <paramref name="heldoutPoints"/> points (0: none).
+    /// </summary>
+    public static NotebookData Clinc150OrEmbedded(int heldoutPoints = 400, TrainingMonitor? monitor = null) =>
+        Clinc150OrEmbedded(NotebookEnv.SharedData("clinc150"), NotebookEnv.Fast, heldoutPoints, monitor);
+
+    /// <summary>The same choice made explicitly: data_full.json and domains.json from <paramref name="clincFolder"/> unless it is null or <paramref name="fast"/>.</summary>
+    public static NotebookData Clinc150OrEmbedded(string? clincFolder, bool fast, int heldoutPoints = 400, TrainingMonitor? monitor = null)
+    {
+        if (heldoutPoints < 0) throw new ArgumentException($"heldout points must not be negative, got {heldoutPoints}");
+        if (clincFolder is not null && !fast)
+            return new NotebookData(TextDatasets.Clinc150(clincFolder, monitor: monitor), "CLINC150",
+                new Dictionary<string, string> { ["data"] = Path.Combine(clincFolder, "data_full.json"), ["domains"] = Path.Combine(clincFolder, "domains.json") },
+                null);
+        return EmbeddedDefault("CLINC150", fast, heldoutPoints);
+    }
+
+    /// <summary>The embedded multi-class default standing in for <paramref name="dataSet"/>.</summary>
+    private static NotebookData EmbeddedDefault(string dataSet, bool fast, int heldoutPoints)
+    {
+        string source = heldoutPoints > 0 ? $"EmbeddedData.Default(heldoutPoints: {heldoutPoints})" : "EmbeddedData.Default()";
+        return new NotebookData(heldoutPoints > 0 ? EmbeddedData.Default(heldoutPoints) : EmbeddedData.Default(),
+            "the embedded default (synthetic, 64 classes)",
+            new Dictionary<string, string> { ["embedded"] = $"{source} (SyntheticXc seed {EmbeddedData.DefaultOptions.Seed})" },
+            FallbackLine(dataSet, "the embedded default (64 synthetic classes)", fast));
+    }
+
+    private static string FallbackLine(string dataSet, string standIn, bool fast) => fast
+        ? $"Fast mode: {standIn} stands in for {dataSet}."
+        : $"../shared/data/{dataSet.ToLowerInvariant()} is not on this machine: {standIn} stands in for it.";
 }

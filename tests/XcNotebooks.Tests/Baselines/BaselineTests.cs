@@ -109,6 +109,35 @@ public sealed class BaselineTests
         var markdown = MethodComparison.ToMarkdown(rows);
         Assert.Equal(2 + 5, markdown.Trim().Split('\n').Length);
         Assert.Contains("| toy | popularity | " + popularity["P@1"].ToString("F2", System.Globalization.CultureInfo.InvariantCulture), markdown);
+
+        var report = MethodComparison.ToRunReport(rows, options);
+        Assert.Equal(popularity["P@3"], report.Metrics["popularity P@3"]);
+        Assert.Equal(rows.Sum(r => r.Metrics.Count), report.Metrics.Count);
+        Assert.Equal(markdown, report.Details["markdown"]);
+        Assert.Contains("\"method\": \"NeuralXC\"", report.ToJson().Replace("\"method\":\"", "\"method\": \""));
+        Assert.Throws<ArgumentException>(() => MethodComparison.ToRunReport([rows[0], rows[0]], options));
+    }
+
+    [Fact]
+    public void AutoencoderTableNamesItsRunsAndAddsLinearCodesOnRequest()
+    {
+        var table = MethodComparisonOptions.AutoencoderTable();
+        Assert.Equal(["NeuralXC (report settings, 10 epochs)", "NeuralXC (linear regressor output, lr 1e-3, 30 epochs)"], table.NeuralXc.Keys);
+        var (report, linearOutput) = (table.NeuralXc.Values.First(), table.NeuralXc.Values.Last());
+        Assert.Equal((10, 3e-4f, 1e-4f), (report.Epochs, report.LearningRate, report.WeightDecay));
+        Assert.Equal(XcNotebooks.Compute.Activation.Tanh, report.Activations.RegressorOutput);
+        Assert.Equal(XcNotebooks.Compute.Activation.Identity, linearOutput.Activations.RegressorOutput);
+        Assert.Equal(XcNotebooks.Compute.Activation.Tanh, linearOutput.Activations.LabelCode);
+        Assert.Equal(1e-3f, linearOutput.LearningRate);
+
+        var withCodes = MethodComparisonOptions.AutoencoderTable(2, 4, 3, linearCodesEpochs: 8);
+        Assert.Equal(3, withCodes.NeuralXc.Count);
+        var codes = withCodes.NeuralXc.Values.Last();
+        Assert.Equal((8, 32, 0f, 3e-3f), (codes.Epochs, codes.BatchSize, codes.WeightDecay, codes.LearningRate));
+        Assert.Equal(XcNotebooks.Compute.Activation.Identity, codes.Activations.LabelCode);
+        Assert.Equal(XcNotebooks.Compute.Activation.Identity, codes.Activations.RegressorOutput);
+        Assert.Equal(3, withCodes.HierarchicalXc["HierarchicalXC (linear autoencoder, 100)"].AutoencoderEpochs);
+        Assert.Equal(100, withCodes.HierarchicalXc["HierarchicalXC (linear autoencoder, 100)"].AutoencoderDimension);
     }
 
     [Fact]

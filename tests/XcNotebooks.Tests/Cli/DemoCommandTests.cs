@@ -19,8 +19,15 @@ public class DemoCommandTests
         // 64 classes: chance is 1.6% and always predicting the most frequent class about 20%.
         Assert.InRange(accuracy, 50, 100);
 
+        // The multi-label section: every learned method beats always ranking the most frequent labels.
+        var metrics = json["metrics"]!.AsObject();
+        double popularity = metrics["popularity P@1"]!.GetValue<double>();
+        foreach (var method in new[] { "one-vs-rest (AROW, 5 epochs) P@1", "NeuralXC (linear codes) P@1", "HierarchicalXC P@1" })
+            Assert.True(metrics[method]!.GetValue<double>() > popularity + 10, $"{method} {metrics[method]} vs popularity {popularity}");
+
         var html = File.ReadAllText(Path.Combine(dir, "report.html"));
         Assert.Contains("W-LTLS", html);
+        Assert.Contains("HierarchicalXC", html);
         Assert.Contains("Plotly.newPlot", html);
         Assert.DoesNotContain("src=\"https://cdn.plot.ly", html); // plotly.js inlined: the report works offline
     }

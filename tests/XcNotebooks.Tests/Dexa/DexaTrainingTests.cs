@@ -133,6 +133,16 @@ public sealed class DexaTrainingTests
         Assert.All(ablation.Rows, r => Assert.InRange(r.Metrics.P(1), 0.5, 1.0));
         Assert.True(ablation.Rows[2].TrainSeconds >= ablation.Rows[1].TrainSeconds);
         Assert.Contains("PSP@5", ablation.ToString());
+
+        // The table, the report and the chart carry the same numbers, in percent.
+        var table = ablation.ToTable();
+        Assert.Equal(ablation.Rows.Count, table.Rows.Count);
+        Assert.Equal(100 * ablation.Rows[1].Metrics.P(3), (double)table.Rows[1][table.Columns.ToList().IndexOf("P@3")]!, 9);
+        var report = ablation.ToRunReport(ToyText.Options());
+        Assert.Equal(100 * ablation.Rows[2].Metrics.Psp(5), report.Metrics["+ classifiers (fused) PSP@5"], 9);
+        Assert.Equal(ablation.Rows.Max(r => r.TrainSeconds), report.TrainSeconds);
+        Assert.Equal(ablation.Rows.Count, ((IReadOnlyList<IReadOnlyDictionary<string, object>>)report.Details["ablation"]!).Count);
+        Assert.Contains("+ auxiliary vectors", XcNotebooks.Plotting.ChartHtml.FigureJson(ablation.PrecisionChart()));
     }
 
     [Fact]

@@ -37,6 +37,13 @@ public sealed class DsncTradeOffTests
         Assert.All(rows.Where(r => r.Method.Contains("lookup")), r => Assert.NotNull(r.AverageNeighboursProbed));
         Assert.True(rows.Single(r => r.Method == DsncTradeOff.Decoder && r.Bits == 8).TestAccuracy > 80);
 
+        var report = DsncTradeOff.ToRunReport(rows, new DsncOptions(), new XcNotebooks.Methods.Wltls.WltlsOptions());
+        Assert.Equal(rows.Count, report.Metrics.Count);
+        Assert.Equal(wltls.TestAccuracy, report.Metrics["W-LTLS b=2 accuracy"]);
+        // Two DSNC models (4 and 8 bits) and one W-LTLS model were trained.
+        Assert.Equal(rows.Where(r => r.Method == DsncTradeOff.Decoder).Sum(r => r.TrainSeconds) + wltls.TrainSeconds, report.TrainSeconds, 9);
+        Assert.Equal(rows.Count, DsncTradeOff.ToTable(rows).Rows.Count);
+
         var html = DsncTradeOff.Report(rows, "synthetic").ToHtml();
         Assert.Contains("DSNC lookup (likelihood)", html);
         var figure = ChartHtml.FigureJson(DsncTradeOff.AccuracyByBitsChart(rows));

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Plotly.NET;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
+using XcNotebooks.Plotting;
+using XcNotebooks.Reports;
 using XcNotebooks.Text;
 using XcNotebooks.Text.Encoders;
 using XcNotebooks.Training;
@@ -368,16 +371,45 @@ public sealed record DexaAblationRow(string Stage, MetricReport Metrics, double 
 /// <param name="Rows">One row per stage.</param>
 public sealed record DexaAblation(IReadOnlyList<DexaAblationRow> Rows)
 {
-    /// <summary>The table as text: stage, P@1/3/5, nDCG@3/5, PSP@1/3/5 (percent), training seconds.</summary>
-    public override string ToString()
-    {
-        var lines = new List<string> { $"{"stage",-24} {"P@1",6} {"P@3",6} {"P@5",6} {"nDCG@3",7} {"nDCG@5",7} {"PSP@1",6} {"PSP@3",6} {"PSP@5",6} {"train s",8}" };
-        foreach (var r in Rows)
+    /// <summary>The table: stage, P@1/3/5, nDCG@3/5, PSP@1/3/5 (percent), training and prediction seconds.</summary>
+    public HtmlTable ToTable(string? caption = null) =>
+        new(["stage", "P@1", "P@3", "P@5", "nDCG@3", "nDCG@5", "PSP@1", "PSP@3", "PSP@5", "train s", "predict s"],
+            Rows.Select(r => (IReadOnlyList<object?>)
+            [
+                r.Stage, 100 * r.Metrics.P(1), 100 * r.Metrics.P(3), 100 * r.Metrics.P(5), 100 * r.Metrics.NdcgAt(3), 100 * r.Metrics.NdcgAt(5),
+                100 * r.Metrics.Psp(1), 100 * r.Metrics.Psp(3), 100 * r.Metrics.Psp(5), r.TrainSeconds, r.PredictSeconds,
+            ]).ToArray())
+        { Caption = caption, RealFormat = "F2" };
+
+    /// <summary>P@1, P@3 and P@5 of every stage as grouped bars.</summary>
+    public GenericChart PrecisionChart(string title = "DEXA ablation: P@k per stage", ChartStyle? style = null) =>
+        Charts.MetricBars(Rows.ToDictionary(r => r.Stage, r => r.Metrics.ToDictionary()), ["P@1", "P@3", "P@5"], title, style: style);
+
+    /// <summary>Every stage's metrics (percent) and seconds, for run reports.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object>> Details() =>
+        Rows.Select(r => (IReadOnlyDictionary<string, object>)new Dictionary<string, object>
         {
-            var m = r.Metrics;
-            lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Stage,-24} {m.P(1) * 100,6:F2} {m.P(3) * 100,6:F2} {m.P(5) * 100,6:F2} {m.NdcgAt(3) * 100,7:F2} {m.NdcgAt(5) * 100,7:F2} {m.Psp(1) * 100,6:F2} {m.Psp(3) * 100,6:F2} {m.Psp(5) * 100,6:F2} {r.TrainSeconds,8:F1}"));
-        }
-        return string.Join(Environment.NewLine, lines);
-    }
+            ["stage"] = r.Stage,
+            ["metrics"] = r.Metrics.ToDictionary(),
+            ["trainSeconds"] = r.TrainSeconds,
+            ["predictSeconds"] = r.PredictSeconds,
+        }).ToArray();
+
+    /// <summary>
+    /// A run report of the ablation: metrics named "STAGE P@1" etc. (percent), training time of the longest stage
+    /// (every stage's time is cumulative, the encoder-only row's its own), the rows under "ablation".
+    /// </summary>
+    public RunReport ToRunReport(DexaOptions options, IReadOnlyDictionary<string, string>? datasetFiles = null) => new()
+    {
+        Method = "dexa-ablation",
+        DatasetFiles = datasetFiles ?? new Dictionary<string, string>(),
+        Options = options,
+        Metrics = Rows.SelectMany(r => r.Metrics.ToDictionary().Select(m => (Key: $"{r.Stage} {m.Key}", m.Value))).ToDictionary(m => m.Key, m => m.Value),
+        TrainSeconds = Rows.Count == 0 ? 0 : Rows.Max(r => r.TrainSeconds),
+        PredictSeconds = Rows.Sum(r => r.PredictSeconds),
+        Details = new Dictionary<string, object?> { ["ablation"] = Details() },
+    };
+
+    /// <summary>The table as text.</summary>
+    public override string ToString() => ToTable().ToText();
 }

@@ -117,7 +117,30 @@ public static class DsncTradeOff
                 "or most probable code first), next to W-LTLS with the slice width whose number of edges is nearest to m. " +
                 "Prediction speed is end to end (encoding and decoding) on the test split, best of 3.",
         }.AddSection("Trade-off", ReportBlock.Chart(AccuracyByBitsChart(rows)), ReportBlock.Chart(AccuracyByCostChart(rows)),
-            ReportBlock.Table(HtmlTable.FromRecords(rows) with { Caption = "accuracy, cost and code statistics per model", RealFormat = "F2" }));
+            ReportBlock.Table(ToTable(rows)));
+
+    /// <summary>
+    /// A run report of the experiment: test accuracies named "METHOD MODEL accuracy" (percent), the training time of
+    /// every model (DSNC's three decodings share one), both methods' options, and the rows under details.
+    /// </summary>
+    public static RunReport ToRunReport(IReadOnlyList<CodeLengthRow> rows, DsncOptions options, WltlsOptions wltlsOptions,
+        IReadOnlyDictionary<string, string>? datasetFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return new RunReport
+        {
+            Method = "dsnc-tradeoff",
+            DatasetFiles = datasetFiles ?? new Dictionary<string, string>(),
+            Options = new Dictionary<string, object> { ["dsnc"] = options, ["wltls"] = wltlsOptions },
+            Metrics = rows.ToDictionary(r => $"{r.Method} {r.Model} accuracy", r => r.TestAccuracy),
+            TrainSeconds = rows.Where(r => r.Method is Decoder or WltlsMethod).Sum(r => r.TrainSeconds),
+            Details = new Dictionary<string, object?> { ["table"] = rows },
+        };
+    }
+
+    /// <summary>The rows as a table (reals with two decimals).</summary>
+    public static HtmlTable ToTable(IReadOnlyList<CodeLengthRow> rows, string caption = "accuracy, cost and code statistics per model") =>
+        HtmlTable.FromRecords(rows) with { Caption = caption, RealFormat = "F2" };
 
     /// <summary>One table line, e.g. "DSNC lookup (Hamming) m=16: 16 bits, test 91.2%, 52,000 points/s, 12.3 neighbours".</summary>
     public static string Describe(CodeLengthRow row) => string.Create(CultureInfo.InvariantCulture,

@@ -136,6 +136,18 @@ public sealed record NeuralXcActivations
 
     /// <summary>The authors' activations.</summary>
     public static NeuralXcActivations Paper { get; } = new();
+
+    /// <summary>
+    /// The authors' activations without the tanh after the regressor: the predicted label code is linear. The
+    /// report's tanh saturates on Bibtex and the ranking collapses to label popularity; this variant learns.
+    /// </summary>
+    public static NeuralXcActivations LinearRegressorOutput { get; } = new() { RegressorOutput = Activation.Identity };
+
+    /// <summary>
+    /// The authors' activations with linear codes: neither the label code nor the regressor's output goes through a
+    /// tanh, so the regression targets are unbounded.
+    /// </summary>
+    public static NeuralXcActivations LinearCodes { get; } = new() { LabelCode = Activation.Identity, RegressorOutput = Activation.Identity };
 }
 
 /// <summary>
@@ -201,6 +213,21 @@ public sealed record NeuralXcOptions
 
     /// <summary>Seed of the initial weights and the per-epoch shuffles.</summary>
     public int Seed { get; init; } = 1729;
+
+    /// <summary>
+    /// Settings that learn on small data, found for the kit's demo (not the authors'): linear codes
+    /// (<see cref="NeuralXcActivations.LinearCodes"/>), no weight decay (on 2,000 points the report's decay keeps the
+    /// regressor near zero), Adam lr 3e-3, batches of 32. On the embedded multi-label default: P@1 57 against
+    /// popularity's 31.
+    /// </summary>
+    public static NeuralXcOptions LinearCodes(int epochs) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 32,
+        LearningRate = 3e-3f,
+        WeightDecay = 0,
+        Activations = NeuralXcActivations.LinearCodes,
+    };
 
     /// <summary>The architecture for <paramref name="features"/> and <paramref name="labels"/>: given widths where set, the scaled Bibtex shape elsewhere.</summary>
     public NeuralXcArchitecture ArchitectureFor(int features, int labels)
