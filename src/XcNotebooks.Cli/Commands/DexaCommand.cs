@@ -148,13 +148,7 @@ public sealed class DexaCommand : ICliCommand
         var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
         var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary();
 
-        long modelBytes = 0;
-        if (run.ModelPath("model.dexa") is { } path)
-        {
-            model.Save(path);
-            modelBytes = new FileInfo(path).Length;
-            monitor.Write($"Model saved to {path}");
-        }
+        long modelBytes = run.SaveModel(model, "model.dexa");
         var details = new Dictionary<string, object?>
         {
             ["encoder"] = model.Encoder.ToString(),

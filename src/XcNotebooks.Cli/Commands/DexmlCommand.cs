@@ -119,13 +119,7 @@ public sealed class DexmlCommand : ICliCommand
         var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
         var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary(ks: [1, 3, 5, 10]);
 
-        long modelBytes = 0;
-        if (run.ModelPath("model.dexml") is { } path)
-        {
-            model.Save(path);
-            modelBytes = new FileInfo(path).Length;
-            monitor.Write($"Model saved to {path}");
-        }
+        long modelBytes = run.SaveModel(model, "model.dexml");
         var details = new Dictionary<string, object?>
         {
             ["encoder"] = model.Encoder.ToString(),

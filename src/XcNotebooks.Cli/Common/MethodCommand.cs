@@ -18,6 +18,16 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
         Directory.CreateDirectory(ModelDir);
         return Path.Combine(ModelDir, fileName);
     }
+
+    /// <summary>Saves <paramref name="model"/> as <paramref name="fileName"/> in the model directory and returns its size; 0 without --model.</summary>
+    public long SaveModel(XcNotebooks.Methods.IXcModel model, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (ModelPath(fileName) is not { } path) return 0;
+        model.Save(path);
+        Monitor.Write($"Model saved to {path}");
+        return new FileInfo(path).Length;
+    }
 }
 
 /// <summary>
