@@ -75,6 +75,37 @@ public sealed class DexmlTrainingTests
     }
 
     [Fact]
+    public void TargetsAreSampledInProportionToRelevanceAsDexmlDoes()
+    {
+        // Point 0: labels 1 (relevance 1) and 4 (relevance 3); point 1: labels 0, 2, 3, 5 (relevance 1).
+        var builder = new XcNotebooks.Data.CsrBuilder(6);
+        builder.Add(1, 1f);
+        builder.Add(4, 3f);
+        builder.EndRow();
+        foreach (int l in new[] { 0, 2, 3, 5 }) builder.Add(l, 1f);
+        builder.EndRow();
+        var labels = new XcNotebooks.Data.LabelMatrix(builder.Build());
+        var rng = new Random(7);
+        var decoupled = new LabelPools(labels, 6, Small());
+        int fours = 0;
+        for (int n = 0; n < 4000; n++)
+        {
+            var step = decoupled.Step([0, 1], rng);
+            Assert.Single(step.Targets[0]);
+            Assert.Single(step.Targets[1]);
+            if (step.Targets[0][0] == 4) fours++;
+        }
+        Assert.InRange(fours / 4000.0, 0.72, 0.78); // 3 / (1 + 3)
+        var topk = new LabelPools(labels, 6, Small(DexmlLoss.SoftTopk) with { SoftTopk = new SoftTopkOptions(K: 3) }).Step([0, 1], rng);
+        Assert.Equal([1, 4], topk.Targets[0].Order());               // min(K, |P|) = 2: both
+        Assert.Equal(3, topk.Targets[1].Distinct().Count());          // 3 of 4, without replacement
+        Assert.All(topk.Targets[1], t => Assert.Contains(t, topk.Positives[1]));
+        var all = new LabelPools(labels, 6, Small() with { SamplePositives = false }).Step([0, 1], rng);
+        Assert.Equal(all.Positives[1], all.Targets[1]);
+        Assert.Equal(Enumerable.Range(0, 6), all.Pool);
+    }
+
+    [Fact]
     public void SaveAndLoadReproduceThePredictions()
     {
         var data = ToyText.Create(train: 120, test: 30);
