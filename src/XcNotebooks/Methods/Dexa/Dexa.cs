@@ -62,7 +62,7 @@ public static class Dexa
         var labelTexts = train.LabelTexts ?? train.LabelNames
             ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXA encodes labels");
         var tokenizer = CreateTokenizer(options, texts, labelTexts, monitor);
-        var sequence = Sequence(options.MaxLength, train.Name, options.Encoder);
+        var sequence = Sequence(options, train.Name);
         var documents = TokenizedCorpus.Build(texts, tokenizer, sequence, monitor);
         var labels = TokenizedCorpus.Build(labelTexts, tokenizer, sequence, monitor);
         monitor.Write($"Documents: {documents}; labels: {labels}; tokenizer: {tokenizer.Name} ({tokenizer.VocabularySize:N0} ids)");
@@ -72,7 +72,7 @@ public static class Dexa
         AuxiliaryVectors? auxiliary = null;
         try
         {
-            encoder = CreateEncoder(options, backend, tokenizer);
+            encoder = CreateEncoder(options, backend, tokenizer, options.Seed);
             monitor.Write($"Encoder: {encoder}");
             if (options.Auxiliary)
             {
@@ -173,40 +173,32 @@ public static class Dexa
         return new DexaAblation(rows);
     }
 
-    private static ITextTokenizer CreateTokenizer(DexaOptions options, IReadOnlyList<string> texts, IReadOnlyList<string> labelTexts, TrainingMonitor monitor) =>
-        CreateTokenizer(options.Tokenizer, options.Vocabulary, options.Hashing, options.WordPieceVocabulary, texts, labelTexts, monitor);
-
     /// <summary>The tokenizer of a Siamese text method (DEXA, DEXML): a corpus vocabulary is built on the training and label texts.</summary>
-    internal static ITextTokenizer CreateTokenizer(DexaTokenizerKind kind, CorpusVocabularyOptions vocabulary, HashedNgramOptions hashing, string? wordPieceVocabulary,
-        IReadOnlyList<string> texts, IReadOnlyList<string> labelTexts, TrainingMonitor monitor) =>
-        kind switch
+    internal static ITextTokenizer CreateTokenizer(SiameseTextOptions options, IReadOnlyList<string> texts, IReadOnlyList<string> labelTexts, TrainingMonitor monitor) =>
+        options.Tokenizer switch
         {
-            DexaTokenizerKind.Words => CorpusVocabularyTokenizer.Build([.. texts, .. labelTexts], vocabulary, monitor),
-            DexaTokenizerKind.HashedNgrams => new HashedNgramFeaturizer(hashing),
-            DexaTokenizerKind.WordPiece => WordPieceTextTokenizer.Load(wordPieceVocabulary ?? throw new ArgumentException("the WordPiece tokenizer needs a vocab.txt")),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown tokenizer"),
+            DexaTokenizerKind.Words => CorpusVocabularyTokenizer.Build([.. texts, .. labelTexts], options.Vocabulary, monitor),
+            DexaTokenizerKind.HashedNgrams => new HashedNgramFeaturizer(options.Hashing),
+            DexaTokenizerKind.WordPiece => WordPieceTextTokenizer.Load(options.WordPieceVocabulary ?? throw new ArgumentException("the WordPiece tokenizer needs a vocab.txt")),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Tokenizer, "unknown tokenizer"),
         };
 
     /// <summary>Sequence settings: the given length or DEXA's per-data-set default; special tokens except for bags.</summary>
-    internal static SequenceOptions Sequence(int? maxLength, string dataset, DexaEncoderKind encoder) => new()
+    internal static SequenceOptions Sequence(SiameseTextOptions options, string dataset) => new()
     {
-        MaxLength = maxLength ?? SequenceOptions.ForDataset(dataset).MaxLength,
-        AddSpecialTokens = encoder != DexaEncoderKind.BagOfEmbeddings,
+        MaxLength = options.MaxLength ?? SequenceOptions.ForDataset(dataset).MaxLength,
+        AddSpecialTokens = options.Encoder != DexaEncoderKind.BagOfEmbeddings,
     };
 
-    private static ITextEncoder CreateEncoder(DexaOptions options, IComputeBackend backend, ITextTokenizer tokenizer) =>
-        CreateEncoder(options.Encoder, backend, tokenizer, options.BagOfEmbeddings, options.Transformer, options.MaxLength, options.OnnxModel, options.Onnx, options.Seed);
-
-    /// <summary>A fresh encoder of <paramref name="kind"/> over the tokenizer's ids, its weights seeded from <paramref name="seed"/>.</summary>
-    internal static ITextEncoder CreateEncoder(DexaEncoderKind kind, IComputeBackend backend, ITextTokenizer tokenizer, BagOfEmbeddingsOptions bag,
-        TransformerEncoderOptions transformer, int? maxLength, string? onnxModel, OnnxEncoderOptions onnx, int seed) =>
-        kind switch
+    /// <summary>A fresh encoder over the tokenizer's ids, its weights seeded from <paramref name="seed"/>.</summary>
+    internal static ITextEncoder CreateEncoder(SiameseTextOptions options, IComputeBackend backend, ITextTokenizer tokenizer, int seed) =>
+        options.Encoder switch
         {
-            DexaEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, bag with { Seed = Seeds.Derive(seed, 1) }),
+            DexaEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, options.BagOfEmbeddings with { Seed = Seeds.Derive(seed, 1) }),
             DexaEncoderKind.Transformer => new TransformerEncoder(backend, tokenizer.VocabularySize,
-                transformer with { Seed = Seeds.Derive(seed, 1), MaxPositions = Math.Max(transformer.MaxPositions, maxLength ?? 0) }),
-            DexaEncoderKind.Onnx => OnnxEncoder.Load(backend, onnxModel ?? throw new ArgumentException("an ONNX encoder needs a model file"), tokenizer.VocabularySize, onnx),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown encoder"),
+                options.Transformer with { Seed = Seeds.Derive(seed, 1), MaxPositions = Math.Max(options.Transformer.MaxPositions, options.MaxLength ?? 0) }),
+            DexaEncoderKind.Onnx => OnnxEncoder.Load(backend, options.OnnxModel ?? throw new ArgumentException("an ONNX encoder needs a model file"), tokenizer.VocabularySize, options.Onnx),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown encoder"),
         };
 
     /// <summary>The power of two at or above n: (131,073 − 1,000)/2 labels give DEXA's 65,536 vectors.</summary>

@@ -22,7 +22,7 @@ public enum DexaTokenizerKind
     Words,
     /// <summary>Hashed word and character n-grams (<see cref="HashedNgramFeaturizer"/>).</summary>
     HashedNgrams,
-    /// <summary>A BERT WordPiece vocabulary file (<see cref="DexaOptions.WordPieceVocabulary"/>; what ONNX exports of BERT-like models read).</summary>
+    /// <summary>A BERT WordPiece vocabulary file (<see cref="SiameseTextOptions.WordPieceVocabulary"/>; what ONNX exports of BERT-like models read).</summary>
     WordPiece,
 }
 
@@ -33,42 +33,8 @@ public enum DexaTokenizerKind
 /// vectors for 131K labels (two labels per vector) become (L − H)/2 rounded up to a power of two, and the 1,000 head
 /// vectors H = ⌈L/100⌉; the learning rate for an encoder trained from scratch is 2e-3 instead of 2e-4 for fine-tuning.
 /// </summary>
-public sealed record DexaOptions
+public sealed record DexaOptions : SiameseTextOptions
 {
-    // ---- text ----------------------------------------------------------------------------------------------------
-
-    /// <summary>How texts become tokens.</summary>
-    public DexaTokenizerKind Tokenizer { get; init; } = DexaTokenizerKind.Words;
-
-    /// <summary>Vocabulary settings for <see cref="DexaTokenizerKind.Words"/> (built on training and label texts).</summary>
-    public CorpusVocabularyOptions Vocabulary { get; init; } = new();
-
-    /// <summary>Hashing settings for <see cref="DexaTokenizerKind.HashedNgrams"/> (2^18 buckets: the table stays small).</summary>
-    public HashedNgramOptions Hashing { get; init; } = new() { NumBuckets = 1 << 18, MaxWordNgram = 2, MaxCharNgram = 0 };
-
-    /// <summary>vocab.txt for <see cref="DexaTokenizerKind.WordPiece"/>.</summary>
-    public string? WordPieceVocabulary { get; init; }
-
-    /// <summary>Tokens per text (null: 32 for data sets named *title*, 128 otherwise, as DEXA).</summary>
-    public int? MaxLength { get; init; }
-
-    // ---- encoder -------------------------------------------------------------------------------------------------
-
-    /// <summary>The encoder architecture.</summary>
-    public DexaEncoderKind Encoder { get; init; } = DexaEncoderKind.BagOfEmbeddings;
-
-    /// <summary>Bag-of-embeddings shape.</summary>
-    public BagOfEmbeddingsOptions BagOfEmbeddings { get; init; } = new();
-
-    /// <summary>Transformer shape.</summary>
-    public TransformerEncoderOptions Transformer { get; init; } = new();
-
-    /// <summary>The ONNX model of <see cref="DexaEncoderKind.Onnx"/> (its vocabulary is <see cref="WordPieceVocabulary"/>).</summary>
-    public string? OnnxModel { get; init; }
-
-    /// <summary>How the ONNX model is fed and pooled.</summary>
-    public OnnxEncoderOptions Onnx { get; init; } = new();
-
     // ---- auxiliary vectors ---------------------------------------------------------------------------------------
 
     /// <summary>Add auxiliary vectors to the label side (false: NGAME's M1, the "encoder only" ablation).</summary>
@@ -161,12 +127,10 @@ public sealed record DexaOptions
         if (!(EncoderLearningRate > 0) || !(ClassifierLearningRate > 0)) throw new ArgumentException("learning rates must be positive");
         if (ShortlistSize < 1) throw new ArgumentException($"shortlist size must be positive, got {ShortlistSize}");
         if (!(DocumentDropout >= 0 && DocumentDropout < 1)) throw new ArgumentException($"document dropout must be in [0, 1), got {DocumentDropout}");
-        if (MaxLength is < 2) throw new ArgumentException($"max length must be at least 2, got {MaxLength}");
+        ValidateText();
         if (AuxiliaryHeadVectors is < 0) throw new ArgumentException($"head vectors must be 0 or more, got {AuxiliaryHeadVectors}");
         if (AuxiliaryClusterVectors is { } c && (c < 1 || (c & (c - 1)) != 0))
             throw new ArgumentException($"cluster vectors must be a power of two, got {c}");
-        if (Tokenizer == DexaTokenizerKind.WordPiece && WordPieceVocabulary is null)
-            throw new ArgumentException("the WordPiece tokenizer needs WordPieceVocabulary (a vocab.txt)");
         if (Encoder == DexaEncoderKind.Onnx && (OnnxModel is null || Tokenizer != DexaTokenizerKind.WordPiece))
             throw new ArgumentException("an ONNX encoder needs OnnxModel and the WordPiece tokenizer with the model's vocabulary (WordPieceVocabulary)");
         EncoderCurriculum.Validate();

@@ -43,8 +43,8 @@ public static class Dexml
             ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXML encodes labels");
         if (heldout is not null && heldout.NumLabels != train.NumLabels)
             throw new ArgumentException($"{heldout.Name} has {heldout.NumLabels} labels, {train.Name} {train.NumLabels}");
-        var tokenizer = Dexa.Dexa.CreateTokenizer(options.Tokenizer, options.Vocabulary, options.Hashing, options.WordPieceVocabulary, texts, labelTexts, monitor);
-        var sequence = Dexa.Dexa.Sequence(options.MaxLength, train.Name, options.Encoder);
+        var tokenizer = Dexa.Dexa.CreateTokenizer(options, texts, labelTexts, monitor);
+        var sequence = Dexa.Dexa.Sequence(options, train.Name);
         var documents = TokenizedCorpus.Build(texts, tokenizer, sequence, monitor);
         var labels = TokenizedCorpus.Build(labelTexts, tokenizer, sequence, monitor);
         var heldoutDocuments = heldout?.Texts is { } ht && heldout.NumPoints > 0 && options.EvaluateEvery > 0
@@ -55,8 +55,7 @@ public static class Dexml
         ITextEncoder? encoder = null;
         try
         {
-            encoder = Dexa.Dexa.CreateEncoder(options.Encoder, backend, tokenizer, options.BagOfEmbeddings, options.Transformer, options.MaxLength,
-                null, new OnnxEncoderOptions(), options.Seed);
+            encoder = Dexa.Dexa.CreateEncoder(options, backend, tokenizer, options.Seed);
             monitor.Write($"Encoder: {encoder}; loss {options.Loss}, tau {options.Temperature.ToString(CultureInfo.InvariantCulture)}, " +
                 $"negatives {options.Negatives}, gradient caching {(options.GradientCaching ? $"on ({options.GradientCacheChunk} labels per chunk)" : "off")}");
             var clock = Stopwatch.StartNew();

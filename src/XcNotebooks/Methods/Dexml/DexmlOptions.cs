@@ -1,7 +1,5 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dexa;
-using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
 
 namespace XcNotebooks.Methods.Dexml;
 
@@ -48,36 +46,8 @@ public sealed record DexmlObjective(DexmlLoss Loss, float Temperature, SoftTopkO
 /// becomes DEXA's bag of embeddings (d = 256), 100 epochs become 30, batch 512 becomes 256, the gradient-cache chunk
 /// 4,096 becomes 1,024 labels, and the learning rate for training from scratch is 2e-3 instead of 5e-5 for fine-tuning.
 /// </summary>
-public sealed record DexmlOptions
+public sealed record DexmlOptions : SiameseTextOptions
 {
-    // ---- text (DEXA's pipeline) ----------------------------------------------------------------------------------
-
-    /// <summary>How texts become tokens.</summary>
-    public DexaTokenizerKind Tokenizer { get; init; } = DexaTokenizerKind.Words;
-
-    /// <summary>Vocabulary settings for <see cref="DexaTokenizerKind.Words"/> (built on training and label texts).</summary>
-    public CorpusVocabularyOptions Vocabulary { get; init; } = new();
-
-    /// <summary>Hashing settings for <see cref="DexaTokenizerKind.HashedNgrams"/>.</summary>
-    public HashedNgramOptions Hashing { get; init; } = new() { NumBuckets = 1 << 18, MaxWordNgram = 2, MaxCharNgram = 0 };
-
-    /// <summary>vocab.txt for <see cref="DexaTokenizerKind.WordPiece"/>.</summary>
-    public string? WordPieceVocabulary { get; init; }
-
-    /// <summary>Tokens per text (null: 32 for data sets named *title*, 128 otherwise, as DEXML).</summary>
-    public int? MaxLength { get; init; }
-
-    // ---- encoder -------------------------------------------------------------------------------------------------
-
-    /// <summary>The shared query/label encoder (bag of embeddings or transformer; DEXML trains it, so ONNX is not accepted).</summary>
-    public DexaEncoderKind Encoder { get; init; } = DexaEncoderKind.BagOfEmbeddings;
-
-    /// <summary>Bag-of-embeddings shape.</summary>
-    public BagOfEmbeddingsOptions BagOfEmbeddings { get; init; } = new();
-
-    /// <summary>Transformer shape.</summary>
-    public TransformerEncoderOptions Transformer { get; init; } = new();
-
     // ---- objective -----------------------------------------------------------------------------------------------
 
     /// <summary>The loss.</summary>
@@ -177,14 +147,12 @@ public sealed record DexmlOptions
         if (EncodeChunk < 1) throw new ArgumentException($"encode chunk must be positive, got {EncodeChunk}");
         if (RetrieveBeforeFilter < 1) throw new ArgumentException($"retrieval depth must be positive, got {RetrieveBeforeFilter}");
         if (EvaluateEvery < 0) throw new ArgumentException($"evaluation interval must be 0 or more, got {EvaluateEvery}");
-        if (MaxLength is < 2) throw new ArgumentException($"max length must be at least 2, got {MaxLength}");
+        ValidateText();
         if (HardNegativeShortlist < 1 || HardNegativesPerPoint < 1)
             throw new ArgumentException($"hard negatives: shortlist and draws per point must be positive, got {HardNegativeShortlist} and {HardNegativesPerPoint}");
         if (HardNegativeStart < 0 || HardNegativeRefresh < 1)
             throw new ArgumentException($"hard negatives: start must be 0 or more and refresh positive, got {HardNegativeStart} and {HardNegativeRefresh}");
         if (Encoder == DexaEncoderKind.Onnx) throw new ArgumentException("DEXML trains its encoder: use the bag-of-embeddings or transformer encoder (ONNX encoders are frozen)");
-        if (Tokenizer == DexaTokenizerKind.WordPiece && WordPieceVocabulary is null)
-            throw new ArgumentException("the WordPiece tokenizer needs WordPieceVocabulary (a vocab.txt)");
         return this;
     }
 }
