@@ -124,3 +124,36 @@ public sealed class GradientCacheTests
         Assert.True(cached * 4 < uncached, $"cached step peak {cached:N0} bytes, uncached {uncached:N0}");
     }
 }
+
+/// <summary>The cached step on ILGPU's CPU accelerator against the uncached step on the CPU backend.</summary>
+[Collection("backends")]
+public sealed class GradientCacheBackendTests(BackendFixture backends)
+{
+    [Fact]
+    public void TheCachedStepOnIlgpuEqualsTheUncachedStepOnTheCpu()
+    {
+        var data = ToyText.Create(train: 24, test: 4);
+        var tokenizer = CorpusVocabularyTokenizer.Build([.. data.Train.Texts!, .. data.Train.LabelTexts!]);
+        var sequence = new SequenceOptions { MaxLength = 16, AddSpecialTokens = false };
+        var documents = TokenizedCorpus.Build(data.Train.Texts!, tokenizer, sequence);
+        var labels = TokenizedCorpus.Build(data.Train.LabelTexts!, tokenizer, sequence);
+        int[] rows = [0, 1, 2, 3, 4, 5];
+
+        (double Loss, float[][] Gradients) Step(IComputeBackend backend, int? chunk)
+        {
+            using var encoder = new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, new BagOfEmbeddingsOptions { Dimension = 12, Seed = 4 });
+            var pools = new LabelPools(data.Train.Labels, labels.Count, new DexmlOptions { Loss = DexmlLoss.DecoupledSoftmax });
+            var step = pools.Step(rows, new Random(5));
+            double loss = GradientCache.Accumulate(encoder, documents.Batch(rows), labels, step.Pool, step.Positives, step.Targets,
+                new DexmlObjective(DexmlLoss.DecoupledSoftmax, 0.1f, new SoftTopkOptions()), chunk);
+            return (loss, encoder.Parameters.Select(p => p.Gradient.ToArray()).ToArray());
+        }
+
+        var onCpu = Step(backends.Cpu, chunk: null);
+        var onIlgpu = Step(backends.Ilgpu, chunk: 5);
+        Assert.Equal(onCpu.Loss, onIlgpu.Loss, 4);
+        for (int p = 0; p < onCpu.Gradients.Length; p++)
+            Numbers.Close(onCpu.Gradients[p], onIlgpu.Gradients[p], 1e-4, $"parameter {p}");
+        Assert.Contains(onCpu.Gradients.SelectMany(g => g), v => Math.Abs(v) > 1e-4);
+    }
+}
