@@ -133,7 +133,7 @@ public sealed class BaselineTests
         var withCodes = MethodComparisonOptions.AutoencoderTable(2, 4, 3, linearCodesEpochs: 8);
         Assert.Equal(3, withCodes.NeuralXc.Count);
         var codes = withCodes.NeuralXc.Values.Last();
-        Assert.Equal((8, 32, 0f, 3e-3f), (codes.Epochs, codes.BatchSize, codes.WeightDecay, codes.LearningRate));
+        Assert.Equal((8, 64, 0f, 1e-3f), (codes.Epochs, codes.BatchSize, codes.WeightDecay, codes.LearningRate));
         Assert.Equal(XcNotebooks.Compute.Activation.Identity, codes.Activations.LabelCode);
         Assert.Equal(XcNotebooks.Compute.Activation.Identity, codes.Activations.RegressorOutput);
         Assert.Equal(3, withCodes.HierarchicalXc["HierarchicalXC (linear autoencoder, 100)"].AutoencoderEpochs);
