@@ -11,9 +11,9 @@ namespace XcNotebooks.Tests.DexmlTests;
 /// <summary>Gradient caching: the same loss and parameter gradients as one uncached pass, with less memory held.</summary>
 public sealed class GradientCacheTests
 {
-    private sealed record Setup(TokenizedCorpus Documents, TokenizedCorpus Labels, int VocabularySize, XcNotebooks.Data.DataSplits Data);
+    internal sealed record Setup(TokenizedCorpus Documents, TokenizedCorpus Labels, int VocabularySize, XcNotebooks.Data.DataSplits Data);
 
-    private static Setup Corpus()
+    internal static Setup Corpus()
     {
         var data = ToyText.Create(train: 24, test: 4);
         var tokenizer = CorpusVocabularyTokenizer.Build([.. data.Train.Texts!, .. data.Train.LabelTexts!]);
@@ -22,12 +22,12 @@ public sealed class GradientCacheTests
             tokenizer.VocabularySize, data);
     }
 
-    private static ITextEncoder Encoder(IComputeBackend backend, int vocabulary, bool transformer) => transformer
+    internal static ITextEncoder Encoder(IComputeBackend backend, int vocabulary, bool transformer) => transformer
         ? new TransformerEncoder(backend, vocabulary, new TransformerEncoderOptions { Dimension = 8, Heads = 2, Layers = 1, FeedForward = 16, Dropout = 0f, Seed = 4 })
         : new BagOfEmbeddingsEncoder(backend, vocabulary, new BagOfEmbeddingsOptions { Dimension = 12, Seed = 4 });
 
     /// <summary>The loss and every parameter's gradient after one step (gradients zeroed first).</summary>
-    private static (double Loss, float[][] Gradients) Step(ITextEncoder encoder, Setup setup, DexmlLoss loss, int? chunk)
+    internal static (double Loss, float[][] Gradients) Step(ITextEncoder encoder, Setup setup, DexmlLoss loss, int? chunk)
     {
         foreach (var p in encoder.Parameters) p.ZeroGradient();
         int[] rows = [0, 1, 2, 3, 4, 5];
@@ -132,21 +132,11 @@ public sealed class GradientCacheBackendTests(BackendFixture backends)
     [Fact]
     public void TheCachedStepOnIlgpuEqualsTheUncachedStepOnTheCpu()
     {
-        var data = ToyText.Create(train: 24, test: 4);
-        var tokenizer = CorpusVocabularyTokenizer.Build([.. data.Train.Texts!, .. data.Train.LabelTexts!]);
-        var sequence = new SequenceOptions { MaxLength = 16, AddSpecialTokens = false };
-        var documents = TokenizedCorpus.Build(data.Train.Texts!, tokenizer, sequence);
-        var labels = TokenizedCorpus.Build(data.Train.LabelTexts!, tokenizer, sequence);
-        int[] rows = [0, 1, 2, 3, 4, 5];
-
+        var setup = GradientCacheTests.Corpus();
         (double Loss, float[][] Gradients) Step(IComputeBackend backend, int? chunk)
         {
-            using var encoder = new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, new BagOfEmbeddingsOptions { Dimension = 12, Seed = 4 });
-            var pools = new LabelPools(data.Train.Labels, labels.Count, new DexmlOptions { Loss = DexmlLoss.DecoupledSoftmax });
-            var step = pools.Step(rows, new Random(5));
-            double loss = GradientCache.Accumulate(encoder, documents.Batch(rows), labels, step.Pool, step.Positives, step.Targets,
-                new DexmlObjective(DexmlLoss.DecoupledSoftmax, 0.1f, new SoftTopkOptions()), chunk);
-            return (loss, encoder.Parameters.Select(p => p.Gradient.ToArray()).ToArray());
+            using var encoder = GradientCacheTests.Encoder(backend, setup.VocabularySize, transformer: false);
+            return GradientCacheTests.Step(encoder, setup, DexmlLoss.DecoupledSoftmax, chunk);
         }
 
         var onCpu = Step(backends.Cpu, chunk: null);
