@@ -38,6 +38,7 @@ public static class XcFormatters
             Add<RowMajorMatrix>(m => ReportTables.Dense(m).ToHtml(), m => ReportTables.Dense(m).ToText());
             Add<HtmlTable>(t => t.ToHtml(), t => t.ToText());
             Add<HtmlReport>(r => r.ToFragment(), r => r.Title);
+            Add<ExerciseResult>(r => r.ToHtml(), r => r.ToString());
             Add<GenericChart>(c => DisplayDocument.Current.ChartFragment(c), c => $"Plotly chart ({GenericChart.countTrace(c)} traces)");
         }
     }
