@@ -1,3 +1,4 @@
+using Xunit;
 using XcNotebooks.Notebooks;
 
 namespace XcNotebooks.Tests.Notebooks;
