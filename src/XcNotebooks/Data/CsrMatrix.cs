@@ -18,6 +18,7 @@ public sealed class CsrMatrix
         ArgumentNullException.ThrowIfNull(columnIndices);
         ArgumentNullException.ThrowIfNull(values);
         if (rows < 0 || cols < 0) throw new ArgumentException($"negative shape {rows} x {cols}");
+        if (cols > MaxColumns) throw new ArgumentException($"{cols} columns: a sparse matrix holds at most {MaxColumns}");
         if (rowPointers.Length != rows + 1)
             throw new ArgumentException($"row pointer array has {rowPointers.Length} entries, expected rows + 1 = {rows + 1}");
         if (columnIndices.Length != values.Length)
@@ -31,6 +32,15 @@ public sealed class CsrMatrix
         Values = values;
         if (validate) Validate();
     }
+
+    /// <summary>
+    /// The most columns a matrix may have: one per-column array of Cols + 1 entries (the transpose's counts) must
+    /// still fit in a .NET array.
+    /// </summary>
+    public static int MaxColumns => Array.MaxLength - 1;
+
+    /// <summary>The largest column index (feature or label id) a matrix holds.</summary>
+    public static int MaxColumnIndex => MaxColumns - 1;
 
     /// <summary>Number of rows (points).</summary>
     public int Rows { get; }

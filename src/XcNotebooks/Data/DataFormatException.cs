@@ -7,12 +7,18 @@ namespace XcNotebooks.Data;
 public sealed class DataFormatException : Exception
 {
     public DataFormatException(string file, long line, string problem, Exception? inner = null)
-        : base(Format(file, line, problem), inner)
+        : base(Format(file, line, Bounded(problem)), inner)
     {
         File = file;
         Line = line;
-        Problem = problem;
+        Problem = Bounded(problem);
     }
+
+    /// <summary>The longest problem text kept: a message that quotes hostile input stays one readable line.</summary>
+    public const int MaxProblemChars = 500;
+
+    private static string Bounded(string problem) =>
+        problem.Length <= MaxProblemChars ? problem : string.Concat(problem.AsSpan(0, MaxProblemChars), "…");
 
     /// <summary>The file that holds the bad input.</summary>
     public string File { get; }

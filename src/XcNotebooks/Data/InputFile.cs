@@ -27,19 +27,43 @@ public static class InputFile
         int got = raw.Read(magic);
         raw.Position = 0;
         // Decompression runs ahead on another thread, so that it overlaps with the caller's parsing.
+        // Decompressor errors become DataFormatException naming the file, and a gzip stream's end is checked against
+        // its trailer, before the read-ahead thread hands them on.
         if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-            return new ReadAheadStream(new GZipStream(raw, CompressionMode.Decompress));
+            return new ReadAheadStream(new CheckedDecompressionStream(new GZipStream(raw, CompressionMode.Decompress), raw, path, CompressionKind.Gzip));
         if (got >= 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h')
-            return new ReadAheadStream(new BZip2InputStream(raw));
+            return new ReadAheadStream(new CheckedDecompressionStream(new BZip2InputStream(raw), raw, path, CompressionKind.Bzip2));
         return raw;
     }
+
+    /// <summary>The default longest line a text reader accepts, in bytes (64 MiB).</summary>
+    public const int DefaultMaxLineBytes = 64 << 20;
+
+    /// <summary>
+    /// The longest line a text reader accepts, in bytes: <see cref="DefaultMaxLineBytes"/>, or the environment
+    /// variable XCN_MAX_LINE_MB (in MiB) read once at start-up. A longer line is a <see cref="DataFormatException"/>
+    /// raised while streaming, so a file without line breaks never fills memory.
+    /// </summary>
+    public static int MaxLineBytes { get; } = MaxLineBytesFrom(Environment.GetEnvironmentVariable("XCN_MAX_LINE_MB"));
+
+    /// <summary>The line limit in bytes that the value of XCN_MAX_LINE_MB gives (the default when unset or not a positive number).</summary>
+    public static int MaxLineBytesFrom(string? megabytes) =>
+        int.TryParse(megabytes, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int mb) && mb > 0
+            ? (int)Math.Min(Array.MaxLength, (long)mb << 20)
+            : DefaultMaxLineBytes;
 
     /// <summary>Opens a text reader over a possibly compressed file (UTF-8).</summary>
     public static StreamReader OpenText(string path) => OpenText(path, null);
 
     /// <summary>Opens a text reader over a possibly compressed file (UTF-8), reporting progress to <paramref name="monitor"/>.</summary>
-    public static StreamReader OpenText(string path, TrainingMonitor? monitor) =>
-        new(OpenRead(path, monitor), Encoding.UTF8, true, 1 << 16);
+    public static StreamReader OpenText(string path, TrainingMonitor? monitor) => OpenText(path, monitor, MaxLineBytes);
+
+    /// <summary>
+    /// Opens a text reader over a possibly compressed file (UTF-8) whose lines may be at most
+    /// <paramref name="maxLineBytes"/> bytes long; a longer line is a <see cref="DataFormatException"/> naming it.
+    /// </summary>
+    public static StreamReader OpenText(string path, TrainingMonitor? monitor, int maxLineBytes) =>
+        new(new LineLengthGuardStream(OpenRead(path, monitor), path, maxLineBytes), Encoding.UTF8, true, 1 << 16);
 
     /// <summary>The file name without compression suffixes (.gz, .bz2): "a.train.bz2" gives "a.train".</summary>
     public static string StripCompression(string path)
@@ -58,7 +82,8 @@ public static class InputFile
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        RemoveStaleTemporaries(full);
+        var tmp = Path.Combine(dir, $"{TemporaryPrefix(full)}{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -82,6 +107,80 @@ public static class InputFile
         {
             try { File.Delete(tmp); } catch (IOException) { }
             throw;
+        }
+    }
+
+    /// <summary>The name every temporary of <paramref name="fullPath"/> starts with: ".NAME." (then the writer's process id).</summary>
+    private static string TemporaryPrefix(string fullPath) => $".{Path.GetFileName(fullPath)}.";
+
+    /// <summary>
+    /// Deletes temporaries of <paramref name="fullPath"/> left by writers that were killed mid-write: those whose
+    /// process id is no longer running (a temporary of a live process may be a concurrent save in progress).
+    /// </summary>
+    private static void RemoveStaleTemporaries(string fullPath)
+    {
+        var dir = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(dir)) return;
+        var prefix = TemporaryPrefix(fullPath);
+        foreach (var tmp in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
+        {
+            var rest = Path.GetFileName(tmp)[prefix.Length..];
+            int dot = rest.IndexOf('.');
+            if (dot <= 0 || !int.TryParse(rest.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Checks, before any work, that a file can be written at <paramref name="path"/>: it is not a directory, no
+    /// ancestor is a file, and its folder exists (created here when missing) and accepts a new file. Throws an
+    /// <see cref="IOException"/> (or <see cref="UnauthorizedAccessException"/>) whose message names the path.
+    /// </summary>
+    public static void CheckWritableFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new IOException($"{path}: is a directory, not a file");
+        CheckWritableDirectory(Path.GetDirectoryName(full)!, path);
+    }
+
+    /// <summary>
+    /// Checks, before any work, that files can be written in the directory <paramref name="path"/> (created here when
+    /// missing): it is not a file, no ancestor is a file, and it accepts a new file.
+    /// </summary>
+    public static void CheckWritableDirectory(string path) => CheckWritableDirectory(Path.GetFullPath(path), path);
+
+    private static void CheckWritableDirectory(string fullDir, string shown)
+    {
+        if (File.Exists(fullDir)) throw new IOException($"{shown}: {fullDir} is a file, not a directory");
+        for (var up = Path.GetDirectoryName(fullDir); up is not null; up = Path.GetDirectoryName(up))
+            if (File.Exists(up)) throw new IOException($"{shown}: {up} is a file, not a directory");
+        try
+        {
+            Directory.CreateDirectory(fullDir);
+            var probe = Path.Combine(fullDir, $".xcn-write-check.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{shown}: cannot write in {fullDir} ({e.Message})", e);
         }
     }
 
@@ -159,7 +258,7 @@ internal sealed class ReadAheadStream : Stream
     private readonly Task _producer;
     private byte[] _current = [];
     private int _offset, _count;
-    private bool _done;
+    private bool _done, _disposed;
 
     public ReadAheadStream(Stream inner)
     {
@@ -235,13 +334,179 @@ internal sealed class ReadAheadStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        // Readers that own this stream (BinaryReader, StreamReader) dispose it too: the second call does nothing.
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             _stop.Cancel();
             while (_chunks.Reader.TryRead(out _)) { } // frees a producer blocked on a full channel
             try { _producer.Wait(); } catch (AggregateException) { }
             _stop.Dispose();
         }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>The compression of a stream that <see cref="CheckedDecompressionStream"/> checks.</summary>
+internal enum CompressionKind
+{
+    Gzip,
+    Bzip2,
+}
+
+/// <summary>
+/// Wraps a decompressor so that every error of the compressed data (a flipped byte, a cut) surfaces as a
+/// <see cref="DataFormatException"/> naming the file and about where, and so that a gzip stream that ends early is an
+/// error rather than fewer bytes: GZipStream stops silently at a cut, so at the end the CRC32 and length of what was
+/// decompressed are checked against the gzip trailer (a concatenated multi-member file, whose trailer only covers its
+/// last member, is then checked member by member).
+/// </summary>
+internal sealed class CheckedDecompressionStream(Stream decompressor, Stream compressed, string path, CompressionKind kind) : Stream
+{
+    private readonly System.IO.Hashing.Crc32 _crc = new();
+    private long _length;
+    private bool _ended;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty || _ended) return 0;
+        int read;
+        try
+        {
+            read = decompressor.Read(buffer);
+        }
+        catch (Exception e) when (IsDataError(e))
+        {
+            throw Damaged(e.Message, e);
+        }
+        if (read > 0)
+        {
+            if (kind == CompressionKind.Gzip) _crc.Append(buffer[..read]);
+            _length += read;
+            return read;
+        }
+        _ended = true;
+        if (kind == CompressionKind.Gzip) CheckGzipEnd();
+        return 0;
+    }
+
+    /// <summary>Errors that mean the compressed bytes are wrong, as opposed to the disk or the caller failing.</summary>
+    private static bool IsDataError(Exception e) =>
+        e is InvalidDataException or EndOfStreamException or ICSharpCode.SharpZipLib.SharpZipBaseException
+            or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException;
+
+    private DataFormatException Damaged(string problem, Exception? inner = null)
+    {
+        var name = kind == CompressionKind.Gzip ? "gzip" : "bzip2";
+        var where = compressed.CanSeek ? $" near byte {compressed.Position:N0} of {compressed.Length:N0}" : "";
+        return new DataFormatException(path, 0, $"damaged {name} data{where}: {problem}", inner);
+    }
+
+    private void CheckGzipEnd()
+    {
+        Span<byte> trailer = stackalloc byte[8];
+        long fileLength;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
+        {
+            fileLength = file.Length;
+            if (fileLength < 18) throw Damaged($"the file ends after {fileLength} bytes, before a complete gzip member (gzip -t rejects it)");
+            file.Seek(-8, SeekOrigin.End);
+            file.ReadExactly(trailer);
+        }
+        uint crc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
+        if (crc == _crc.GetCurrentHashAsUInt32() && size == unchecked((uint)_length)) return;
+        CheckGzipMembers();
+    }
+
+    /// <summary>Decompresses the file again member by member (SharpZipLib checks each member's trailer).</summary>
+    private void CheckGzipMembers()
+    {
+        long total = 0;
+        try
+        {
+            using var members = new ICSharpCode.SharpZipLib.GZip.GZipInputStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16));
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = members.Read(buffer, 0, buffer.Length)) > 0) total += n;
+        }
+        catch (Exception e) when (IsDataError(e))
+        {
+            throw new DataFormatException(path, 0,
+                $"damaged gzip data: the stream ends early or does not match its CRC32/length trailer after {_length:N0} bytes ({e.Message}; gzip -t rejects it)", e);
+        }
+        if (total != _length)
+            throw new DataFormatException(path, 0, $"damaged gzip data: {_length:N0} bytes decompressed, {total:N0} expected");
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) decompressor.Dispose();
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// Passes a text stream through and fails as soon as a line grows longer than a limit (counted in bytes between
+/// '\n' bytes, which never occur inside a UTF-8 sequence), so a hostile file without line breaks is an error found
+/// while streaming instead of a multi-gigabyte string.
+/// </summary>
+internal sealed class LineLengthGuardStream(Stream inner, string path, int maxLineBytes) : Stream
+{
+    private long _completeLines, _currentLineBytes;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int read = inner.Read(buffer);
+        var rest = buffer[..read];
+        while (!rest.IsEmpty)
+        {
+            int newline = rest.IndexOf((byte)'\n');
+            long lineBytes = _currentLineBytes + (newline < 0 ? rest.Length : newline);
+            if (lineBytes > maxLineBytes)
+                throw new DataFormatException(path, _completeLines + 1,
+                    $"line is longer than {maxLineBytes:N0} bytes (the limit; set XCN_MAX_LINE_MB to raise it)");
+            if (newline < 0)
+            {
+                _currentLineBytes = lineBytes;
+                break;
+            }
+            _completeLines++;
+            _currentLineBytes = 0;
+            rest = rest[(newline + 1)..];
+        }
+        return read;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
         base.Dispose(disposing);
     }
 }

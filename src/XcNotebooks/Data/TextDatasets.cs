@@ -54,7 +54,7 @@ public static partial class TextDatasets
         var splits = ReadClincSplits(path, idOf, includeOutOfScope, monitor);
         Dataset Split(string name, string oosName)
         {
-            if (!splits.TryGetValue(name, out var items)) throw new DataFormatException(path, 0, $"no '{name}' split");
+            if (!splits.TryGetValue(name, out var items)) throw new DataFormatException(path, 0, $"no '{LineParser.Shorten(name)}' split");
             if (includeOutOfScope)
             {
                 if (!splits.TryGetValue(oosName, out var oos)) throw new DataFormatException(path, 0, $"no '{oosName}' split");
@@ -125,7 +125,7 @@ public static partial class TextDatasets
                     if (intent.ValueKind != JsonValueKind.String)
                         throw new DataFormatException(path, 0, $"domain '{domain.Name}': intent {intent.GetRawText()} is not a string");
                     var name = intent.GetString()!;
-                    if (!seen.Add(name)) throw new DataFormatException(path, 0, $"intent '{name}' is listed twice");
+                    if (!seen.Add(name)) throw new DataFormatException(path, 0, $"intent '{LineParser.Shorten(name)}' is listed twice");
                     result.Add((domain.Name, name));
                 }
             }

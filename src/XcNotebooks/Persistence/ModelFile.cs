@@ -4,57 +4,136 @@ using XcNotebooks.Data;
 namespace XcNotebooks.Persistence;
 
 /// <summary>
-/// The container of every saved model: a header (magic "XCNM", method name, format version, library version) then
-/// the method's own binary payload. Written atomically; reading checks method and version and names the file in
-/// every error.
+/// The container of every saved model: magic "XCN2", method name, the method's format version, the library version,
+/// the method's own binary payload, then an XxHash64 of everything before it and the magic again. Written atomically
+/// (plain, or compressed when the name ends in .gz/.bz2); loading verifies the checksum before parsing anything, then
+/// checks method and version, and every problem of a damaged file is one <see cref="DataFormatException"/> naming it.
 /// </summary>
 public static class ModelFile
 {
-    private const string Magic = "XCNM";
+    private const string Magic = "XCN2";
+
+    /// <summary>The magic of the first container (no checksum), still recognised to say what it is.</summary>
+    private const string FirstMagic = "XCNM";
+
+    /// <summary>Bytes after the payload: the 8-byte checksum and the 4-byte magic.</summary>
+    private const int TrailerBytes = 12;
 
     /// <summary>Writes a model of <paramref name="method"/> (format <paramref name="formatVersion"/>) atomically.</summary>
     public static void Save(string path, string method, int formatVersion, Action<BinaryWriter> writePayload)
     {
+        ArgumentNullException.ThrowIfNull(writePayload);
         InputFile.WriteAtomic(path, stream =>
         {
-            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            w.Write(Encoding.ASCII.GetBytes(Magic));
-            w.Write(method);
-            w.Write(formatVersion);
-            w.Write(Kit.Version);
-            writePayload(w);
-            w.Write(Encoding.ASCII.GetBytes(Magic)); // trailer: detects truncation on load
+            var hashed = new HashingWriteStream(stream);
+            using (var w = new BinaryWriter(hashed, Encoding.UTF8, leaveOpen: true))
+            {
+                w.Write(Encoding.ASCII.GetBytes(Magic));
+                w.Write(method);
+                w.Write(formatVersion);
+                w.Write(Kit.Version);
+                writePayload(w);
+            }
+            Span<byte> trailer = stackalloc byte[TrailerBytes];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(trailer, hashed.Hash.GetCurrentHashAsUInt64());
+            Encoding.ASCII.GetBytes(Magic, trailer[8..]);
+            stream.Write(trailer);
         });
     }
 
-    /// <summary>Reads a model saved by <see cref="Save"/>, checking the method name and format version.</summary>
+    /// <summary>
+    /// Reads a model saved by <see cref="Save"/>: verifies the checksum, checks the method name and format version,
+    /// then parses the payload with <paramref name="readPayload"/>. Any error of a damaged file (also one raised
+    /// inside <paramref name="readPayload"/>) becomes a <see cref="DataFormatException"/> naming the file.
+    /// </summary>
     public static T Load<T>(string path, string method, int formatVersion, Func<BinaryReader, T> readPayload)
     {
+        ArgumentNullException.ThrowIfNull(readPayload);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such model file", path);
-        using var stream = InputFile.OpenRead(path);
+        long contentBytes = VerifyChecksum(path);
+        using var stream = new ModelPayloadStream(InputFile.OpenRead(path), contentBytes);
         using var r = new BinaryReader(stream, Encoding.UTF8);
         try
         {
-            var magic = Encoding.ASCII.GetString(r.ReadBytes(4));
-            if (magic != Magic) throw new DataFormatException(path, 0, "not an XcNotebooks model file (bad magic bytes)");
+            r.ReadBytes(Magic.Length);
             var savedMethod = r.ReadString();
             if (savedMethod != method)
-                throw new DataFormatException(path, 0, $"this is a {savedMethod} model, not a {method} model");
+                throw new DataFormatException(path, 0, $"this is a {Shown(savedMethod)} model, not a {method} model");
             int savedFormat = r.ReadInt32();
             var savedBy = r.ReadString();
             if (savedFormat != formatVersion)
                 throw new DataFormatException(path, 0,
-                    $"{method} model format version {savedFormat} (saved by XcNotebooks {savedBy}); this version reads format {formatVersion}");
+                    $"{method} model format version {savedFormat} (written by XcNotebooks {Shown(savedBy)}); this kit ({Kit.Version}) reads format {formatVersion}");
             var model = readPayload(r);
-            var trailer = Encoding.ASCII.GetString(r.ReadBytes(4));
-            if (trailer != Magic) throw new DataFormatException(path, 0, "model file is corrupt (payload size mismatch)");
+            if (stream.Remaining != 0)
+            {
+                (model as IDisposable)?.Dispose();
+                throw new DataFormatException(path, 0, $"damaged model file: {stream.Remaining:N0} bytes of the payload were not read (payload size mismatch)");
+            }
             return model;
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is not DataFormatException && IsPayloadError(e))
         {
-            throw new DataFormatException(path, 0, "model file is truncated", e);
+            throw new DataFormatException(path, 0, $"damaged model file: {e.Message}", e);
         }
     }
+
+    /// <summary>What a payload reader raises on contents that do not make a model (kept apart from disk errors).</summary>
+    private static bool IsPayloadError(Exception e) =>
+        e is EndOfStreamException or InvalidDataException or ArgumentException or OutOfMemoryException or FormatException
+            or System.Text.Json.JsonException or IndexOutOfRangeException or OverflowException or InvalidOperationException
+            or NotSupportedException or KeyNotFoundException or NullReferenceException;
+
+    /// <summary>
+    /// Reads the whole (decompressed) file once, checks the magic bytes and compares the XxHash64 of everything
+    /// before the trailer with the stored one; returns the number of bytes before the trailer.
+    /// </summary>
+    private static long VerifyChecksum(string path)
+    {
+        using var stream = InputFile.OpenRead(path);
+        var hash = new System.IO.Hashing.XxHash64();
+        var buffer = new byte[1 << 16];
+        int held = stream.ReadAtLeast(buffer.AsSpan(0, Magic.Length), Magic.Length, throwOnEndOfStream: false);
+        if (held < Magic.Length) throw new DataFormatException(path, 0, $"not an XcNotebooks model file (only {held} bytes)");
+        CheckMagic(path, buffer.AsSpan(0, Magic.Length));
+        long hashed = 0;
+        while (true)
+        {
+            // The last TrailerBytes bytes read are held back: they may be the trailer.
+            int n = stream.Read(buffer, held, buffer.Length - held);
+            if (n == 0) break;
+            held += n;
+            if (held > TrailerBytes)
+            {
+                int take = held - TrailerBytes;
+                hash.Append(buffer.AsSpan(0, take));
+                hashed += take;
+                buffer.AsSpan(take, TrailerBytes).CopyTo(buffer);
+                held = TrailerBytes;
+            }
+        }
+        if (held < TrailerBytes || hashed < Magic.Length)
+            throw new DataFormatException(path, 0, $"damaged model file: it ends after {hashed + held:N0} bytes, before its checksum (truncated)");
+        var trailer = buffer.AsSpan(0, TrailerBytes);
+        if (Encoding.ASCII.GetString(trailer[8..]) != Magic)
+            throw new DataFormatException(path, 0, $"damaged model file: no end marker after {hashed + held:N0} bytes (truncated or extended)");
+        ulong stored = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(trailer);
+        if (stored != hash.GetCurrentHashAsUInt64())
+            throw new DataFormatException(path, 0, $"damaged model file: checksum mismatch over {hashed:N0} bytes (the file was changed after it was written)");
+        return hashed;
+    }
+
+    private static void CheckMagic(string path, ReadOnlySpan<byte> first)
+    {
+        var magic = Encoding.ASCII.GetString(first);
+        if (magic == Magic) return;
+        if (magic == FirstMagic)
+            throw new DataFormatException(path, 0, $"model container version 1 (no checksum, written by an older XcNotebooks); this kit ({Kit.Version}) reads version 2: train and save the model again");
+        throw new DataFormatException(path, 0, "not an XcNotebooks model file (bad magic bytes)");
+    }
+
+    /// <summary>A stored string as shown in a message: a damaged one may be long.</summary>
+    private static string Shown(string text) => Data.Formats.LineParser.Shorten(text);
 
     /// <summary>Writes a float array with its length.</summary>
     public static void WriteArray(this BinaryWriter w, float[] values)
@@ -67,8 +146,7 @@ public static class ModelFile
     /// <summary>Reads a float array written by <see cref="WriteArray(BinaryWriter, float[])"/>.</summary>
     public static float[] ReadFloatArray(this BinaryReader r)
     {
-        int n = r.ReadInt32();
-        if (n < 0) throw new InvalidDataException($"negative array length {n}");
+        int n = ReadLength(r, sizeof(float));
         var values = new float[n];
         ReadExactly(r, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
@@ -84,11 +162,24 @@ public static class ModelFile
     /// <summary>Reads an int array written by <see cref="WriteArray(BinaryWriter, int[])"/>.</summary>
     public static int[] ReadIntArray(this BinaryReader r)
     {
-        int n = r.ReadInt32();
-        if (n < 0) throw new InvalidDataException($"negative array length {n}");
+        int n = ReadLength(r, sizeof(int));
         var values = new int[n];
         ReadExactly(r, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
+    }
+
+    /// <summary>
+    /// Reads an array length and checks it against the bytes left in the model, so a damaged length is an error
+    /// instead of a huge allocation.
+    /// </summary>
+    public static int ReadLength(this BinaryReader r, int elementBytes)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        int n = r.ReadInt32();
+        if (n < 0) throw new InvalidDataException($"negative array length {n}");
+        if (r.BaseStream is ModelPayloadStream payload && (long)n * elementBytes > payload.Remaining)
+            throw new InvalidDataException($"array length {n:N0} needs more bytes than the {payload.Remaining:N0} left");
+        return n;
     }
 
     /// <summary>Fills <paramref name="bytes"/>; compressed streams may return fewer bytes per read than asked.</summary>
@@ -132,9 +223,73 @@ public static class ModelFile
     public static CsrMatrix ReadCsrMatrix(this BinaryReader r)
     {
         int rows = r.ReadInt32(), cols = r.ReadInt32();
-        int np = r.ReadInt32();
+        int np = ReadLength(r, sizeof(long));
         var ptr = new long[np];
         for (int i = 0; i < np; i++) ptr[i] = r.ReadInt64();
         return new CsrMatrix(rows, cols, ptr, r.ReadIntArray(), r.ReadFloatArray());
+    }
+}
+
+/// <summary>Passes writes through while hashing them (XxHash64), for the model file's checksum.</summary>
+internal sealed class HashingWriteStream(Stream inner) : Stream
+{
+    public System.IO.Hashing.XxHash64 Hash { get; } = new();
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        Hash.Append(buffer);
+        inner.Write(buffer);
+    }
+
+    public override void Flush() => inner.Flush();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// The verified part of a model file (header and payload, the trailer excluded), read forward only; knows how many
+/// bytes are left so that array lengths can be checked before allocating.
+/// </summary>
+internal sealed class ModelPayloadStream(Stream inner, long contentBytes) : Stream
+{
+    private long _position;
+
+    /// <summary>Bytes of header and payload not read yet.</summary>
+    public long Remaining => contentBytes - _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => contentBytes;
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.Length > Remaining) buffer = buffer[..(int)Remaining];
+        int n = inner.Read(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
     }
 }

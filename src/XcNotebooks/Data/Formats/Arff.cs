@@ -41,7 +41,7 @@ internal sealed record ArffHeader(string Relation, IReadOnlyList<ArffAttribute> 
                 if (attributes.Count == 0) throw p.Error("@data before any @attribute");
                 return new ArffHeader(relation, attributes, lineNo);
             }
-            else throw p.Error($"expected @relation, @attribute or @data, got '{Shorten(line)}'");
+            else throw p.Error($"expected @relation, @attribute or @data, got '{LineParser.Shorten(line)}'");
         }
         throw new DataFormatException(path, lineNo, "file ends before @data (truncated, or not an ARFF file)");
     }
@@ -50,11 +50,11 @@ internal sealed record ArffHeader(string Relation, IReadOnlyList<ArffAttribute> 
     {
         var (name, typeText) = SplitName(rest, p);
         var type = typeText.Trim();
-        if (type.Length == 0) throw p.Error($"attribute '{name}' has no type");
+        if (type.Length == 0) throw p.Error($"attribute '{LineParser.Shorten(name)}' has no type");
         if (type[0] == '{')
         {
             int close = type.LastIndexOf('}');
-            if (close < 0) throw p.Error($"attribute '{name}': nominal values lack a closing '}}'");
+            if (close < 0) throw p.Error($"attribute '{LineParser.Shorten(name)}': nominal values lack a closing '}}'");
             var categories = SplitValues(type.AsSpan(1, close - 1)).ToList();
             return new ArffAttribute(name, ArffKind.Nominal, categories, "", p.LineNumber);
         }
@@ -65,7 +65,7 @@ internal sealed record ArffHeader(string Relation, IReadOnlyList<ArffAttribute> 
             "string" => new ArffAttribute(name, ArffKind.String, [], "", p.LineNumber),
             "date" => new ArffAttribute(name, ArffKind.Date, [], "", p.LineNumber),
             "hierarchical" => new ArffAttribute(name, ArffKind.Hierarchical, [], word.Length > 1 ? word[1] : "", p.LineNumber),
-            _ => throw p.Error($"attribute '{name}' has unsupported type '{Shorten(type)}'"),
+            _ => throw p.Error($"attribute '{LineParser.Shorten(name)}' has unsupported type '{LineParser.Shorten(type)}'"),
         };
     }
 
@@ -103,7 +103,6 @@ internal sealed record ArffHeader(string Relation, IReadOnlyList<ArffAttribute> 
 
     private static string Unquote(string s) => s.Length >= 2 && s[0] is '\'' or '"' && s[^1] == s[0] ? s[1..^1] : s;
 
-    internal static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 }
 
 /// <summary>
@@ -234,7 +233,7 @@ internal sealed class ArffFeatureMap
             return;
         }
         int category = attr.CategoryIndex(value);
-        if (category < 0) throw p.Error($"'{value}' is not one of the declared values of '{attr.Name}' {{{string.Join(',', attr.Categories)}}}");
+        if (category < 0) throw p.Error($"'{LineParser.Shorten(value)}' is not one of the declared values of '{attr.Name}' {{{string.Join(',', attr.Categories)}}}");
         if (category > 0) features.Add(_firstColumn[attribute] + category - 1, 1f);
     }
 }

@@ -156,7 +156,7 @@ internal sealed class ClusHierarchy
         foreach (var token in tokens)
         {
             var parts = token.Split('/');
-            if (parts.Any(string.IsNullOrEmpty)) throw p.Error($"empty class name in '{token}'");
+            if (parts.Any(string.IsNullOrEmpty)) throw p.Error($"empty class name in '{LineParser.Shorten(token)}'");
             if (shape == HierarchyShape.Tree)
             {
                 for (int depth = 1; depth <= parts.Length; depth++)
@@ -164,8 +164,8 @@ internal sealed class ClusHierarchy
             }
             else
             {
-                if (parts.Length != 2) throw p.Error($"DAG hierarchy entries are 'parent/child', got '{token}'");
-                if (parts[1] == "root") throw p.Error($"'root' cannot be a child ('{token}')");
+                if (parts.Length != 2) throw p.Error($"DAG hierarchy entries are 'parent/child', got '{LineParser.Shorten(token)}'");
+                if (parts[1] == "root") throw p.Error($"'root' cannot be a child ('{LineParser.Shorten(token)}')");
                 AddNode(parts[1], parts[0] == "root" ? null : parts[0]);
                 if (parts[0] != "root" && !parentNames.ContainsKey(parts[0])) parentNames[parts[0]] = [];
             }
@@ -194,7 +194,7 @@ internal sealed class ClusHierarchy
         {
             var name = value[range].Trim();
             if (name.IsEmpty) continue;
-            if (!_idByName.TryGetValue(name, out int id)) throw p.Error($"class '{name}' is not in the declared hierarchy");
+            if (!_idByName.TryGetValue(name, out int id)) throw p.Error($"class '{LineParser.Shorten(name)}' is not in the declared hierarchy");
             labels.Add(id);
             if (addAncestors) labels.UnionWith(_ancestors[id]);
         }

@@ -65,7 +65,7 @@ public static class JsonLinesFormat
                     foreach (var name in r.Names[i])
                     {
                         if (!idOf.TryGetValue(name, out int id))
-                            throw new DataFormatException(r.Path, r.Lines[i], $"label '{name}' is not in the label vocabulary ({vocabulary.Count} labels)");
+                            throw new DataFormatException(r.Path, r.Lines[i], $"label '{LineParser.Shorten(name)}' is not in the label vocabulary ({vocabulary.Count} labels)");
                         labels.Add(id, 1f);
                     }
                 labels.EndRow();
@@ -191,12 +191,12 @@ internal static class JsonLines
     public static string String(JsonElement obj, string field, LineParser p, bool required)
     {
         if (!obj.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            return required ? throw p.Error($"no '{field}' field") : "";
+            return required ? throw p.Error($"no '{LineParser.Shorten(field)}' field") : "";
         return value.ValueKind switch
         {
             JsonValueKind.String => value.GetString()!,
             JsonValueKind.Number => value.GetRawText(),
-            _ => throw p.Error($"'{field}' is {value.ValueKind.ToString().ToLowerInvariant()}, expected a string"),
+            _ => throw p.Error($"'{LineParser.Shorten(field)}' is {value.ValueKind.ToString().ToLowerInvariant()}, expected a string"),
         };
     }
 }

@@ -129,9 +129,7 @@ public static class LibSvmFormat
                     {
                         var label = token[range];
                         if (label.IsEmpty) continue; // "1,2," or an empty label list
-                        if (!double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value != Math.Floor(value))
-                            throw p.Error($"label '{label}' is not an integer");
-                        current.Add((long)value);
+                        current.Add(p.IntegerLabel(label));
                     }
                 }
                 else if (token.StartsWith("qid:")) { }

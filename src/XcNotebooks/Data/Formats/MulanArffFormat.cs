@@ -41,7 +41,7 @@ public static class MulanArffFormat
         }
         foreach (var name in labelNames)
             if (!labelIdByName.ContainsKey(name))
-                throw new DataFormatException(xmlPath, 0, $"label '{name}' is not an attribute of {arffPath}");
+                throw new DataFormatException(xmlPath, 0, $"label '{LineParser.Shorten(name)}' is not an attribute of {arffPath}");
         var featureMap = new ArffFeatureMap(header, a => labelOfAttribute[a] < 0, arffPath);
         var features = new CsrBuilder(featureMap.NumFeatures);
         var labels = new CsrBuilder(names.Count);
@@ -144,10 +144,10 @@ public static class MulanArffFormat
         if (value.SequenceEqual("?")) return false;
         int category = attr.Kind == ArffKind.Nominal ? attr.CategoryIndex(value) : 0;
         if (category < 0)
-            throw p.Error($"'{value}' is not one of the declared values of label '{attr.Name}' {{{string.Join(',', attr.Categories)}}}");
+            throw p.Error($"'{LineParser.Shorten(value)}' is not one of the declared values of label '{attr.Name}' {{{string.Join(',', attr.Categories)}}}");
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) return v != 0;
         if (attr.Kind == ArffKind.Nominal) return category > 0; // e.g. {no,yes}: the first value means absent
-        throw p.Error($"label '{attr.Name}' has value '{value}', expected 0 or 1");
+        throw p.Error($"label '{attr.Name}' has value '{LineParser.Shorten(value)}', expected 0 or 1");
     }
 
     /// <summary>Label names in document order and (parent, child) name pairs from nesting (parent null at the top).</summary>
@@ -169,7 +169,7 @@ public static class MulanArffFormat
                     long line = ((IXmlLineInfo)xml).LineNumber;
                     var name = xml.GetAttribute("name");
                     if (string.IsNullOrEmpty(name)) throw new DataFormatException(xmlPath, line, "<label> without a name attribute");
-                    if (!seen.Add(name)) throw new DataFormatException(xmlPath, line, $"label '{name}' is declared twice");
+                    if (!seen.Add(name)) throw new DataFormatException(xmlPath, line, $"label '{LineParser.Shorten(name)}' is declared twice");
                     names.Add(name);
                     var parent = open.Count > 0 ? open.Peek() : null;
                     nested |= parent is not null;

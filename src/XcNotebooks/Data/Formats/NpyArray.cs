@@ -57,13 +57,13 @@ internal static partial class NpyArray
         if (!descr.Success || !order.Success || !shape.Success)
             throw new DataFormatException(file, 0, $"{where}: unreadable .npy header '{dict.Trim()}'");
         var code = descr.Groups[1].Value;
-        if (code.Length < 3) throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{code}'");
+        if (code.Length < 3) throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{LineParser.Shorten(code)}'");
         char endian = code[0], kind = code[1];
-        if (endian == '>') throw new DataFormatException(file, 0, $"{where}: big-endian dtype '{code}' is not supported (save little-endian arrays)");
+        if (endian == '>') throw new DataFormatException(file, 0, $"{where}: big-endian dtype '{LineParser.Shorten(code)}' is not supported (save little-endian arrays)");
         if (endian is not ('<' or '|' or '='))
-            throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{code}'");
+            throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{LineParser.Shorten(code)}'");
         if (!int.TryParse(code.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out int size) || size <= 0)
-            throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{code}'");
+            throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{LineParser.Shorten(code)}'");
         bool supported = kind switch
         {
             'i' or 'u' => size is 1 or 2 or 4 or 8,
@@ -72,7 +72,7 @@ internal static partial class NpyArray
             'S' or 'U' => true,
             _ => false,
         };
-        if (!supported) throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{code}'");
+        if (!supported) throw new DataFormatException(file, 0, $"{where}: unsupported dtype '{LineParser.Shorten(code)}'");
         var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v
                 : throw new DataFormatException(file, 0, $"{where}: bad shape '({shape.Groups[1].Value})'"))

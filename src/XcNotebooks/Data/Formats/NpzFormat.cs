@@ -29,7 +29,7 @@ public static class NpzFormat
             {
                 var format = Read(zip, path, "format", NpyArray.ReadString);
                 if (format != "csr")
-                    throw new DataFormatException(path, 0, $"sparse format '{format}' is not supported: save a CSR matrix (matrix.tocsr())");
+                    throw new DataFormatException(path, 0, $"sparse format '{LineParser.Shorten(format)}' is not supported: save a CSR matrix (matrix.tocsr())");
                 var shape = Read(zip, path, "shape", NpyArray.ReadInt64);
                 if (shape.Length != 2 || shape[0] < 0 || shape[1] < 0 || shape[0] > int.MaxValue || shape[1] > int.MaxValue)
                     throw new DataFormatException(path, 0, $"shape.npy: bad matrix shape ({string.Join(", ", shape)})");

@@ -104,9 +104,9 @@ public static class SparseTextFormat
     {
         var p = new LineParser(path, 1);
         var parts = header.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2) throw p.Error($"header must be 'rows cols', got '{header}'");
+        if (parts.Length != 2) throw p.Error($"header must be 'rows cols', got '{LineParser.Shorten(header)}'");
         int rows = p.Int(parts[0], "row count"), cols = p.Int(parts[1], "column count");
-        if (rows < 0 || cols < 0) throw p.Error($"negative count in header '{header}'");
+        if (rows < 0 || cols < 0) throw p.Error($"negative count in header '{LineParser.Shorten(header)}'");
         return (rows, cols);
     }
 

@@ -19,9 +19,9 @@ public static class XmlRepositoryFormat
         var header = reader.ReadLine() ?? throw new DataFormatException(path, 1, "empty file: expected header 'points features labels'");
         var parts = header.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var hp = new LineParser(path, 1);
-        if (parts.Length != 3) throw hp.Error($"header must be 'points features labels', got '{header}'");
+        if (parts.Length != 3) throw hp.Error($"header must be 'points features labels', got '{LineParser.Shorten(header)}'");
         int n = hp.Int(parts[0], "point count"), d = hp.Int(parts[1], "feature count"), l = hp.Int(parts[2], "label count");
-        if (n < 0 || d < 0 || l < 0) throw hp.Error($"negative count in header '{header}'");
+        if (n < 0 || d < 0 || l < 0) throw hp.Error($"negative count in header '{LineParser.Shorten(header)}'");
         var features = new CsrBuilder(d);
         var labels = new CsrBuilder(l);
         long lineNo = 1;
@@ -52,7 +52,7 @@ public static class XmlRepositoryFormat
                 foreach (var range in token.Split(','))
                 {
                     var label = token[range];
-                    if (label.IsEmpty) throw p.Error($"empty label in '{token}'");
+                    if (label.IsEmpty) throw p.Error($"empty label in '{LineParser.Shorten(token)}'");
                     int id = p.Int(label, "label");
                     if (id < 0 || id >= l) throw p.Error($"label id {id} is outside 0..{l - 1}");
                     labels.Add(id, 1f);
