@@ -1,8 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Reflection;
-using Spectre.Console;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Data;
 
 namespace XcNotebooks.Cli;
 
@@ -16,10 +15,14 @@ public interface ICliCommand
 /// <summary>The `xcn` root command: finds every <see cref="ICliCommand"/> and runs the one asked for.</summary>
 public static class XcnCli
 {
+    /// <summary>--verbose: print the stack trace after an error's one line.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "after an error, also print its stack trace", Recursive = true };
+
     /// <summary>The root command with every subcommand, sorted by name.</summary>
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("xcn: extreme classification kit (W-LTLS, DSNC, NeuralXC, HierarchicalXC, DEXA, DEXML)");
+        var root = new RootCommand("xcn: extreme classification kit (W-LTLS, DSNC, NeuralXC, HierarchicalXC, DEXA, DEXML)\n\n" + CliErrors.ExitCodesHelp);
+        root.Options.Add(Verbose);
         var commands = typeof(XcnCli).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build())
@@ -28,21 +31,29 @@ public static class XcnCli
         return root;
     }
 
-    /// <summary>Parses and runs; bad input ends with a one-line error and exit code 2, not a stack trace.</summary>
+    /// <summary>
+    /// Parses and runs. Every failure ends in one line on standard error ("error: FILE[:LINE]: problem") and a
+    /// documented exit code (<see cref="ExitCodes"/>); the stack trace follows only with --verbose.
+    /// </summary>
     public static int Run(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        bool verbose = args.Contains("--verbose");
         try
         {
-            return BuildRoot().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = BuildRoot().Parse(args);
+            if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
+            {
+                var command = parsed.CommandResult.Command;
+                var help = command == parsed.RootCommandResult.Command ? "xcn --help" : $"xcn {command.Name} --help";
+                CliErrors.Print($"{string.Join("; ", parsed.Errors.Select(e => e.Message))} (see {help})");
+                return ExitCodes.Usage;
+            }
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (Unwrap(e) is DataFormatException or FileNotFoundException or ArgumentException or InvalidOperationException or DirectoryNotFoundException)
+        catch (Exception e)
         {
-            // Standard error, bound at the time of the call: scripts can separate it, in-process callers capture it.
-            CliConsole.CreateError().MarkupLineInterpolated($"[red]error:[/] {Unwrap(e).Message}");
-            return 2;
+            return CliErrors.Report(e, verbose);
         }
     }
-
-    private static Exception Unwrap(Exception e) =>
-        e is TargetInvocationException or AggregateException && e.InnerException is not null ? Unwrap(e.InnerException) : e;
 }

@@ -30,6 +30,7 @@ public sealed class ConvertCommand : ICliCommand
             var input = args.GetValue(Input)!;
             var output = args.GetValue(Output)!;
             var to = args.GetValue(To);
+            DatasetWriter.CheckDestination(output, to, splits: Directory.Exists(input)); // before any data is read
             var splits = ConsoleMonitor.Run(monitor => DatasetReader.ReadSplits(input, null, null, args.GetValue(From), monitor));
             IReadOnlyList<string> written;
             if (Directory.Exists(input)) written = DatasetWriter.WriteSplits(output, splits, to);

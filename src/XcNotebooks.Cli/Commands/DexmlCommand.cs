@@ -125,6 +125,7 @@ public sealed class DexmlCommand : ICliCommand
             ["encoder"] = model.Encoder.ToString(),
             ["loss"] = options.Loss.ToString(),
             ["epochLoss"] = model.History.Select(e => e.Loss).ToArray(),
+            ["epochSeconds"] = model.History.Select(e => e.Seconds).ToArray(), // wall-clock times live here, not in the model file
         };
         if (args.GetValue(Compare))
         {

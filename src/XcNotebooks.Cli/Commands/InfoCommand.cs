@@ -30,6 +30,7 @@ public sealed class InfoCommand : ICliCommand
         command.SetAction(args =>
         {
             var format = args.GetValue(MethodCommand.Format);
+            if (args.GetValue(Json) is { } jsonPath) InputFile.CheckWritableFile(jsonPath); // before any data is read
             var sets = new List<Dataset>();
             foreach (var path in args.GetValue(Files)!)
             {

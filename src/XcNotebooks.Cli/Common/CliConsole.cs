@@ -15,12 +15,4 @@ public static class CliConsole
         if (Console.IsOutputRedirected) console.Profile.Width = 200;
         return console;
     }
-
-    /// <summary>A console writing to the current standard error (error messages, not wrapped when redirected).</summary>
-    public static IAnsiConsole CreateError()
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (Console.IsErrorRedirected) console.Profile.Width = 4096;
-        return console;
-    }
 }

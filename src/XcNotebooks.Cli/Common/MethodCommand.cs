@@ -11,6 +11,9 @@ namespace XcNotebooks.Cli.Common;
 /// <summary>What a method command receives: parsed arguments, loaded splits and a console-wired monitor.</summary>
 public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDictionary<string, string> Files, string? ModelDir, int Seed, int TopK, TrainingMonitor Monitor)
 {
+    /// <summary>What could not be written where asked (and where it went instead); the command then exits with 74.</summary>
+    internal List<string> WriteFailures { get; init; } = [];
+
     /// <summary>Path of a file inside the model directory (created on demand), or null when no --model was given.</summary>
     public string? ModelPath(string fileName)
     {
@@ -19,14 +22,23 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
         return Path.Combine(ModelDir, fileName);
     }
 
-    /// <summary>Saves <paramref name="model"/> as <paramref name="fileName"/> in the model directory and returns its size; 0 without --model.</summary>
+    /// <summary>
+    /// Saves <paramref name="model"/> as <paramref name="fileName"/> in the model directory and returns its size; 0
+    /// without --model. When the directory cannot be written (it was checked before training, but disks fill up),
+    /// the model goes to a fallback path in the temporary folder instead, and the command ends with exit code 74
+    /// and a message naming both.
+    /// </summary>
     public long SaveModel(XcNotebooks.Methods.IXcModel model, string fileName)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (ModelPath(fileName) is not { } path) return 0;
-        model.Save(path);
-        Monitor.Write($"Model saved to {path}");
-        return new FileInfo(path).Length;
+        if (ModelDir is null) return 0;
+        var saved = OutputFallback.Write(Path.Combine(ModelDir, fileName), "model", path =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            model.Save(path);
+        }, WriteFailures);
+        Monitor.Write($"Model saved to {saved}");
+        return new FileInfo(saved).Length;
     }
 }
 
@@ -60,7 +72,18 @@ public static class MethodCommand
     public static readonly Option<DataFormat> Format = new("--format") { Description = "input format (auto-detected by default)", DefaultValueFactory = _ => DataFormat.Auto };
 
     /// <summary>--topk: predictions kept per point.</summary>
-    public static readonly Option<int> TopK = new("--topk") { Description = "predictions kept per point for the metrics", DefaultValueFactory = _ => 5 };
+    public static readonly Option<int> TopK = AtLeastOne(new("--topk") { Description = "predictions kept per point for the metrics (at least 1)", DefaultValueFactory = _ => 5 });
+
+    /// <summary>Adds a parse-time check that the option's value is at least 1, so a bad value fails before any data is read.</summary>
+    public static Option<int> AtLeastOne(Option<int> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError($"{option.Name} must be at least 1, got {result.GetValueOrDefault<int>()}");
+        });
+        return option;
+    }
 
     /// <summary>
     /// Builds a method command with the common options plus <paramref name="methodOptions"/>; <paramref name="run"/>
@@ -76,22 +99,36 @@ public static class MethodCommand
             var files = new Dictionary<string, string> { ["train"] = args.GetValue(Train)! };
             if (args.GetValue(Heldout) is { } h) files["heldout"] = h;
             files["test"] = args.GetValue(Test)!;
+            // Outputs are checked before any data is read: a run is never lost to an unwritable path at the end.
+            if (args.GetValue(Model) is { } modelDir) InputFile.CheckWritableDirectory(modelDir);
+            if (args.GetValue(Report) is { } reportPath) InputFile.CheckWritableFile(reportPath);
             var sw = Stopwatch.StartNew();
             var data = load is not null
                 ? load(files["train"], args.GetValue(Heldout), files["test"], args.GetValue(Format))
                 : ConsoleMonitor.Run(monitor => DatasetReader.ReadSplits(files["train"], args.GetValue(Heldout), files["test"], args.GetValue(Format), monitor));
+            RequirePoints(data.Train, files["train"], "training");
+            RequirePoints(data.Test, files["test"], "test");
             Console.WriteLine($"Loaded {string.Join("; ", data.All.Select(d => d.ToString()))} in {sw.Elapsed.TotalSeconds:F1} s");
+            var writeFailures = new List<string>();
             var report = ConsoleMonitor.Run(monitor =>
-                run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor)));
+                run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor) { WriteFailures = writeFailures }));
             PrintMetrics(report);
             if (args.GetValue(Report) is { } path)
             {
-                report.Save(path);
-                Console.WriteLine($"Report written to {path}");
+                var written = OutputFallback.Write(path, "report", report.Save, writeFailures);
+                Console.WriteLine($"Report written to {written}");
             }
+            if (writeFailures.Count > 0) throw new IOException(string.Join("; ", writeFailures));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Empty data trains nothing meaningful (NaN metrics, undefined scores): it is an error naming the file.</summary>
+    public static void RequirePoints(Dataset data, string file, string role)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.NumPoints == 0) throw new DataFormatException(file, 0, $"no {role} points");
     }
 
     /// <summary>Prints the report's metrics and costs as a table.</summary>

@@ -25,6 +25,24 @@ public static class DatasetWriter
     }
 
     /// <summary>
+    /// Checks before any data is read that <see cref="Write"/> (or, with <paramref name="splits"/>,
+    /// <see cref="WriteSplits"/>) can write to <paramref name="path"/>: the format is known and the destination (a file,
+    /// or a directory for LF-*, raw text and pyxclib pairs without an extension) is writable. Throws
+    /// <see cref="ArgumentException"/> or <see cref="IOException"/> naming the path.
+    /// </summary>
+    public static void CheckDestination(string path, DataFormat format, bool splits)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (format == DataFormat.Auto) format = FormatFor(path);
+        if (format == DataFormat.Auto && !splits)
+            throw new ArgumentException($"{path}: cannot tell the format from the name; give it (e.g. --to xmlrepository)");
+        bool directory = format is DataFormat.LfText or DataFormat.RawText
+            || (splits && format is DataFormat.SparseText or DataFormat.Npz && Path.GetExtension(path).Length == 0);
+        if (directory) InputFile.CheckWritableDirectory(path);
+        else InputFile.CheckWritableFile(path);
+    }
+
+    /// <summary>
     /// Writes one split to <paramref name="path"/>. Matrix-pair formats write features to NAME_X_Xf (or X.SPLIT.npz)
     /// and labels to NAME_X_Y (or Y.SPLIT.npz); any other name holds the labels alone, which only suits a data set
     /// without features (a label or score matrix).

@@ -104,7 +104,8 @@ public sealed class DexmlModel : IXcModel, IDisposable
     {
         TextModelFiles.WriteHeader(w, Options, Sequence, Tokenizer, Encoder);
         w.WriteMatrix(LabelEmbeddings);
-        w.Write(JsonSerializer.Serialize(_history));
+        // Wall-clock times differ run to run: they go to the report, so that one seed writes one file.
+        w.Write(JsonSerializer.Serialize(_history.Select(e => e with { Seconds = 0 })));
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>

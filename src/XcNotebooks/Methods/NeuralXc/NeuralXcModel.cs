@@ -79,7 +79,8 @@ public sealed class NeuralXcModel : IXcModel, IDisposable
         {
             w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
             w.Write(JsonSerializer.Serialize(Architecture, RunReport.JsonOptions));
-            w.Write(JsonSerializer.Serialize(History, RunReport.JsonOptions));
+            // Wall-clock times differ run to run: they go to the report, so that one seed writes one file.
+            w.Write(JsonSerializer.Serialize(History.Select(e => e with { Seconds = 0 }), RunReport.JsonOptions));
             ParameterFile.Write(w, Network.Parameters);
         });
 
