@@ -35,7 +35,9 @@ public class InputFileTests
         for (int i = 200; i < 260; i++) bytes[i] ^= 0x5A;
         File.WriteAllBytes(path, bytes);
         using var reader = InputFile.OpenText(path);
-        Assert.Throws<InvalidDataException>(() => reader.ReadToEnd());
+        var e = Assert.Throws<DataFormatException>(() => reader.ReadToEnd());
+        Assert.Equal(path, e.File);
+        Assert.StartsWith("damaged gzip data", e.Problem);
     }
 
     [Fact]

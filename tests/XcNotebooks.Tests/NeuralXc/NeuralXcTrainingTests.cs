@@ -11,7 +11,7 @@ namespace XcNotebooks.Tests.NeuralXcTests;
 public sealed class NeuralXcTrainingTests
 {
     /// <summary>A small architecture and a step size that learns the synthetic set in a few epochs.</summary>
-    private static readonly NeuralXcOptions Fast = new()
+    internal static readonly NeuralXcOptions Fast = new()
     {
         Epochs = 12,
         BatchSize = 32,
