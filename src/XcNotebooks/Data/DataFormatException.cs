@@ -17,8 +17,12 @@ public sealed class DataFormatException : Exception
     /// <summary>The longest problem text kept: a message that quotes hostile input stays one readable line.</summary>
     public const int MaxProblemChars = 500;
 
-    private static string Bounded(string problem) =>
-        problem.Length <= MaxProblemChars ? problem : string.Concat(problem.AsSpan(0, MaxProblemChars), "…");
+    /// <summary>The problem on one line (line breaks of quoted input become spaces), cut after <see cref="MaxProblemChars"/>.</summary>
+    private static string Bounded(string problem)
+    {
+        var oneLine = problem.ReplaceLineEndings(" ");
+        return oneLine.Length <= MaxProblemChars ? oneLine : string.Concat(oneLine.AsSpan(0, MaxProblemChars), "…");
+    }
 
     /// <summary>The file that holds the bad input.</summary>
     public string File { get; }

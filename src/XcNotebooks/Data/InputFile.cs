@@ -29,10 +29,18 @@ public static class InputFile
         // Decompression runs ahead on another thread, so that it overlaps with the caller's parsing.
         // Decompressor errors become DataFormatException naming the file, and a gzip stream's end is checked against
         // its trailer, before the read-ahead thread hands them on.
-        if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-            return new ReadAheadStream(new CheckedDecompressionStream(new GZipStream(raw, CompressionMode.Decompress), raw, path, CompressionKind.Gzip));
-        if (got >= 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h')
-            return new ReadAheadStream(new CheckedDecompressionStream(new BZip2InputStream(raw), raw, path, CompressionKind.Bzip2));
+        bool gzip = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        bool bzip2 = got >= 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h';
+        if (gzip) return new ReadAheadStream(new CheckedDecompressionStream(() => new GZipStream(raw, CompressionMode.Decompress), raw, path, CompressionKind.Gzip));
+        // BZip2InputStream reads the stream header in its constructor: created on the first read, inside the checks.
+        if (bzip2) return new ReadAheadStream(new CheckedDecompressionStream(() => new BZip2InputStream(raw), raw, path, CompressionKind.Bzip2));
+        // A name that promises compression with content that is not (an empty or cut file) would read as no rows.
+        var named = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? "gzip" : path.EndsWith(".bz2", StringComparison.OrdinalIgnoreCase) ? "bzip2" : null;
+        if (named is not null)
+        {
+            raw.Dispose();
+            throw new DataFormatException(path, 0, $"the name says {named} but the file ({new FileInfo(path).Length:N0} bytes) does not start with {named} magic bytes (empty, cut or not compressed)");
+        }
         return raw;
     }
 
@@ -361,8 +369,9 @@ internal enum CompressionKind
 /// decompressed are checked against the gzip trailer (a concatenated multi-member file, whose trailer only covers its
 /// last member, is then checked member by member).
 /// </summary>
-internal sealed class CheckedDecompressionStream(Stream decompressor, Stream compressed, string path, CompressionKind kind) : Stream
+internal sealed class CheckedDecompressionStream(Func<Stream> openDecompressor, Stream compressed, string path, CompressionKind kind) : Stream
 {
+    private Stream? _decompressor;
     private readonly System.IO.Hashing.Crc32 _crc = new();
     private long _length;
     private bool _ended;
@@ -381,7 +390,8 @@ internal sealed class CheckedDecompressionStream(Stream decompressor, Stream com
         int read;
         try
         {
-            read = decompressor.Read(buffer);
+            _decompressor ??= openDecompressor();
+            read = _decompressor.Read(buffer);
         }
         catch (Exception e) when (IsDataError(e))
         {
@@ -454,7 +464,7 @@ internal sealed class CheckedDecompressionStream(Stream decompressor, Stream com
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) decompressor.Dispose();
+        if (disposing) (_decompressor ?? compressed).Dispose();
         base.Dispose(disposing);
     }
 }
