@@ -15,7 +15,7 @@ public sealed class DataCommandsConsoleCollection;
 [Collection("DataCommandsConsole")]
 public class DataCommandsTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    internal static (int Code, string Output, string Error) Run(params string[] args)
     {
         var (oldOut, oldError) = (Console.Out, Console.Error);
         var (output, error) = (new StringWriter(), new StringWriter());
