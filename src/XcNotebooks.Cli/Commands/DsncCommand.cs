@@ -96,12 +96,7 @@ public sealed class DsncCommand : ICliCommand
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Test accuracy: learned decoder {accuracy:F2}% ({decoderSpeed:N0} points/s), code lookup {lookupAccuracy:F2}% ({lookupSpeed:N0} points/s, {lookup.AverageNeighboursProbed:F1} neighbours probed, {100 * lookup.FallbackShare:F1}% fallbacks)"));
 
-        string? modelPath = run.ModelPath("model.dsnc");
-        if (modelPath is not null)
-        {
-            model.Save(modelPath);
-            monitor.Write($"Model saved to {modelPath}");
-        }
+        run.SaveModel(model, "model.dsnc");
 
         var details = new Dictionary<string, object?>
         {

@@ -100,11 +100,7 @@ public sealed class HierarchicalXcCommand : ICliCommand
             ["traversalMetrics"] = RankingMetrics.Standard(data.Train, data.Test, traversalRanking, traversalRanking.K),
             ["autoencoderLoss"] = model.AutoencoderLoss,
         };
-        if (run.ModelPath("model.hierarchicalxc") is { } modelPath)
-        {
-            model.Save(modelPath);
-            monitor.Write($"Model saved to {modelPath}");
-        }
+        run.SaveModel(model, "model.hierarchicalxc");
         if (args.GetResult(Plot) is not null)
         {
             if (model.AutoencoderLoss.Count == 0) throw new ArgumentException("--plot needs the input autoencoder (--autoencoder-dim > 0): there is no training curve without it");

@@ -95,11 +95,7 @@ public sealed class NeuralXcCommand : ICliCommand
             ["parameters"] = model.Architecture.ParameterCount,
             ["epochs"] = model.History,
         };
-        if (run.ModelPath("model.neuralxc") is { } modelPath)
-        {
-            model.Save(modelPath);
-            run.Monitor.Write($"Model saved to {modelPath}");
-        }
+        run.SaveModel(model, "model.neuralxc");
         if (args.GetResult(Plot) is not null)
         {
             var path = args.GetValue(Plot) ?? run.ModelPath("training-curves.html") ?? "training-curves.html";
