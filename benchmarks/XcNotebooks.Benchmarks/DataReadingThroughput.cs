@@ -10,7 +10,8 @@ namespace XcNotebooks.Benchmarks;
 /// Reading speed of the data layer against a baseline measured in the same run: decompressing the same file with
 /// nothing else (no read-ahead thread, no parsing), the floor of any reader of it. Cases: sector.train.bz2 (LIBSVM,
 /// 4.7 MB compressed, 15.9 MB of text), the bibtex Mulan ARFF and XMLRepository files, Diatoms (Clus-HMC), CLINC150,
-/// and generating the embedded default. Usage: data-reading [shared/data folder].
+/// and generating the embedded default; then the gzip checks against GZipStream alone (a second baseline).
+/// Usage: data-reading [shared/data folder].
 /// </summary>
 internal static class DataReadingThroughput
 {
@@ -38,7 +39,50 @@ internal static class DataReadingThroughput
         Case("read Diatoms_train.arff (Clus-HMC)", () => ClusHmcFormat.Read(Shared("hmc", "Diatoms_train.arff")));
         Case("read CLINC150 (data_full.json)", () => TextDatasets.Clinc150(Shared("clinc150")));
         Case("generate EmbeddedData.Default()", () => EmbeddedData.Default());
+        GzipChecks(sector);
         return 0;
+    }
+
+    /// <summary>
+    /// The cost of the gzip checks (CRC32 of the output against the trailer, the line-length guard, the read-ahead
+    /// thread) against GZipStream alone, on sector.train recompressed with gzip; and the LIBSVM read of that file.
+    /// </summary>
+    private static void GzipChecks(string sectorBz2)
+    {
+        var gz = Path.Combine(Path.GetTempPath(), $"xcn-bench-{Environment.ProcessId}-sector.train.gz");
+        try
+        {
+            using (var input = new BZip2InputStream(File.OpenRead(sectorBz2)))
+            using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Optimal))
+                input.CopyTo(output);
+            double baseline = Best(() => Drain(new System.IO.Compression.GZipStream(File.OpenRead(gz), System.IO.Compression.CompressionMode.Decompress)));
+            void Case(string name, Action run)
+            {
+                double s = Best(run);
+                Console.WriteLine($"{name,-52} {s,9:F3} {s / baseline,11:F2}x");
+            }
+            Console.WriteLine($"{"decompress sector.train.gz only (gzip baseline)",-52} {baseline,9:F3} {1,11:F2}x");
+            Case("InputFile.OpenRead .gz (CRC32 + trailer, read-ahead)", () => Drain(InputFile.OpenRead(gz)));
+            Case("InputFile.OpenText .gz bytes (+ line guard)", () =>
+            {
+                using var reader = InputFile.OpenText(gz);
+                Drain(reader.BaseStream);
+            });
+            Case("read sector.train.gz (LIBSVM)", () => LibSvmFormat.Read(gz));
+        }
+        finally
+        {
+            File.Delete(gz);
+        }
+    }
+
+    private static void Drain(Stream stream)
+    {
+        using (stream)
+        {
+            var buffer = new byte[1 << 16];
+            while (stream.Read(buffer) > 0) { }
+        }
     }
 
     private static void Decompress(string path)
