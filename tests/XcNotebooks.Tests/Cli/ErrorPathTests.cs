@@ -128,6 +128,14 @@ public class ErrorPathTests
     }
 
     [Fact]
+    public void AMissingTestFileIsFoundBeforeTheTrainingFileIsRead()
+    {
+        var train = TestData.TempFile("big.train", "1 x:1\n"); // would be a parse error if it were read
+        var missing = Path.Combine(TestData.TempDir(), "missing.test");
+        Fails(2, $"{missing}: no such file", "baseline", "--kind", "popularity", "--train", train, "--test", missing);
+    }
+
+    [Fact]
     public void Case6_EmptyTrainingDataIsRejectedByName()
     {
         var empty = TestData.TempFile("empty.train", "");

@@ -65,8 +65,11 @@ public static partial class DatasetReader
                 throw new ArgumentException($"{train} is a directory: it holds its own splits, so pass no heldout or test file");
             return ReadDirectory(train, format, monitor);
         }
-        if (format == DataFormat.Auto) format = Detect(train);
         var files = new[] { train, heldout, test }.Where(f => f is not null).Select(f => f!).ToArray();
+        // Every file is checked before any is read: a missing test file is not found only after the training file was parsed.
+        foreach (var f in files)
+            if (!File.Exists(f) && !Directory.Exists(f)) throw new FileNotFoundException($"{f}: no such file", f);
+        if (format == DataFormat.Auto) format = Detect(train);
         IReadOnlyList<Dataset> sets = format switch
         {
             DataFormat.LibSvm => LibSvmFormat.ReadSplits(files, null, monitor),
