@@ -89,11 +89,31 @@ public static class JupyterRunner
         var errors = new List<NotebookError>();
         var cells = root["cells"] as JsonArray ?? [];
         for (int i = 0; i < cells.Count; i++)
-            foreach (var output in cells[i]?["outputs"] as JsonArray ?? [])
+        {
+            var outputs = cells[i]?["outputs"] as JsonArray ?? [];
+            foreach (var output in outputs)
                 if (output?["output_type"]?.GetValue<string>() == "error")
-                    errors.Add(new NotebookError(i, output["ename"]?.GetValue<string>() ?? "", output["evalue"]?.GetValue<string>() ?? ""));
+                    errors.Add(new NotebookError(i, output["ename"]?.GetValue<string>() ?? "", WithDiagnostics(output["evalue"]?.GetValue<string>() ?? "", outputs)));
+        }
         return errors;
     }
+
+    // The kernel reports a compile error as "compilation error" and prints the compiler's messages as a stream
+    // output of the same cell: the first of them make the error say what is wrong.
+    private static string WithDiagnostics(string message, JsonArray outputs)
+    {
+        if (message != "compilation error") return message;
+        var diagnostics = outputs
+            .Where(o => o?["output_type"]?.GetValue<string>() == "stream")
+            .SelectMany(o => Text(o!["text"]).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(line => line.Contains("error", StringComparison.OrdinalIgnoreCase))
+            .Take(3)
+            .ToArray();
+        return diagnostics.Length == 0 ? message : $"{message}: {string.Join(" | ", diagnostics)}";
+    }
+
+    private static string Text(JsonNode? text) =>
+        text is JsonArray lines ? string.Concat(lines.Select(l => l?.GetValue<string>())) : text?.GetValue<string>() ?? "";
 
     /// <summary>True when <c>jupyter</c> runs and knows the .NET Interactive C# kernel.</summary>
     public static bool IsAvailable

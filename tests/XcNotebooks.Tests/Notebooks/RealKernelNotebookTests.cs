@@ -36,19 +36,21 @@ public class RealKernelNotebookTests
             "var fine = 1;",
             "throw new InvalidOperationException(\"first\");",
             "fine + 1",
-            "#!fsharp\n(failwith \"second\" : unit)");
+            "#!fsharp\n(failwith \"second\" : unit)",
+            "int wrong = \"text\";");
 
         var result = JupyterRunner.Run(path, fast: true);
 
-        // Every cell runs: both errors are reported, in order, with their cells.
-        Assert.Equal([1, 3], result.Errors.Select(e => e.CellIndex));
+        // Every cell runs: all errors are reported, in order, with their cells; a compile error with the compiler's message.
+        Assert.Equal([1, 3, 4], result.Errors.Select(e => e.CellIndex));
         Assert.Contains("first", result.Errors[0].Message);
         Assert.Contains("second", result.Errors[1].Message);
+        Assert.Contains("CS0029", result.Errors[2].Message);
 
         // Through the CLI: exit code 1, and --in-place stores the outputs, errors included, in the notebook.
         var before = File.ReadAllText(path);
         Assert.Equal(1, XcnCli.Run(["run", path, "--in-place", "--fast"]));
         Assert.NotEqual(before, File.ReadAllText(path));
-        Assert.Equal([1, 3], JupyterRunner.Errors(File.ReadAllText(path), path).Select(e => e.CellIndex));
+        Assert.Equal([1, 3, 4], JupyterRunner.Errors(File.ReadAllText(path), path).Select(e => e.CellIndex));
     }
 }
