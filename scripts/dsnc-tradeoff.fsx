@@ -10,21 +10,15 @@
 //
 // It runs on sector (PD-Sparse split) when ../shared/data has it. With XCN_FAST=1, or without sector, it runs on the
 // embedded default with m = 8, 16, 32 and fewer epochs with XCN_FAST=1, and says so.
-#r "../src/XcNotebooks/bin/Release/net10.0/XcNotebooks.dll"
+#load "ScriptSetup.fsx"
 
-open System
 open System.IO
 open XcNotebooks.Methods.Dsnc
 open XcNotebooks.Methods.Wltls
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
 open XcNotebooks.Training
-
-// Run from the script's folder, as `xcn run` runs the .csx: the shared data are found from there, ".." is the repository root.
-Environment.CurrentDirectory <- __SOURCE_DIRECTORY__
-let outDir =
-    let requested = fsi.CommandLineArgs |> Array.tryItem 1 |> Option.defaultValue "artifacts"
-    Path.GetFullPath(Path.Combine("..", requested))
+open ScriptSetup
 
 let chosen = NotebookData.SectorOrEmbedded(heldoutPoints = 400, monitor = NotebookProgress.Monitor(steps = 2, log = false))
 chosen.FallbackReason
@@ -41,8 +35,8 @@ let report = DsncTradeOff.ToRunReport(rows, options, wltlsOptions, chosen.Files)
 printfn "\n%O" (DsncTradeOff.ToTable(rows, $"DSNC and W-LTLS on {chosen.Name}"))
 
 let page = DsncTradeOff.Report(rows, chosen.Name).AddSection(ReportSection("Run").Run(report))
-Directory.CreateDirectory(outDir) |> ignore
-let jsonPath, htmlPath = Path.Combine(outDir, "dsnc-tradeoff.json"), Path.Combine(outDir, "dsnc-tradeoff.html")
+Directory.CreateDirectory(outputFolder) |> ignore
+let jsonPath, htmlPath = Path.Combine(outputFolder, "dsnc-tradeoff.json"), Path.Combine(outputFolder, "dsnc-tradeoff.html")
 report.Save(jsonPath)
 page.Save(htmlPath)
 printfn "Wrote %s and %s" jsonPath htmlPath

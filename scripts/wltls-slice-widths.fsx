@@ -10,20 +10,14 @@
 //
 // With XCN_FAST=1, or when ../shared/data/sector is absent, it runs on the embedded default with fewer widths (and
 // 2 epochs with XCN_FAST=1), and says so.
-#r "../src/XcNotebooks/bin/Release/net10.0/XcNotebooks.dll"
+#load "ScriptSetup.fsx"
 
-open System
 open System.IO
 open XcNotebooks.Methods.Wltls
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
 open XcNotebooks.Training
-
-// Run from the script's folder, as `xcn run` runs the .csx: the shared data are found from there, ".." is the repository root.
-Environment.CurrentDirectory <- __SOURCE_DIRECTORY__
-let outDir =
-    let requested = fsi.CommandLineArgs |> Array.tryItem 1 |> Option.defaultValue "artifacts"
-    Path.GetFullPath(Path.Combine("..", requested))
+open ScriptSetup
 
 let chosen = NotebookData.SectorOrEmbedded(heldoutPoints = 400, monitor = NotebookProgress.Monitor(steps = 2, log = false))
 let widths : int list = if chosen.IsShared then List.ofSeq WltlsSweep.DefaultSliceWidths else [ 2; 5; 16 ]
@@ -60,8 +54,8 @@ let page =
                 .Chart(WltlsSweep.TradeOffChart(rows, SweepCost.PredictionTime)))
         .AddSection(ReportSection("Run").Run(report))
 
-Directory.CreateDirectory(outDir) |> ignore
-let jsonPath, htmlPath = Path.Combine(outDir, "wltls-slice-widths.json"), Path.Combine(outDir, "wltls-slice-widths.html")
+Directory.CreateDirectory(outputFolder) |> ignore
+let jsonPath, htmlPath = Path.Combine(outputFolder, "wltls-slice-widths.json"), Path.Combine(outputFolder, "wltls-slice-widths.html")
 report.Save(jsonPath)
 page.Save(htmlPath)
 printfn "Wrote %s and %s" jsonPath htmlPath

@@ -31,13 +31,13 @@ public class FsxScriptsTests
 
         Assert.Equal("dsnc-tradeoff", (string?)report["method"]);
         var table = report["details"]!["table"]!.AsArray().Select(r => r!.AsObject()).ToArray();
-        // Fast mode: m = 8, 16, 32 bits, each with the learned decoder, two lookup orders and W-LTLS at equal bits.
-        string[] methods = ["DSNC decoder", "DSNC lookup (Hamming)", "DSNC lookup (likelihood)", "W-LTLS"];
-        var expected = new[] { 8, 16, 32 }.SelectMany(bits => methods.Select(method => $"{method} {bits}")).Order(StringComparer.Ordinal);
-        var actual = table.Where(r => (string?)r["method"] != "W-LTLS").Select(r => $"{(string?)r["method"]} {(int?)r["bits"]}")
-            .Concat(table.Where(r => (string?)r["method"] == "W-LTLS").Select((_, i) => $"W-LTLS {new[] { 8, 16, 32 }[i]}"))
-            .Order(StringComparer.Ordinal);
-        Assert.Equal(expected, actual);
+        // Fast mode: m = 8, 16, 32 bits, each with the learned decoder and two lookup orders (one model, "m=8"), and
+        // W-LTLS at the slice width whose number of edges is nearest to m.
+        string[] decodings = ["DSNC decoder", "DSNC lookup (Hamming)", "DSNC lookup (likelihood)"];
+        Assert.Equal(
+            new[] { 8, 16, 32 }.SelectMany(bits => decodings.Select(method => $"{method} m={bits} {bits}")).Order(StringComparer.Ordinal),
+            table.Where(r => (string?)r["method"] != "W-LTLS").Select(r => $"{(string?)r["method"]} {(string?)r["model"]} {(int?)r["bits"]}").Order(StringComparer.Ordinal));
+        Assert.Equal(3, table.Count(r => (string?)r["method"] == "W-LTLS"));
         AssertAccuraciesAgree(report, table, row => $"{(string?)row["method"]} {(string?)row["model"]} accuracy");
         Assert.True(File.Exists(Path.Combine(outDir, "dsnc-tradeoff.html")), "no HTML page");
     }
