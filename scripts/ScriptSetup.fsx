@@ -9,7 +9,15 @@ open System.IO
 // repository root.
 Environment.CurrentDirectory <- __SOURCE_DIRECTORY__
 
-/// The folder the script writes into: its first argument, or artifacts/, relative to the repository root.
+/// The folder the script writes into: its first argument, or artifacts/, relative to the repository root. Read from
+/// the process's command line, the argument after the .fsx, so that it works under `dotnet fsi scripts/X.fsx OUTDIR`
+/// and `xcn run scripts/X.fsx OUTDIR` alike (`fsi` exists only in the first, `Args` only in the second).
 let outputFolder =
-    let requested = fsi.CommandLineArgs |> Array.tryItem 1 |> Option.defaultValue "artifacts"
+    let commandLine = Environment.GetCommandLineArgs()
+    let requested =
+        commandLine
+        |> Array.tryFindIndex (fun a -> a.EndsWith(".fsx", StringComparison.OrdinalIgnoreCase))
+        |> Option.bind (fun script -> Array.tryItem (script + 1) commandLine)
+        |> Option.filter (fun a -> not (a.StartsWith "-"))
+        |> Option.defaultValue "artifacts"
     Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", requested))
