@@ -12,15 +12,14 @@
 // embedded default with m = 8, 16, 32 and fewer epochs with XCN_FAST=1, and says so.
 #load "ScriptSetup.fsx"
 
-open System.IO
+open ScriptSetup
 open XcNotebooks.Methods.Dsnc
 open XcNotebooks.Methods.Wltls
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
 open XcNotebooks.Training
-open ScriptSetup
 
-let chosen = NotebookData.SectorOrEmbedded(heldoutPoints = 400, monitor = NotebookProgress.Monitor(steps = 2, log = false))
+let chosen = sectorOrEmbedded ()
 chosen.FallbackReason
 |> Option.ofObj
 |> Option.iter (fun reason -> printfn "%s%s" reason (if NotebookEnv.Fast then " 8, 16 and 32 bits, 8 DSNC and 2 W-LTLS epochs." else ""))
@@ -35,8 +34,4 @@ let report = DsncTradeOff.ToRunReport(rows, options, wltlsOptions, chosen.Files)
 printfn "\n%O" (DsncTradeOff.ToTable(rows, $"DSNC and W-LTLS on {chosen.Name}"))
 
 let page = DsncTradeOff.Report(rows, chosen.Name).AddSection(ReportSection("Run").Run(report))
-Directory.CreateDirectory(outputFolder) |> ignore
-let jsonPath, htmlPath = Path.Combine(outputFolder, "dsnc-tradeoff.json"), Path.Combine(outputFolder, "dsnc-tradeoff.html")
-report.Save(jsonPath)
-page.Save(htmlPath)
-printfn "Wrote %s and %s" jsonPath htmlPath
+writeOutputs "dsnc-tradeoff" report page

@@ -12,14 +12,13 @@
 // 2 epochs with XCN_FAST=1), and says so.
 #load "ScriptSetup.fsx"
 
-open System.IO
+open ScriptSetup
 open XcNotebooks.Methods.Wltls
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
 open XcNotebooks.Training
-open ScriptSetup
 
-let chosen = NotebookData.SectorOrEmbedded(heldoutPoints = 400, monitor = NotebookProgress.Monitor(steps = 2, log = false))
+let chosen = sectorOrEmbedded ()
 let widths : int list = if chosen.IsShared then List.ofSeq WltlsSweep.DefaultSliceWidths else [ 2; 5; 16 ]
 chosen.FallbackReason
 |> Option.ofObj
@@ -54,8 +53,4 @@ let page =
                 .Chart(WltlsSweep.TradeOffChart(rows, SweepCost.PredictionTime)))
         .AddSection(ReportSection("Run").Run(report))
 
-Directory.CreateDirectory(outputFolder) |> ignore
-let jsonPath, htmlPath = Path.Combine(outputFolder, "wltls-slice-widths.json"), Path.Combine(outputFolder, "wltls-slice-widths.html")
-report.Save(jsonPath)
-page.Save(htmlPath)
-printfn "Wrote %s and %s" jsonPath htmlPath
+writeOutputs "wltls-slice-widths" report page
