@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using XcNotebooks.Data;
 using XcNotebooks.Methods;
@@ -78,8 +77,14 @@ public sealed class OneVsRestLinear : IXcModel
     /// <summary>Feature dimension D.</summary>
     public int NumFeatures => Weights.Rows;
 
-    /// <summary>Bytes of the weights (float32).</summary>
-    public long ModelBytes => 4L * Weights.Cols * (Weights.Rows + (Options.Bias > 0 ? 1 : 0));
+    /// <summary>
+    /// Bytes of the weights: float32 dense, or, after DiSMEC pruning, the sparse form (index and value per non-zero).
+    /// </summary>
+    public long ModelBytes => 4L * Weights.Cols * (Options.Bias > 0 ? 1 : 0)
+        + (Options.Learner.PruneBelow > 0 ? LinearLearners.StoredBytes(Weights) : 4L * Weights.Cols * Weights.Rows);
+
+    /// <summary>Non-zero weights (bias weights excluded).</summary>
+    public long NonZeroWeights => LinearLearners.NonZeros(Weights);
 
     /// <summary>Trains one binary learner per label of <paramref name="train"/>, in parallel over labels.</summary>
     public static OneVsRestLinear Train(Dataset train, OneVsRestOptions? options = null, TrainingMonitor? monitor = null)
@@ -87,23 +92,15 @@ public sealed class OneVsRestLinear : IXcModel
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new OneVsRestOptions()).Validate();
         monitor ??= TrainingMonitor.Silent;
-        int n = train.NumPoints, labels = train.NumLabels, d = train.NumFeatures;
+        int labels = train.NumLabels, d = train.NumFeatures;
         var features = options.Bias > 0 ? WithBiasFeature(train.Features, options.Bias) : train.Features;
-        var learners = OnlineLinearTraining.CreateBanks(options.Learner, features.Cols, labels);
         var truth = train.Labels;
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        var stacked = LinearLearners.TrainWeights(options.Learner, features, labels, (i, first, targets) =>
         {
-            var clock = Stopwatch.StartNew();
-            var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
-            OnlineLinearTraining.RunEpoch(learners, features, order, 0, (i, first, targets) =>
-            {
-                targets.Fill(-1);
-                foreach (int l in truth.LabelsOf(i))
-                    if (l >= first && l < first + targets.Length) targets[l - first] = 1;
-            }, margins: null, monitor, $"One-vs-rest epoch {epoch + 1}/{options.Epochs}");
-            monitor.Write($"One-vs-rest epoch {epoch + 1}/{options.Epochs}: {labels:N0} {options.Learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s");
-        }
-        var stacked = OnlineLinearTraining.StackWeights(learners);
+            targets.Fill(-1);
+            foreach (int l in truth.LabelsOf(i))
+                if (l >= first && l < first + targets.Length) targets[l - first] = 1;
+        }, options.Epochs, options.Seed, monitor, "One-vs-rest");
         if (options.Bias <= 0) return new OneVsRestLinear(stacked, null, options);
         var weights = new RowMajorMatrix(d, labels, stacked.Data[..(d * labels)]);
         return new OneVsRestLinear(weights, stacked.Row(d).ToArray(), options);
