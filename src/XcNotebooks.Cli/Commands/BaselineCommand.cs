@@ -22,14 +22,20 @@ public sealed class BaselineCommand : ICliCommand
 
     private static readonly Option<int> Epochs = new("--epochs") { Description = "ovr: passes over the training data", DefaultValueFactory = _ => new OneVsRestOptions().Epochs };
 
-    private static readonly Option<string> Learner = new("--learner") { Description = "ovr: AROW or perceptron", DefaultValueFactory = _ => "AROW" };
+    private static readonly Option<string> Learner = new("--learner") { Description = "ovr: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "svm" };
+
+    private static readonly Option<double> Cost = new("--cost", "-c") { Description = "ovr with svm, l1svm, logistic: the cost C", DefaultValueFactory = _ => new BinaryLearnerOptions().Cost };
+
+    private static readonly Option<double> Tolerance = new("--tolerance", "-e") { Description = "ovr with svm, l1svm, logistic: the stopping tolerance (LIBLINEAR's -e)", DefaultValueFactory = _ => new BinaryLearnerOptions().Tolerance };
+
+    private static readonly Option<double> Prune = new("--prune") { Description = "ovr: DiSMEC pruning, drop weights with |w| below this (DiSMEC: 0.01; 0: keep all)", DefaultValueFactory = _ => 0 };
 
     private static readonly Option<float> Bias = new("--bias") { Description = "ovr: value of the constant bias feature (0: none)", DefaultValueFactory = _ => new OneVsRestOptions().Bias };
 
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("baseline",
         "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear",
-        [Kind, Neighbours, Weighting, Epochs, Learner, Bias], Run);
+        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, Bias], Run);
 
     private static RunReport Run(MethodRun run)
     {
@@ -39,6 +45,7 @@ public sealed class BaselineCommand : ICliCommand
         var clock = Stopwatch.StartNew();
         IXcModel model;
         long modelBytes;
+        var details = new Dictionary<string, object?>();
         switch (args.GetValue(Kind)!.Trim().ToLowerInvariant())
         {
             case "popularity":
@@ -63,12 +70,19 @@ public sealed class BaselineCommand : ICliCommand
                 var ovrOptions = new OneVsRestOptions
                 {
                     Epochs = args.GetValue(Epochs),
-                    Learner = new BinaryLearnerOptions { Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!) },
+                    Learner = new BinaryLearnerOptions
+                    {
+                        Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!),
+                        Cost = args.GetValue(Cost),
+                        Tolerance = args.GetValue(Tolerance),
+                        PruneBelow = args.GetValue(Prune),
+                    },
                     Bias = args.GetValue(Bias),
                     Seed = run.Seed,
                 };
                 var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);
                 (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
+                details["nonZeroWeights"] = ovr.NonZeroWeights;
                 break;
             case var other:
                 throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn or ovr");
@@ -91,6 +105,7 @@ public sealed class BaselineCommand : ICliCommand
             TrainSeconds = trainSeconds,
             PredictSeconds = predictSeconds,
             ModelBytes = modelBytes,
+            Details = details,
         };
     }
 }

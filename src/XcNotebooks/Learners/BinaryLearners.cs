@@ -56,15 +56,15 @@ public sealed record BinaryLearnerOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsOnline => Kind is BinaryLearnerKind.Arow or BinaryLearnerKind.AveragedPerceptron;
 
-    /// <summary>The name the original CLI uses ("AROW", "perceptron"), or LIBLINEAR's solver number.</summary>
+    /// <summary>The name the original CLI uses ("AROW", "perceptron"), or the dual coordinate descent learner's.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string DisplayName => Kind switch
     {
         BinaryLearnerKind.Arow => "AROW",
         BinaryLearnerKind.AveragedPerceptron => "perceptron",
-        BinaryLearnerKind.SvmL2LossDual => "L2-loss SVM dual CD (-s 1)",
-        BinaryLearnerKind.SvmL1LossDual => "L1-loss SVM dual CD (-s 3)",
-        BinaryLearnerKind.LogisticDual => "logistic dual CD (-s 7)",
+        BinaryLearnerKind.SvmL2LossDual => "L2-SVM dual CD",
+        BinaryLearnerKind.SvmL1LossDual => "L1-SVM dual CD",
+        BinaryLearnerKind.LogisticDual => "logistic dual CD",
         _ => Kind.ToString(),
     };
 
@@ -90,6 +90,9 @@ public sealed record BinaryLearnerOptions
         _ => throw new ArgumentException($"{DisplayName} is a batch learner: it has no online bank (train it through LinearLearners.TrainWeights)"),
     };
 
+    /// <summary>The names <see cref="ParseKind"/> accepts, for help texts.</summary>
+    public const string KindNames = "AROW, perceptron, svm (L2-loss SVM, LIBLINEAR -s 1), l1svm (-s 3) or logistic (-s 7)";
+
     /// <summary>
     /// Parses "AROW", "perceptron" (or "averaged-perceptron"), "svm" (or "l2svm", "s1": L2-loss SVM), "l1svm" (or "s3")
     /// and "logistic" (or "lr", "s7"), case-insensitive.
@@ -101,7 +104,7 @@ public sealed record BinaryLearnerOptions
         "svm" or "l2svm" or "s1" or "svml2lossdual" => BinaryLearnerKind.SvmL2LossDual,
         "l1svm" or "s3" or "svml1lossdual" => BinaryLearnerKind.SvmL1LossDual,
         "logistic" or "lr" or "s7" or "logisticdual" => BinaryLearnerKind.LogisticDual,
-        _ => throw new ArgumentException($"unknown binary classifier '{name}': expected AROW, perceptron, svm (L2-loss, LIBLINEAR -s 1), l1svm (-s 3) or logistic (-s 7)"),
+        _ => throw new ArgumentException($"unknown binary classifier '{name}': expected {KindNames}"),
     };
 }
 

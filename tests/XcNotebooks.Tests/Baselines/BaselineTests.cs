@@ -101,7 +101,7 @@ public sealed class BaselineTests
         var rows = MethodComparison.Run(splits, options);
         Assert.Equal(5, rows.Count);
         Assert.All(rows, r => Assert.Equal("toy", r.Dataset));
-        Assert.Equal(["popularity", "5-NN (cosine, similarity)", "one-vs-rest (AROW, 2 epochs)", "NeuralXC", "HierarchicalXC"], rows.Select(r => r.Method));
+        Assert.Equal(["popularity", "5-NN (cosine, similarity)", "one-vs-rest (L2-SVM dual CD)", "NeuralXC", "HierarchicalXC"], rows.Select(r => r.Method));
         Assert.Equal(8, rows[2].ClassifiersPerPoint);
         Assert.InRange(rows[4].ClassifiersPerPoint!.Value, 1, 7);
         var popularity = RankingMetrics.Standard(splits.Train, splits.Test, LabelPopularity.Train(splits.Train).TopK(splits.Test, 5));

@@ -116,7 +116,7 @@ public class DualCoordinateDescentTests
     public void OneVsRestIsDeterministicAndPrunes()
     {
         var data = SyntheticData.MultiClass(10, 300, 300, 0, 200, seed: 9);
-        var options = new OneVsRestOptions { Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }, Bias = 1, Seed = 3 };
+        var options = new OneVsRestOptions { Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }, Bias = 1, Seed = 3, NormalizeRows = false };
         var first = OneVsRestLinear.Train(data.Train, options);
         var second = OneVsRestLinear.Train(data.Train, options);
         Assert.Equal(first.Weights.Data, second.Weights.Data);
@@ -138,6 +138,26 @@ public class DualCoordinateDescentTests
     }
 
     [Fact]
+    public void WltlsEdgesTrainedByDualCoordinateDescent()
+    {
+        var data = SyntheticData.MultiClass(10, 300, 300, 0, 200, seed: 9);
+        var options = new XcNotebooks.Methods.Wltls.WltlsOptions { SliceWidth = 2, Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }, Seed = 1 };
+        var training = XcNotebooks.Methods.Wltls.Wltls.TrainDetailed(data.Train, null, options);
+        // Each edge's column is the lone binary solution on the edge's ±1 labels (its codeword bit of each point's class).
+        var model = training.Best;
+        var coding = model.Graph.CodingMatrix();
+        int edges = model.Graph.NumEdges, edge = edges / 2;
+        var y = Enumerable.Range(0, data.Train.NumPoints)
+            .Select(i => coding[(long)model.CodewordOfClass[data.Train.Labels.LabelsOf(i)[0]] * edges + edge]).ToArray();
+        var lone = DualCoordinateDescent.Solve(data.Train.Features, y, options.Learner, XcNotebooks.Training.Seeds.Derive(1, edge));
+        for (int j = 0; j < 300; j++) Assert.Equal((float)lone.Weights[j], model.Weights[j, edge]);
+        Assert.Single(training.Epochs);
+        Assert.True(model.Accuracy(data.Test) >= 80, $"accuracy {model.Accuracy(data.Test):F1}%");
+        Assert.Throws<ArgumentException>(() => XcNotebooks.Methods.Wltls.Wltls.Train(data.Train, null,
+            options with { PathAssignment = XcNotebooks.Codes.PathAssignmentPolicy.Greedy }));
+    }
+
+    [Fact]
     public void PredictsAsLiblinearTrainDashS1()
     {
         Assert.SkipWhen(!File.Exists("/usr/bin/liblinear-train"), "liblinear-tools is not installed");
@@ -154,7 +174,7 @@ public class DualCoordinateDescentTests
             var theirs = File.ReadAllLines(output).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray();
             var ours = OneVsRestLinear.Train(data.Train, new OneVsRestOptions
             {
-                Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }, Bias = 1,
+                Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }, Bias = 1, NormalizeRows = false,
             }).Predict(data.Test);
             // Both stop at the same tolerance from different visiting orders: nearly all predictions agree.
             int agree = ours.Zip(theirs).Count(p => p.First == p.Second);

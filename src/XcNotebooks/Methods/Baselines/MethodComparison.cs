@@ -36,7 +36,7 @@ public sealed record MethodComparisonOptions
     /// <summary>The k-NN baseline's settings (null: skip it).</summary>
     public KNearestNeighboursOptions? KNearestNeighbours { get; init; } = new();
 
-    /// <summary>The one-vs-rest linear baseline's settings (null: skip it). Default: AROW, 5 epochs, bias feature 1.</summary>
+    /// <summary>The one-vs-rest linear baseline's settings (null: skip it). Default: L2-SVM by dual coordinate descent on unit-norm rows, bias feature 1.</summary>
     public OneVsRestOptions? OneVsRest { get; init; } = new() { Bias = 1 };
 
     /// <summary>NeuralXC runs by display name (e.g. the report's settings and a tuned variant).</summary>
@@ -127,7 +127,7 @@ public static class MethodComparison
         if (options.KNearestNeighbours is { } knn)
             rows.Add(Row($"{knn.Neighbours}-NN (cosine, {knn.Weighting.ToString().ToLowerInvariant()})", () => KNearestNeighbours.Train(train, knn), Plain));
         if (options.OneVsRest is { } ovr)
-            rows.Add(Row($"one-vs-rest ({ovr.Learner.DisplayName}, {ovr.Epochs} epochs)", () => OneVsRestLinear.Train(train, ovr), model =>
+            rows.Add(Row($"one-vs-rest ({ovr.Description})", () => OneVsRestLinear.Train(train, ovr), model =>
             {
                 var predictions = model.TopK(test, options.K);
                 return (predictions, (double?)train.NumLabels);
