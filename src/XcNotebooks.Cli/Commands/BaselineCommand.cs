@@ -28,6 +28,8 @@ public sealed class BaselineCommand : ICliCommand
 
     private static readonly Option<double> Tolerance = new("--tolerance", "-e") { Description = "ovr with svm, l1svm, logistic: the stopping tolerance (LIBLINEAR's -e)", DefaultValueFactory = _ => new BinaryLearnerOptions().Tolerance };
 
+    private static readonly Option<bool> NormalizeRows = new("--normalize-rows") { Description = "ovr: scale each point to unit L2 norm (true/false)", DefaultValueFactory = _ => new OneVsRestOptions().NormalizeRows };
+
     private static readonly Option<double> Prune = new("--prune") { Description = "ovr: DiSMEC pruning, drop weights with |w| below this (DiSMEC: 0.01; 0: keep all)", DefaultValueFactory = _ => 0 };
 
     private static readonly Option<float> Bias = new("--bias") { Description = "ovr: value of the constant bias feature (0: none)", DefaultValueFactory = _ => new OneVsRestOptions().Bias };
@@ -35,7 +37,7 @@ public sealed class BaselineCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("baseline",
         "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear",
-        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, Bias], Run);
+        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias], Run);
 
     private static RunReport Run(MethodRun run)
     {
@@ -78,6 +80,7 @@ public sealed class BaselineCommand : ICliCommand
                         PruneBelow = args.GetValue(Prune),
                     },
                     Bias = args.GetValue(Bias),
+                    NormalizeRows = args.GetValue(NormalizeRows),
                     Seed = run.Seed,
                 };
                 var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);

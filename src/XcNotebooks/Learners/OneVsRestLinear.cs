@@ -29,8 +29,9 @@ public sealed record OneVsRestOptions
 
     /// <summary>
     /// Value of a constant extra feature that gives each label a bias weight (LIBLINEAR's -B); 0 for no bias.
+    /// Default 1: sector 95.5% instead of 95.2% (LIBLINEAR alike).
     /// </summary>
-    public float Bias { get; init; }
+    public float Bias { get; init; } = 1;
 
     /// <summary>Seed of the per-epoch shuffles.</summary>
     public int Seed { get; init; }
@@ -62,11 +63,14 @@ public sealed class OneVsRestLinear : IXcModel
     /// <summary>Model-file and report name.</summary>
     public const string MethodName = "ovr-linear";
 
-    /// <summary>Wraps trained weights: <paramref name="weights"/> is D x L; <paramref name="biasWeights"/> (L values) is used when bias &gt; 0.</summary>
+    /// <summary>
+    /// Wraps trained weights: <paramref name="weights"/> is D x L; <paramref name="biasWeights"/> (L values) is used when
+    /// bias &gt; 0. Without options the model is the plain x^T W (+ the bias weights when given).
+    /// </summary>
     public OneVsRestLinear(RowMajorMatrix weights, IReadOnlyList<float>? biasWeights = null, OneVsRestOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        Options = options ?? new OneVsRestOptions();
+        Options = options ?? new OneVsRestOptions { Bias = biasWeights is null ? 0 : 1, NormalizeRows = false };
         if (Options.Bias > 0 && (biasWeights is null || biasWeights.Count != weights.Cols))
             throw new ArgumentException($"bias {Options.Bias} needs {weights.Cols} bias weights, got {biasWeights?.Count ?? 0}");
         Weights = weights;
@@ -193,7 +197,8 @@ public sealed class OneVsRestLinear : IXcModel
     /// <summary>A one-line description.</summary>
     public override string ToString() => $"OneVsRestLinear {NumLabels:N0} labels x {NumFeatures:N0} features ({Options.Learner.DisplayName})";
 
-    private static CsrMatrix WithBiasFeature(CsrMatrix x, float bias)
+    /// <summary>The features with an extra last column holding <paramref name="bias"/> in every row (LIBLINEAR's -B).</summary>
+    internal static CsrMatrix WithBiasFeature(CsrMatrix x, float bias)
     {
         var ptr = new long[x.Rows + 1];
         var idx = new int[x.NonZeros + x.Rows];

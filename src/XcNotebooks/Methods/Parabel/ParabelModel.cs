@@ -1,0 +1,244 @@
+using System.Numerics.Tensors;
+using System.Text.Json;
+using XcNotebooks.Data;
+using XcNotebooks.Learners;
+using XcNotebooks.Metrics;
+using XcNotebooks.Persistence;
+using XcNotebooks.Reports;
+
+namespace XcNotebooks.Methods.Parabel;
+
+/// <summary>
+/// A trained Parabel-style tree. Classifier columns of <see cref="Weights"/>: node t &gt; 0's entry classifier is
+/// column t - 1 (so an inner node's two children are two adjacent columns); then the leaf labels' classifiers, in the
+/// order of <see cref="LabelTree.LeafLabels"/>. A classifier's margin s becomes a log-probability: -max(0, 1 - s)^2 for
+/// the SVMs and online learners (Parabel's squared hinge), log sigmoid(s) for logistic regression; a label's score is
+/// the sum over its path, and beam search keeps the best <see cref="ParabelOptions.Beam"/> nodes per step.
+/// </summary>
+public sealed class ParabelModel : IXcModel
+{
+    /// <summary>Format version of saved models.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Wraps a tree and its classifiers (D x columns weights, one bias weight per column).</summary>
+    public ParabelModel(int numLabels, LabelTree tree, RowMajorMatrix weights, IReadOnlyList<float> biasWeights, ParabelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biasWeights);
+        Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        Tree = tree.Validate(numLabels);
+        int columns = ColumnCount(tree);
+        if (weights.Cols != columns || biasWeights.Count != columns)
+            throw new ArgumentException($"a tree of {tree.NumNodes} nodes and {tree.LeafLabels.Count} leaf labels needs {columns} classifiers, got {weights.Cols} weight columns and {biasWeights.Count} bias weights");
+        NumLabels = numLabels;
+        Weights = weights;
+        BiasWeights = biasWeights.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public string Method => Parabel.MethodName;
+
+    /// <summary>Number of labels L.</summary>
+    public int NumLabels { get; }
+
+    /// <summary>Feature dimension D.</summary>
+    public int NumFeatures => Weights.Rows;
+
+    /// <summary>The label tree.</summary>
+    public LabelTree Tree { get; }
+
+    /// <summary>The classifiers' weights, D x columns (see the class summary for the column order).</summary>
+    public RowMajorMatrix Weights { get; }
+
+    /// <summary>The classifiers' bias weights (multiplied by <see cref="ParabelOptions.Bias"/>).</summary>
+    public IReadOnlyList<float> BiasWeights { get; }
+
+    /// <summary>The options the model was trained with.</summary>
+    public ParabelOptions Options { get; }
+
+    /// <summary>Bytes of the classifiers (float32 weights and biases).</summary>
+    public long ModelBytes => 4L * Weights.Cols * (Weights.Rows + 1);
+
+    /// <summary>Classifier columns of a tree: one per non-root node and one per leaf label.</summary>
+    public static int ColumnCount(LabelTree tree) => tree.NumNodes - 1 + tree.LeafLabels.Count;
+
+    /// <summary>The first column of node <paramref name="node"/>'s classifiers: its children's (inner node) or its labels' (leaf).</summary>
+    public static int FirstColumn(LabelTree tree, int node) =>
+        tree.IsLeaf(node) ? tree.NumNodes - 1 + tree.LabelStart[node] : tree.FirstChild[node] - 1;
+
+    /// <inheritdoc/>
+    public TopKPredictions TopK(Dataset data, int k) => TopK(data.Features, k, Options.Beam);
+
+    /// <summary>The k best labels of each point by beam search with <paramref name="beam"/> nodes per step; parallel over points.</summary>
+    public TopKPredictions TopK(CsrMatrix features, int k, int beam)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        if (beam < 1) throw new ArgumentException($"beam must be at least 1, got {beam}");
+        features = ModelInputs.InFeatureSpace(features, NumFeatures);
+        var result = TopKPredictions.Empty(features.Rows, k);
+        int widest = Math.Max(2, Tree.LabelCount.Max());
+        Parallel.For(0, features.Rows, () => new BeamWorkspace(beam, widest), (i, _, workspace) =>
+        {
+            BeamSearch(features, i, workspace, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            return workspace;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>
+    /// The k best labels of each point scored exhaustively: every leaf label's path score, no beam. What beam search
+    /// returns once the beam is at least the number of leaves (a reference for tests and for the beam's cost).
+    /// </summary>
+    public TopKPredictions ExhaustiveTopK(CsrMatrix features, int k)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        features = ModelInputs.InFeatureSpace(features, NumFeatures);
+        var result = TopKPredictions.Empty(features.Rows, k);
+        Parallel.For(0, features.Rows, i =>
+        {
+            var pathScore = new float[Tree.NumNodes];
+            var scores = new float[NumLabels];
+            Array.Fill(scores, float.NegativeInfinity);
+            var buffer = new float[Math.Max(2, Tree.LabelCount.Max())];
+            float scale = RowScale(features, i);
+            for (int t = 0; t < Tree.NumNodes; t++) // parents come before children in breadth-first order
+            {
+                int count = Tree.IsLeaf(t) ? Tree.LabelCount[t] : 2;
+                var margins = buffer.AsSpan(0, count);
+                Margins(features, i, scale, FirstColumn(Tree, t), margins);
+                for (int m = 0; m < count; m++)
+                {
+                    float score = pathScore[t] + LogProbability(margins[m]);
+                    if (Tree.IsLeaf(t)) scores[Tree.LeafLabels[Tree.LabelStart[t] + m]] = score;
+                    else pathScore[Tree.FirstChild[t] + m] = score;
+                }
+            }
+            TopKSelector.Select(scores, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            for (int r = 0; r < k; r++)
+                if (float.IsNegativeInfinity(result.Scores[i * k + r])) result.Labels[i * k + r] = -1;
+        });
+        return result;
+    }
+
+    private sealed class BeamWorkspace(int beam, int widest)
+    {
+        public readonly int[] Nodes = new int[beam], NextNodes = new int[beam];
+        public readonly float[] Scores = new float[beam], NextScores = new float[beam], Margins = new float[widest];
+    }
+
+    private void BeamSearch(CsrMatrix features, int row, BeamWorkspace w, Span<int> labels, Span<float> best)
+    {
+        float scale = RowScale(features, row);
+        int beam = w.Nodes.Length, size = 1;
+        w.Nodes[0] = 0;
+        w.Scores[0] = 0;
+        bool expanded = true;
+        while (expanded)
+        {
+            expanded = false;
+            var nextNodes = w.NextNodes.AsSpan();
+            var nextScores = w.NextScores.AsSpan();
+            nextNodes.Fill(-1);
+            nextScores.Fill(float.NegativeInfinity);
+            for (int b = 0; b < size; b++)
+            {
+                int t = w.Nodes[b];
+                if (Tree.IsLeaf(t))
+                {
+                    TopKSelector.Offer(t, w.Scores[b], nextNodes, nextScores);
+                    continue;
+                }
+                expanded = true;
+                var margins = w.Margins.AsSpan(0, 2);
+                Margins(features, row, scale, FirstColumn(Tree, t), margins);
+                for (int m = 0; m < 2; m++) TopKSelector.Offer(Tree.FirstChild[t] + m, w.Scores[b] + LogProbability(margins[m]), nextNodes, nextScores);
+            }
+            size = 0;
+            for (int b = 0; b < beam && nextNodes[b] >= 0; b++, size++)
+            {
+                w.Nodes[b] = nextNodes[b];
+                w.Scores[b] = nextScores[b];
+            }
+        }
+        labels.Fill(-1);
+        best.Fill(float.NegativeInfinity);
+        for (int b = 0; b < size; b++)
+        {
+            int leaf = w.Nodes[b], count = Tree.LabelCount[leaf], start = Tree.LabelStart[leaf];
+            var margins = w.Margins.AsSpan(0, count);
+            Margins(features, row, scale, FirstColumn(Tree, leaf), margins);
+            for (int m = 0; m < count; m++) TopKSelector.Offer(Tree.LeafLabels[start + m], w.Scores[b] + LogProbability(margins[m]), labels, best);
+        }
+    }
+
+    /// <summary>1 / |x| when rows are normalised (x / |x| is what the classifiers were trained on), else 1.</summary>
+    private float RowScale(CsrMatrix features, int row)
+    {
+        if (!Options.NormalizeRows) return 1;
+        float norm = TensorPrimitives.Norm(features.RowValues(row));
+        return norm > 0 ? 1 / norm : 1;
+    }
+
+    /// <summary>Margins of the classifiers in columns [first, first + margins.Length) on point <paramref name="row"/>.</summary>
+    private void Margins(CsrMatrix features, int row, float scale, int first, Span<float> margins)
+    {
+        var idx = features.RowIndices(row);
+        var val = features.RowValues(row);
+        int count = margins.Length;
+        margins.Clear();
+        for (int p = 0; p < idx.Length; p++)
+        {
+            var column = Weights.Row(idx[p]).Slice(first, count);
+            float v = val[p];
+            for (int m = 0; m < count; m++) margins[m] += v * column[m];
+        }
+        for (int m = 0; m < count; m++) margins[m] = margins[m] * scale + Options.Bias * BiasWeights[first + m];
+    }
+
+    private float LogProbability(float margin)
+    {
+        if (Options.Learner.Kind == BinaryLearnerKind.LogisticDual)
+            return margin >= 0 ? -MathF.Log(1 + MathF.Exp(-margin)) : margin - MathF.Log(1 + MathF.Exp(margin));
+        float hinge = MathF.Max(0, 1 - margin);
+        return -hinge * hinge;
+    }
+
+    /// <inheritdoc/>
+    public void Save(string path) =>
+        ModelFile.Save(path, Parabel.MethodName, FormatVersion, w =>
+        {
+            w.Write(NumLabels);
+            w.WriteArray(Tree.FirstChild.ToArray());
+            w.WriteArray(Tree.LabelStart.ToArray());
+            w.WriteArray(Tree.LabelCount.ToArray());
+            w.WriteArray(Tree.LeafLabels.ToArray());
+            w.WriteMatrix(Weights);
+            w.WriteArray(BiasWeights.ToArray());
+            w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
+        });
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    public static ParabelModel Load(string path) =>
+        ModelFile.Load(path, Parabel.MethodName, FormatVersion, r =>
+        {
+            int numLabels = r.ReadInt32();
+            var tree = new LabelTree(r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray());
+            var weights = r.ReadMatrix();
+            var bias = r.ReadFloatArray();
+            var options = JsonSerializer.Deserialize<ParabelOptions>(r.ReadString(), RunReport.JsonOptions)
+                ?? throw new DataFormatException(path, 0, "missing options");
+            try
+            {
+                return new ParabelModel(numLabels, tree, weights, bias, options);
+            }
+            catch (ArgumentException e)
+            {
+                throw new DataFormatException(path, 0, e.Message);
+            }
+        });
+
+    /// <summary>A one-line description.</summary>
+    public override string ToString() =>
+        $"ParabelModel {NumLabels:N0} labels in {Tree.NumLeaves:N0} leaves ({Tree.NumNodes:N0} nodes) x {NumFeatures:N0} features";
+}
