@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
+using XcNotebooks.Data.Synthetic;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods;
+using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Benchmarks;
@@ -16,7 +18,8 @@ namespace XcNotebooks.Benchmarks;
 /// `liblinear-predict` against `xcn baseline --kind ovr` on the same LIBSVM files; accuracy and wall seconds, best of
 /// --repeat runs. Multi-label (bibtex, enron; LIBLINEAR has no multi-label mode): the kit in process, P@k and PSP@k
 /// (A = 0.55, B = 1.5), train seconds and predict microseconds per point; AROW one-vs-rest is the in-run baseline.
-/// Usage: linear [shared/data folder] [--repeat N] [--only multiclass|multilabel] [--out FILE.md]
+/// Scale: prediction at 10^4 labels on the synthetic generator, the Parabel-style tree against one-vs-rest.
+/// Usage: linear [shared/data folder] [--repeat N] [--only multiclass|multilabel|scale] [--out FILE.md]
 /// </summary>
 internal static class LinearBenchmark
 {
@@ -54,7 +57,12 @@ internal static class LinearBenchmark
         }
         if (only is null or "multilabel")
         {
-            lines.AddRange(ModelTable(MultiLabel(shared)));
+            lines.AddRange(ModelTable(MultiLabel(shared), "AROW"));
+            lines.Add("");
+        }
+        if (only is null or "scale")
+        {
+            lines.AddRange(ModelTable(Scale(10_000), "one-vs-rest"));
             lines.Add("");
         }
         foreach (var line in lines) Console.WriteLine(line);
@@ -138,6 +146,8 @@ internal static class LinearBenchmark
                 ("one-vs-rest L2-SVM dual CD, C = 0.25", () => OneVsRestLinear.Train(data.Train, svm with { Learner = svm.Learner with { Cost = 0.25 } }), Bytes),
                 ("one-vs-rest L2-SVM dual CD, DiSMEC pruning 0.01", () => OneVsRestLinear.Train(data.Train, svm with { Learner = svm.Learner with { PruneBelow = 0.01 } }), Bytes),
                 ("one-vs-rest logistic dual CD, C = 4", () => OneVsRestLinear.Train(data.Train, svm with { Learner = svm.Learner with { Kind = BinaryLearnerKind.LogisticDual, Cost = 4 } }), Bytes),
+                ("Parabel-style tree (defaults: leaves <= 100 labels, beam 10)", () => Parabel.Train(data.Train), Bytes),
+                ("Parabel-style tree, leaves <= 16 labels", () => Parabel.Train(data.Train, new ParabelOptions { MaxLeafLabels = 16 }), Bytes),
             };
             OneVsRestLinear.Train(data.Train.SelectRows(Enumerable.Range(0, 200).ToArray()), svm); // warm-up: no JIT in the timings
             foreach (var (method, trainModel, bytes) in methods)
@@ -155,19 +165,72 @@ internal static class LinearBenchmark
         return rows;
     }
 
-    private static long Bytes(IXcModel model) => model is OneVsRestLinear ovr ? ovr.ModelBytes : 0;
+    private static long Bytes(IXcModel model) => model switch
+    {
+        OneVsRestLinear ovr => ovr.ModelBytes,
+        ParabelModel parabel => parabel.ModelBytes,
+        _ => 0,
+    };
 
     /// <summary>
-    /// ImCLEF07A as a multi-class task: each image's class is its leaf in the hierarchy (ancestors not added);
+    /// Prediction cost at 10^4 labels (the kit's synthetic generator, multi-label): the Parabel-style tree's beam search
+    /// against one-vs-rest's full scoring. One-vs-rest is trained by AROW for one epoch (its prediction costs the same
+    /// whatever the learner: x^T W over every label); both predict the same test points, after a warm-up.
+    /// </summary>
+    private static List<ModelRow> Scale(int labels)
+    {
+        var data = SyntheticXc.Generate(new SyntheticXcOptions
+        {
+            NumLabels = labels, NumFeatures = 4000, NumTrain = 3 * labels, NumTest = 2000, MultiLabel = true, Texts = false, Seed = 1,
+        });
+        string name = $"synthetic {labels:N0} labels";
+        Console.WriteLine($"{name}: {data.Train.NumPoints:N0} train / {data.Test.NumPoints:N0} test points, {data.Train.NumFeatures:N0} features");
+        var rows = new List<ModelRow>();
+        var methods = new (string Method, Func<IXcModel> Train)[]
+        {
+            ("one-vs-rest AROW, 1 epoch (full scoring)", () => OneVsRestLinear.Train(data.Train, new OneVsRestOptions { Learner = new BinaryLearnerOptions(), Epochs = 1 })),
+            ("Parabel-style tree (defaults, beam 10)", () => Parabel.Train(data.Train)),
+        };
+        foreach (var (method, trainModel) in methods)
+        {
+            var clock = Stopwatch.StartNew();
+            var model = trainModel();
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            model.TopK(data.Test.SelectRows(Enumerable.Range(0, 100).ToArray()), 5); // warm-up
+            clock.Restart();
+            var predictions = model.TopK(data.Test, 5);
+            double micro = clock.Elapsed.TotalSeconds * 1e6 / data.Test.NumPoints;
+            var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, 5, Propensity.Inverse(data.Train.Labels));
+            rows.Add(Print(new ModelRow(name, method, metrics, trainSeconds, micro, Bytes(model))));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// ImCLEF07A as a multi-class task: each image's class is the deepest node of its path in the hierarchy;
     /// features min-max scaled to [0, 1] with the training split's ranges (svm-scale -l 0 -u 1; test values may leave it).
     /// </summary>
     private static DataSplits ScaledLeafClasses(string trainPath, string testPath)
     {
         var data = ClusHmcFormat.ReadSplits(trainPath, null, testPath, new ClusHmcOptions { AddAncestors = false });
-        foreach (var set in new[] { data.Train, data.Test })
+        // Each value lists the path to the image's class ("6@6/2@6/2/0"): its class is the deepest node listed.
+        var names = data.Train.LabelNames ?? throw new DataFormatException(trainPath, 0, "no class names");
+        int Depth(int label) => names[label].Count(c => c == '/');
+        Dataset Leaves(Dataset set)
+        {
+            var classes = new int[set.NumPoints];
             for (int i = 0; i < set.NumPoints; i++)
-                if (set.Labels.LabelsOf(i).Length != 1)
-                    throw new DataFormatException(set.Name, 0, $"point {i + 1} has {set.Labels.LabelsOf(i).Length} leaf classes; expected one");
+            {
+                var labels = set.Labels.LabelArray(i);
+                if (labels.Length == 0) throw new DataFormatException(set.Name, 0, $"point {i + 1} has no class");
+                int deepest = labels.Max(Depth);
+                var leaves = labels.Where(l => Depth(l) == deepest).ToArray();
+                if (leaves.Length != 1) throw new DataFormatException(set.Name, 0, $"point {i + 1} has {leaves.Length} deepest classes; expected one");
+                classes[i] = leaves[0];
+            }
+            return set with { Labels = LabelMatrix.FromClasses(classes, set.NumLabels) };
+        }
+        data = new DataSplits(Leaves(data.Train), null, Leaves(data.Test));
         int d = data.Train.NumFeatures;
         var low = Enumerable.Repeat(float.PositiveInfinity, d).ToArray();
         var high = Enumerable.Repeat(float.NegativeInfinity, d).ToArray();
@@ -254,20 +317,20 @@ internal static class LinearBenchmark
         }
     }
 
-    private static IEnumerable<string> ModelTable(List<ModelRow> rows)
+    private static IEnumerable<string> ModelTable(List<ModelRow> rows, string baselineName)
     {
-        yield return "Multi-label, in process (P@k, PSP@k with A = 0.55, B = 1.5; \"x AROW\" = train seconds / AROW one-vs-rest's in the same run).";
+        yield return $"Multi-label, in process (P@k, PSP@k with A = 0.55, B = 1.5; \"x {baselineName}\" = train seconds / the first row's, \"predict x\" = predict time / the first row's, in the same run).";
         yield return "";
-        yield return "| data | method | P@1 | P@3 | P@5 | PSP@1 | PSP@3 | PSP@5 | train s | x AROW | predict µs/point | model bytes |";
-        yield return "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+        yield return $"| data | method | P@1 | P@3 | P@5 | PSP@1 | PSP@3 | PSP@5 | train s | x {baselineName} | predict µs/point | predict x | model bytes |";
+        yield return "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
         foreach (var group in rows.GroupBy(r => r.Data))
         {
-            double baseline = group.First().TrainSeconds;
+            double baseline = group.First().TrainSeconds, baselinePredict = group.First().PredictMicroseconds;
             foreach (var r in group)
             {
                 var m = r.Metrics;
                 yield return string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Data} | {r.Method} | {m.P(1) * 100:F2} | {m.P(3) * 100:F2} | {m.P(5) * 100:F2} | {m.Psp(1) * 100:F2} | {m.Psp(3) * 100:F2} | {m.Psp(5) * 100:F2} | {r.TrainSeconds:F2} | {r.TrainSeconds / baseline:F2} | {r.PredictMicroseconds:F1} | {r.ModelBytes:N0} |");
+                    $"| {r.Data} | {r.Method} | {m.P(1) * 100:F2} | {m.P(3) * 100:F2} | {m.P(5) * 100:F2} | {m.Psp(1) * 100:F2} | {m.Psp(3) * 100:F2} | {m.Psp(5) * 100:F2} | {r.TrainSeconds:F2} | {r.TrainSeconds / baseline:F2} | {r.PredictMicroseconds:F1} | {r.PredictMicroseconds / baselinePredict:F3} | {r.ModelBytes:N0} |");
             }
         }
     }

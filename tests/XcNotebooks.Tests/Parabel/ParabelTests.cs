@@ -93,8 +93,8 @@ public class ParabelTests
         var x = Data.Train.Features.SelectRows(points);
         var y = points.Select(i => (sbyte)(Data.Train.Labels.Has(i, leafLabels[0]) ? 1 : -1)).ToArray();
         var lone = DualCoordinateDescent.Solve(x, y, options.Learner, XcNotebooks.Training.Seeds.Derive(XcNotebooks.Training.Seeds.Derive(options.Seed, leaf), 0));
-        int column = ParabelModel.FirstColumn(model.Tree, leaf);
-        for (int j = 0; j < x.Cols; j++) Assert.Equal((float)lone.Weights[j], model.Weights[j, column]);
+        var stored = model.ClassifierWeights(ParabelModel.FirstColumn(model.Tree, leaf));
+        for (int j = 0; j < x.Cols; j++) Assert.Equal((float)lone.Weights[j], stored[j]);
     }
 
     [Fact]

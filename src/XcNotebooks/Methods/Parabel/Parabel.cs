@@ -50,9 +50,10 @@ public static class Parabel
         }
 
         var x = options.Bias > 0 ? OneVsRestLinear.WithBiasFeature(features, options.Bias) : features;
-        int columns = ParabelModel.ColumnCount(tree);
-        var weights = new RowMajorMatrix(features.Cols, columns);
+        int columns = ParabelModel.ColumnCount(tree), d = features.Cols;
         var biasWeights = new float[columns];
+        var nodeFeatures = new int[tree.NumNodes][];
+        var nodeBlocks = new float[tree.NumNodes][];
         // Points reaching node t: those with a label under t (every point reaches the root).
         var pointsOf = labels.Matrix.Transpose();
         int done = 0;
@@ -86,14 +87,21 @@ public static class Parabel
             }
             var node = LinearLearners.TrainWeights(options.Learner, x.SelectRows(points), targets.Length, labelsOf, options.Epochs,
                 Seeds.Derive(options.Seed, t));
-            int firstColumn = ParabelModel.FirstColumn(tree, t);
-            for (int j = 0; j < features.Cols; j++) node.Row(j).CopyTo(weights.Row(j).Slice(firstColumn, targets.Length));
-            if (options.Bias > 0) node.Row(features.Cols).CopyTo(biasWeights.AsSpan(firstColumn, targets.Length));
+            int firstColumn = ParabelModel.FirstColumn(tree, t), width = targets.Length;
+            // Only the features with a non-zero weight are kept: a node's classifiers see only its points' features.
+            var used = Enumerable.Range(0, d).Where(j => node.Row(j).ContainsAnyExcept(0f)).ToArray();
+            var block = new float[used.Length * width];
+            for (int r = 0; r < used.Length; r++) node.Row(used[r]).CopyTo(block.AsSpan(r * width, width));
+            (nodeFeatures[t], nodeBlocks[t]) = (used, block);
+            if (options.Bias > 0) node.Row(d).CopyTo(biasWeights.AsSpan(firstColumn, width));
             monitor.Report("Parabel classifiers", Interlocked.Increment(ref done), tree.NumNodes);
         });
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Parabel: {columns:N0} {options.Learner.DisplayName} classifiers trained in {clock.Elapsed.TotalSeconds:F2}s"));
-        return new ParabelModel(labels.NumLabels, tree, weights, biasWeights, options);
+        var featureStart = new int[tree.NumNodes + 1];
+        for (int t = 0; t < tree.NumNodes; t++) featureStart[t + 1] = checked(featureStart[t] + nodeFeatures[t].Length);
+        return new ParabelModel(labels.NumLabels, d, tree, featureStart, nodeFeatures.SelectMany(f => f).ToArray(),
+            nodeBlocks.SelectMany(b => b).ToArray(), biasWeights, options);
     }
 
     private static int[] PointsUnder(LabelTree tree, int node, CsrMatrix pointsOfLabel, int numPoints)

@@ -9,7 +9,7 @@ using XcNotebooks.Reports;
 namespace XcNotebooks.Methods.Parabel;
 
 /// <summary>
-/// A trained Parabel-style tree. Classifier columns of <see cref="Weights"/>: node t &gt; 0's entry classifier is
+/// A trained Parabel-style tree. Classifier columns: node t &gt; 0's entry classifier is
 /// column t - 1 (so an inner node's two children are two adjacent columns); then the leaf labels' classifiers, in the
 /// order of <see cref="LabelTree.LeafLabels"/>. A classifier's margin s becomes a log-probability: -max(0, 1 - s)^2 for
 /// the SVMs and online learners (Parabel's squared hinge), log sigmoid(s) for logistic regression; a label's score is
@@ -20,21 +20,57 @@ public sealed class ParabelModel : IXcModel
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 1;
 
-    /// <summary>Wraps a tree and its classifiers (D x columns weights, one bias weight per column).</summary>
-    public ParabelModel(int numLabels, LabelTree tree, RowMajorMatrix weights, IReadOnlyList<float> biasWeights, ParabelOptions options)
+    /// <summary>
+    /// Wraps a tree and its classifiers, stored sparsely per node (the node that owns them: an inner node owns its two
+    /// children's classifiers, a leaf its labels'): owner t keeps the features its classifiers use,
+    /// <c>Features[FeatureStart[t] .. FeatureStart[t + 1]]</c> (increasing), and for each of them a row of weights,
+    /// one per classifier, in <see cref="Blocks"/> from <c>FeatureStart[t] * width</c> on (width 2 for an inner node,
+    /// its label count for a leaf). One bias weight per classifier column.
+    /// </summary>
+    public ParabelModel(int numLabels, int numFeatures, LabelTree tree, IReadOnlyList<int> featureStart, IReadOnlyList<int> features,
+        IReadOnlyList<float> blocks, IReadOnlyList<float> biasWeights, ParabelOptions options)
     {
         ArgumentNullException.ThrowIfNull(tree);
-        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(featureStart);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(blocks);
         ArgumentNullException.ThrowIfNull(biasWeights);
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         Tree = tree.Validate(numLabels);
-        int columns = ColumnCount(tree);
-        if (weights.Cols != columns || biasWeights.Count != columns)
-            throw new ArgumentException($"a tree of {tree.NumNodes} nodes and {tree.LeafLabels.Count} leaf labels needs {columns} classifiers, got {weights.Cols} weight columns and {biasWeights.Count} bias weights");
+        int columns = ColumnCount(tree), nodes = tree.NumNodes;
+        if (biasWeights.Count != columns)
+            throw new ArgumentException($"a tree of {nodes} nodes and {tree.LeafLabels.Count} leaf labels needs {columns} bias weights, got {biasWeights.Count}");
+        if (featureStart.Count != nodes + 1 || featureStart[0] != 0 || featureStart[nodes] != features.Count)
+            throw new ArgumentException($"feature starts must run from 0 to {features.Count} over {nodes} nodes");
+        _blockStart = new long[nodes + 1];
+        for (int t = 0; t < nodes; t++)
+        {
+            if (featureStart[t + 1] < featureStart[t]) throw new ArgumentException($"node {t}'s feature range is negative");
+            _blockStart[t + 1] = _blockStart[t] + (long)(featureStart[t + 1] - featureStart[t]) * Width(tree, t);
+        }
+        if (_blockStart[nodes] != blocks.Count) throw new ArgumentException($"the weight blocks hold {blocks.Count} values, the tree needs {_blockStart[nodes]}");
+        for (int t = 0; t < nodes; t++)
+            for (int r = featureStart[t]; r < featureStart[t + 1]; r++)
+            {
+                if ((uint)features[r] >= (uint)numFeatures) throw new ArgumentException($"feature {features[r]} outside 0..{numFeatures - 1}");
+                if (r > featureStart[t] && features[r] <= features[r - 1]) throw new ArgumentException($"node {t}'s features are not increasing");
+            }
         NumLabels = numLabels;
-        Weights = weights;
-        BiasWeights = biasWeights.ToArray();
+        NumFeatures = numFeatures;
+        _featureStart = featureStart.ToArray();
+        _features = features.ToArray();
+        _blocks = blocks.ToArray();
+        _bias = biasWeights.ToArray();
+        _firstChild = tree.FirstChild.ToArray();
+        _labelStart = tree.LabelStart.ToArray();
+        _labelCount = tree.LabelCount.ToArray();
+        _leafLabels = tree.LeafLabels.ToArray();
     }
+
+    // Plain arrays for the prediction loops (the tree's lists are interfaces).
+    private readonly int[] _featureStart, _features, _firstChild, _labelStart, _labelCount, _leafLabels;
+    private readonly long[] _blockStart;
+    private readonly float[] _blocks, _bias;
 
     /// <inheritdoc/>
     public string Method => Parabel.MethodName;
@@ -43,22 +79,52 @@ public sealed class ParabelModel : IXcModel
     public int NumLabels { get; }
 
     /// <summary>Feature dimension D.</summary>
-    public int NumFeatures => Weights.Rows;
+    public int NumFeatures { get; }
 
     /// <summary>The label tree.</summary>
     public LabelTree Tree { get; }
 
-    /// <summary>The classifiers' weights, D x columns (see the class summary for the column order).</summary>
-    public RowMajorMatrix Weights { get; }
+    /// <summary>Per owner node, where its features start in <see cref="Features"/> (one more entry than nodes).</summary>
+    public IReadOnlyList<int> FeatureStart => _featureStart;
 
-    /// <summary>The classifiers' bias weights (multiplied by <see cref="ParabelOptions.Bias"/>).</summary>
-    public IReadOnlyList<float> BiasWeights { get; }
+    /// <summary>The features each owner's classifiers use, owner after owner.</summary>
+    public IReadOnlyList<int> Features => _features;
+
+    /// <summary>The weights: per owner, one row of its width per used feature.</summary>
+    public IReadOnlyList<float> Blocks => _blocks;
+
+    /// <summary>The classifiers' bias weights by column (multiplied by <see cref="ParabelOptions.Bias"/>).</summary>
+    public IReadOnlyList<float> BiasWeights => _bias;
 
     /// <summary>The options the model was trained with.</summary>
     public ParabelOptions Options { get; }
 
-    /// <summary>Bytes of the classifiers (float32 weights and biases).</summary>
-    public long ModelBytes => 4L * Weights.Cols * (Weights.Rows + 1);
+    /// <summary>Bytes of the classifiers: a 4-byte feature id per used feature and owner, 4 bytes per weight and bias.</summary>
+    public long ModelBytes => 4L * (_features.Length + _blocks.LongLength + _bias.Length);
+
+    /// <summary>The weights of classifier <paramref name="column"/> as a dense vector of D values (for inspection and tests).</summary>
+    public float[] ClassifierWeights(int column)
+    {
+        int owner = OwnerOf(column), width = Width(Tree, owner), offset = column - FirstColumn(Tree, owner);
+        var dense = new float[NumFeatures];
+        for (int r = _featureStart[owner]; r < _featureStart[owner + 1]; r++)
+            dense[_features[r]] = _blocks[_blockStart[owner] + (long)(r - _featureStart[owner]) * width + offset];
+        return dense;
+    }
+
+    private int OwnerOf(int column)
+    {
+        if ((uint)column >= (uint)_bias.Length) throw new ArgumentOutOfRangeException(nameof(column), $"column {column} outside 0..{_bias.Length - 1}");
+        for (int t = 0; t < Tree.NumNodes; t++)
+        {
+            int first = FirstColumn(Tree, t);
+            if (column >= first && column < first + Width(Tree, t)) return t;
+        }
+        throw new ArgumentException($"no node owns column {column}");
+    }
+
+    /// <summary>Classifiers owned by node <paramref name="node"/>: 2 for an inner node, its label count for a leaf.</summary>
+    public static int Width(LabelTree tree, int node) => tree.IsLeaf(node) ? tree.LabelCount[node] : 2;
 
     /// <summary>Classifier columns of a tree: one per non-root node and one per leaf label.</summary>
     public static int ColumnCount(LabelTree tree) => tree.NumNodes - 1 + tree.LeafLabels.Count;
@@ -106,7 +172,7 @@ public sealed class ParabelModel : IXcModel
             {
                 int count = Tree.IsLeaf(t) ? Tree.LabelCount[t] : 2;
                 var margins = buffer.AsSpan(0, count);
-                Margins(features, i, scale, FirstColumn(Tree, t), margins);
+                Margins(features, i, scale, t, margins);
                 for (int m = 0; m < count; m++)
                 {
                     float score = pathScore[t] + LogProbability(margins[m]);
@@ -151,7 +217,7 @@ public sealed class ParabelModel : IXcModel
                 }
                 expanded = true;
                 var margins = w.Margins.AsSpan(0, 2);
-                Margins(features, row, scale, FirstColumn(Tree, t), margins);
+                Margins(features, row, scale, t, margins);
                 for (int m = 0; m < 2; m++) TopKSelector.Offer(Tree.FirstChild[t] + m, w.Scores[b] + LogProbability(margins[m]), nextNodes, nextScores);
             }
             size = 0;
@@ -167,7 +233,7 @@ public sealed class ParabelModel : IXcModel
         {
             int leaf = w.Nodes[b], count = Tree.LabelCount[leaf], start = Tree.LabelStart[leaf];
             var margins = w.Margins.AsSpan(0, count);
-            Margins(features, row, scale, FirstColumn(Tree, leaf), margins);
+            Margins(features, row, scale, leaf, margins);
             for (int m = 0; m < count; m++) TopKSelector.Offer(Tree.LeafLabels[start + m], w.Scores[b] + LogProbability(margins[m]), labels, best);
         }
     }
@@ -180,20 +246,25 @@ public sealed class ParabelModel : IXcModel
         return norm > 0 ? 1 / norm : 1;
     }
 
-    /// <summary>Margins of the classifiers in columns [first, first + margins.Length) on point <paramref name="row"/>.</summary>
-    private void Margins(CsrMatrix features, int row, float scale, int first, Span<float> margins)
+    /// <summary>
+    /// Margins of the classifiers owned by node <paramref name="owner"/> on point <paramref name="row"/>: each of the
+    /// point's features is looked up among the owner's (binary search), whose weight row is then added in.
+    /// </summary>
+    private void Margins(CsrMatrix features, int row, float scale, int owner, Span<float> margins)
     {
         var idx = features.RowIndices(row);
         var val = features.RowValues(row);
-        int count = margins.Length;
+        int width = margins.Length, start = _featureStart[owner];
+        var used = _features.AsSpan(start, _featureStart[owner + 1] - start);
+        long block = _blockStart[owner];
         margins.Clear();
         for (int p = 0; p < idx.Length; p++)
         {
-            var column = Weights.Row(idx[p]).Slice(first, count);
-            float v = val[p];
-            for (int m = 0; m < count; m++) margins[m] += v * column[m];
+            int r = used.BinarySearch(idx[p]);
+            if (r >= 0) TensorPrimitives.MultiplyAdd(_blocks.AsSpan((int)(block + (long)r * width), width), val[p], margins, margins);
         }
-        for (int m = 0; m < count; m++) margins[m] = margins[m] * scale + Options.Bias * BiasWeights[first + m];
+        int first = FirstColumn(Tree, owner);
+        for (int m = 0; m < width; m++) margins[m] = margins[m] * scale + Options.Bias * _bias[first + m];
     }
 
     private float LogProbability(float margin)
@@ -209,12 +280,15 @@ public sealed class ParabelModel : IXcModel
         ModelFile.Save(path, Parabel.MethodName, FormatVersion, w =>
         {
             w.Write(NumLabels);
-            w.WriteArray(Tree.FirstChild.ToArray());
-            w.WriteArray(Tree.LabelStart.ToArray());
-            w.WriteArray(Tree.LabelCount.ToArray());
-            w.WriteArray(Tree.LeafLabels.ToArray());
-            w.WriteMatrix(Weights);
-            w.WriteArray(BiasWeights.ToArray());
+            w.Write(NumFeatures);
+            w.WriteArray(_firstChild);
+            w.WriteArray(_labelStart);
+            w.WriteArray(_labelCount);
+            w.WriteArray(_leafLabels);
+            w.WriteArray(_featureStart);
+            w.WriteArray(_features);
+            w.WriteArray(_blocks);
+            w.WriteArray(_bias);
             w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
         });
 
@@ -222,15 +296,17 @@ public sealed class ParabelModel : IXcModel
     public static ParabelModel Load(string path) =>
         ModelFile.Load(path, Parabel.MethodName, FormatVersion, r =>
         {
-            int numLabels = r.ReadInt32();
+            int numLabels = r.ReadInt32(), numFeatures = r.ReadInt32();
             var tree = new LabelTree(r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray());
-            var weights = r.ReadMatrix();
+            var featureStart = r.ReadIntArray();
+            var features = r.ReadIntArray();
+            var blocks = r.ReadFloatArray();
             var bias = r.ReadFloatArray();
             var options = JsonSerializer.Deserialize<ParabelOptions>(r.ReadString(), RunReport.JsonOptions)
                 ?? throw new DataFormatException(path, 0, "missing options");
             try
             {
-                return new ParabelModel(numLabels, tree, weights, bias, options);
+                return new ParabelModel(numLabels, numFeatures, tree, featureStart, features, blocks, bias, options);
             }
             catch (ArgumentException e)
             {
