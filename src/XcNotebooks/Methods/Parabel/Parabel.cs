@@ -88,8 +88,10 @@ public static class Parabel
             var node = LinearLearners.TrainWeights(options.Learner, x.SelectRows(points), targets.Length, labelsOf, options.Epochs,
                 Seeds.Derive(options.Seed, t));
             int firstColumn = ParabelModel.FirstColumn(tree, t), width = targets.Length;
-            // Only the features with a non-zero weight are kept: a node's classifiers see only its points' features.
+            // Only the features with a non-zero weight are kept (a node's classifiers see only its points' features),
+            // unless most are: then all are, and prediction indexes rows directly instead of searching.
             var used = Enumerable.Range(0, d).Where(j => node.Row(j).ContainsAnyExcept(0f)).ToArray();
+            if (4L * used.Length > d) used = Enumerable.Range(0, d).ToArray();
             var block = new float[used.Length * width];
             for (int r = 0; r < used.Length; r++) node.Row(used[r]).CopyTo(block.AsSpan(r * width, width));
             (nodeFeatures[t], nodeBlocks[t]) = (used, block);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using XcNotebooks.Data;
 using XcNotebooks.Learners;
@@ -193,6 +194,8 @@ public sealed class ParabelModel : IXcModel
         public readonly float[] Scores = new float[beam], NextScores = new float[beam], Margins = new float[widest];
     }
 
+    // Optimised at first call: prediction runs are short, and tier-0 code would dominate them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeamSearch(CsrMatrix features, int row, BeamWorkspace w, Span<int> labels, Span<float> best)
     {
         float scale = RowScale(features, row);
@@ -250,18 +253,27 @@ public sealed class ParabelModel : IXcModel
     /// Margins of the classifiers owned by node <paramref name="owner"/> on point <paramref name="row"/>: each of the
     /// point's features is looked up among the owner's (binary search), whose weight row is then added in.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Margins(CsrMatrix features, int row, float scale, int owner, Span<float> margins)
     {
         var idx = features.RowIndices(row);
         var val = features.RowValues(row);
         int width = margins.Length, start = _featureStart[owner];
         var used = _features.AsSpan(start, _featureStart[owner + 1] - start);
-        long block = _blockStart[owner];
+        bool dense = used.Length == NumFeatures; // every feature kept: its row is the feature id, no search
+        var block = _blocks.AsSpan((int)_blockStart[owner], used.Length * width);
         margins.Clear();
         for (int p = 0; p < idx.Length; p++)
         {
-            int r = used.BinarySearch(idx[p]);
-            if (r >= 0) TensorPrimitives.MultiplyAdd(_blocks.AsSpan((int)(block + (long)r * width), width), val[p], margins, margins);
+            int r = dense ? idx[p] : used.BinarySearch(idx[p]);
+            if (r < 0) continue;
+            if (width == 2)
+            {
+                // An inner node's pair: too short for a vector call to pay off.
+                margins[0] += val[p] * block[2 * r];
+                margins[1] += val[p] * block[2 * r + 1];
+            }
+            else TensorPrimitives.MultiplyAdd(block.Slice(r * width, width), val[p], margins, margins);
         }
         int first = FirstColumn(Tree, owner);
         for (int m = 0; m < width; m++) margins[m] = margins[m] * scale + Options.Bias * _bias[first + m];
