@@ -4,6 +4,7 @@ using XcNotebooks.Cli.Common;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods;
 using XcNotebooks.Methods.Baselines;
+using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Reports;
 
 namespace XcNotebooks.Cli.Commands;
@@ -14,7 +15,11 @@ namespace XcNotebooks.Cli.Commands;
 /// </summary>
 public sealed class BaselineCommand : ICliCommand
 {
-    private static readonly Option<string> Kind = new("--kind") { Description = "popularity, knn or ovr", Required = true };
+    private static readonly Option<string> Kind = new("--kind") { Description = "popularity, knn, ovr or parabel", Required = true };
+
+    private static readonly Option<int> Beam = new("--beam") { Description = "parabel: nodes kept per step of the beam search", DefaultValueFactory = _ => new ParabelOptions().Beam };
+
+    private static readonly Option<int> MaxLeafLabels = new("--max-leaf") { Description = "parabel: most labels per leaf of the tree", DefaultValueFactory = _ => new ParabelOptions().MaxLeafLabels };
 
     private static readonly Option<int> Neighbours = new("--neighbours") { Description = "knn: neighbours per point", DefaultValueFactory = _ => new KNearestNeighboursOptions().Neighbours };
 
@@ -36,8 +41,8 @@ public sealed class BaselineCommand : ICliCommand
 
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("baseline",
-        "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear",
-        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias], Run);
+        "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear, Parabel-style label tree",
+        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias, Beam, MaxLeafLabels], Run);
 
     private static RunReport Run(MethodRun run)
     {
@@ -87,8 +92,15 @@ public sealed class BaselineCommand : ICliCommand
                 (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
                 details["nonZeroWeights"] = ovr.NonZeroWeights;
                 break;
+            case "parabel":
+                var parabelOptions = new ParabelOptions { Beam = args.GetValue(Beam), MaxLeafLabels = args.GetValue(MaxLeafLabels), Seed = run.Seed };
+                var parabel = Parabel.Train(train, parabelOptions, run.Monitor);
+                (model, options, modelBytes) = (parabel, parabelOptions, parabel.ModelBytes);
+                details["nodes"] = parabel.Tree.NumNodes;
+                details["leaves"] = parabel.Tree.NumLeaves;
+                break;
             case var other:
-                throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn or ovr");
+                throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn, ovr or parabel");
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();

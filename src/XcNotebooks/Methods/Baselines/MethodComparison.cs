@@ -39,6 +39,9 @@ public sealed record MethodComparisonOptions
     /// <summary>The one-vs-rest linear baseline's settings (null: skip it). Default: L2-SVM by dual coordinate descent on unit-norm rows, bias feature 1.</summary>
     public OneVsRestOptions? OneVsRest { get; init; } = new() { Bias = 1 };
 
+    /// <summary>The Parabel-style label tree's settings (null: skip it).</summary>
+    public Parabel.ParabelOptions? Parabel { get; init; } = new();
+
     /// <summary>NeuralXC runs by display name (e.g. the report's settings and a tuned variant).</summary>
     public IReadOnlyDictionary<string, NeuralXcOptions> NeuralXc { get; init; } =
         new Dictionary<string, NeuralXcOptions> { ["NeuralXC"] = new() };
@@ -132,6 +135,8 @@ public static class MethodComparison
                 var predictions = model.TopK(test, options.K);
                 return (predictions, (double?)train.NumLabels);
             }));
+        if (options.Parabel is { } parabel)
+            rows.Add(Row($"Parabel-style tree (leaves <= {parabel.MaxLeafLabels}, beam {parabel.Beam})", () => Parabel.Parabel.Train(train, parabel), Plain));
         foreach (var (method, nxc) in options.NeuralXc)
             rows.Add(Row(method, () => NeuralXc.NeuralXc.Train(train, data.Heldout, nxc, monitor), Plain));
         foreach (var (method, hxc) in options.HierarchicalXc)
