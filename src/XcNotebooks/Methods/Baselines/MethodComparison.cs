@@ -73,7 +73,7 @@ public sealed record MethodComparisonOptions
         if (linearCodesEpochs > 0)
             // lr 1e-3 in batches of 64 on bibtex: P@1 55.1 at 20 epochs, against 53.0 with the demo's lr 3e-3 in batches of 32.
             neuralXc[$"NeuralXC (linear codes, no weight decay, lr 1e-3, {linearCodesEpochs} epochs)"] =
-                NeuralXcOptions.LinearCodes(linearCodesEpochs) with { LearningRate = 1e-3f, BatchSize = 64 };
+                NeuralXcOptions.Recommended with { Epochs = linearCodesEpochs };
         return new()
         {
             NeuralXc = neuralXc,
