@@ -22,7 +22,7 @@ public class OneVsRestLinearTests
     [Fact]
     public void EachColumnIsItsLabelsSequentiallyTrainedLearner()
     {
-        var options = new OneVsRestOptions { Epochs = 2, Seed = 5, Learner = new BinaryLearnerOptions(), NormalizeRows = false };
+        var options = new OneVsRestOptions { Epochs = 2, Seed = 5, Learner = new BinaryLearnerOptions(), NormalizeRows = false, Bias = 0 };
         var model = OneVsRestLinear.Train(Data.Train, options);
         var x = Data.Train.Features;
         foreach (int label in new[] { 0, 4, 9 })
