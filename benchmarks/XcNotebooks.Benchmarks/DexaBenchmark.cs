@@ -131,7 +131,7 @@ internal static class DexaBenchmark
         double train = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var predictions = model.TopK(tfidf.Splits.Test, 5);
-        return new Row(name, "TF-IDF one-vs-rest (AROW)", XcMetrics.Evaluate(data.Test.Labels, predictions, 5, ips), train, clock.Elapsed.TotalSeconds);
+        return new Row(name, $"TF-IDF one-vs-rest ({model.Options.Description})", XcMetrics.Evaluate(data.Test.Labels, predictions, 5, ips), train, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>fastText supervised on the same splits (words as the kit's word tokenizer cuts them), single thread, seeded.</summary>

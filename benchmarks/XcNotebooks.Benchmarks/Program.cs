@@ -14,6 +14,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dexa"] = DexaBenchmark.Run,
     ["dexml"] = DexmlBenchmark.Run,
     ["dexml-memory"] = DexmlMemoryBenchmark.Run,
+    ["linear"] = LinearBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -4,6 +4,7 @@ using XcNotebooks.Cli.Common;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods;
 using XcNotebooks.Methods.Baselines;
+using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Reports;
 
 namespace XcNotebooks.Cli.Commands;
@@ -14,7 +15,11 @@ namespace XcNotebooks.Cli.Commands;
 /// </summary>
 public sealed class BaselineCommand : ICliCommand
 {
-    private static readonly Option<string> Kind = new("--kind") { Description = "popularity, knn or ovr", Required = true };
+    private static readonly Option<string> Kind = new("--kind") { Description = "popularity, knn, ovr or parabel", Required = true };
+
+    private static readonly Option<int> Beam = new("--beam") { Description = "parabel: nodes kept per step of the beam search", DefaultValueFactory = _ => new ParabelOptions().Beam };
+
+    private static readonly Option<int> MaxLeafLabels = new("--max-leaf") { Description = "parabel: most labels per leaf of the tree", DefaultValueFactory = _ => new ParabelOptions().MaxLeafLabels };
 
     private static readonly Option<int> Neighbours = new("--neighbours") { Description = "knn: neighbours per point", DefaultValueFactory = _ => new KNearestNeighboursOptions().Neighbours };
 
@@ -22,14 +27,22 @@ public sealed class BaselineCommand : ICliCommand
 
     private static readonly Option<int> Epochs = new("--epochs") { Description = "ovr: passes over the training data", DefaultValueFactory = _ => new OneVsRestOptions().Epochs };
 
-    private static readonly Option<string> Learner = new("--learner") { Description = "ovr: AROW or perceptron", DefaultValueFactory = _ => "AROW" };
+    private static readonly Option<string> Learner = new("--learner") { Description = "ovr: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "svm" };
+
+    private static readonly Option<double> Cost = new("--cost", "-c") { Description = "ovr with svm, l1svm, logistic: the cost C", DefaultValueFactory = _ => new BinaryLearnerOptions().Cost };
+
+    private static readonly Option<double> Tolerance = new("--tolerance", "-e") { Description = "ovr with svm, l1svm, logistic: the stopping tolerance (LIBLINEAR's -e)", DefaultValueFactory = _ => new BinaryLearnerOptions().Tolerance };
+
+    private static readonly Option<bool> NormalizeRows = new("--normalize-rows") { Description = "ovr: scale each point to unit L2 norm (true/false)", DefaultValueFactory = _ => new OneVsRestOptions().NormalizeRows };
+
+    private static readonly Option<double> Prune = new("--prune") { Description = "ovr: DiSMEC pruning, drop weights with |w| below this (DiSMEC: 0.01; 0: keep all)", DefaultValueFactory = _ => 0 };
 
     private static readonly Option<float> Bias = new("--bias") { Description = "ovr: value of the constant bias feature (0: none)", DefaultValueFactory = _ => new OneVsRestOptions().Bias };
 
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("baseline",
-        "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear",
-        [Kind, Neighbours, Weighting, Epochs, Learner, Bias], Run);
+        "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear, Parabel-style label tree",
+        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias, Beam, MaxLeafLabels], Run);
 
     private static RunReport Run(MethodRun run)
     {
@@ -39,6 +52,7 @@ public sealed class BaselineCommand : ICliCommand
         var clock = Stopwatch.StartNew();
         IXcModel model;
         long modelBytes;
+        var details = new Dictionary<string, object?>();
         switch (args.GetValue(Kind)!.Trim().ToLowerInvariant())
         {
             case "popularity":
@@ -63,15 +77,30 @@ public sealed class BaselineCommand : ICliCommand
                 var ovrOptions = new OneVsRestOptions
                 {
                     Epochs = args.GetValue(Epochs),
-                    Learner = new BinaryLearnerOptions { Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!) },
+                    Learner = new BinaryLearnerOptions
+                    {
+                        Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!),
+                        Cost = args.GetValue(Cost),
+                        Tolerance = args.GetValue(Tolerance),
+                        PruneBelow = args.GetValue(Prune),
+                    },
                     Bias = args.GetValue(Bias),
+                    NormalizeRows = args.GetValue(NormalizeRows),
                     Seed = run.Seed,
                 };
                 var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);
                 (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
+                details["nonZeroWeights"] = ovr.NonZeroWeights;
+                break;
+            case "parabel":
+                var parabelOptions = new ParabelOptions { Beam = args.GetValue(Beam), MaxLeafLabels = args.GetValue(MaxLeafLabels), Seed = run.Seed };
+                var parabel = Parabel.Train(train, parabelOptions, run.Monitor);
+                (model, options, modelBytes) = (parabel, parabelOptions, parabel.ModelBytes);
+                details["nodes"] = parabel.Tree.NumNodes;
+                details["leaves"] = parabel.Tree.NumLeaves;
                 break;
             case var other:
-                throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn or ovr");
+                throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn, ovr or parabel");
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
@@ -91,6 +120,7 @@ public sealed class BaselineCommand : ICliCommand
             TrainSeconds = trainSeconds,
             PredictSeconds = predictSeconds,
             ModelBytes = modelBytes,
+            Details = details,
         };
     }
 }

@@ -32,7 +32,7 @@ public sealed class HierarchicalXcCommand : ICliCommand
 
     private static readonly Option<int> NodeEpochs = new("--node-epochs") { Description = "epochs of each node classifier", DefaultValueFactory = _ => Defaults.NodeClassifier.Epochs };
 
-    private static readonly Option<string> NodeLearner = new("--node-learner") { Description = "node classifier learner: AROW or perceptron", DefaultValueFactory = _ => "AROW" };
+    private static readonly Option<string> NodeLearner = new("--node-learner") { Description = "node classifier learner: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "AROW" };
 
     private static readonly Option<string> Ranking = new("--ranking") { Description = "top-k ranking: best-first (path products over all labels) or traversal (reached labels only)", DefaultValueFactory = _ => "best-first" };
 

@@ -17,19 +17,25 @@ namespace XcNotebooks.Cli.Commands;
 /// </summary>
 public sealed class NeuralXcCommand : ICliCommand
 {
-    private static readonly NeuralXcOptions Defaults = new();
+    private static readonly Option<string> Preset = new("--preset")
+    {
+        Description = "recommended (linear codes, no weight decay, lr 1e-3, batches of 64, 20 epochs: bibtex P@1 55.07) or report " +
+            "(the authors' settings: the tanh regressor output saturates and the ranking collapses to label popularity, bibtex P@1 13.96); " +
+            "the options below override the preset's values",
+        DefaultValueFactory = _ => "recommended",
+    };
 
-    private static readonly Option<int> Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => Defaults.Epochs };
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "training epochs (recommended 20, report 10)" };
 
-    private static readonly Option<float> Alpha = new("--alpha") { Description = "weight of the input reconstruction loss", DefaultValueFactory = _ => Defaults.Alpha };
+    private static readonly Option<float?> Alpha = new("--alpha") { Description = "weight of the input reconstruction loss (both presets 0.01)" };
 
-    private static readonly Option<float> Beta = new("--beta") { Description = "weight of the label reconstruction loss", DefaultValueFactory = _ => Defaults.Beta };
+    private static readonly Option<float?> Beta = new("--beta") { Description = "weight of the label reconstruction loss (both presets 0.01)" };
 
-    private static readonly Option<float> LearningRate = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+    private static readonly Option<float?> LearningRate = new("--lr") { Description = "Adam learning rate (recommended 1e-3, report 3e-4)" };
 
-    private static readonly Option<float> WeightDecay = new("--weight-decay") { Description = "L2 weight decay (added to the gradient, as PyTorch's Adam)", DefaultValueFactory = _ => Defaults.WeightDecay };
+    private static readonly Option<float?> WeightDecay = new("--weight-decay") { Description = "L2 weight decay, added to the gradient as PyTorch's Adam (recommended 0, report 1e-4)" };
 
-    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "points per mini-batch", DefaultValueFactory = _ => Defaults.BatchSize };
+    private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "points per mini-batch (both presets 64)" };
 
     private static readonly Option<string?> InputEncoder = new("--input-encoder") { Description = "input encoder widths after D, code last, e.g. 1152,600,256 (default: the Bibtex shape scaled to D)" };
 
@@ -55,28 +61,27 @@ public sealed class NeuralXcCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create(NeuralXc.MethodName,
         "NeuralXC: input and label autoencoders with a regressor between their codes (Srinivasan, Rao, Agarwal 2018)",
-        [Epochs, Alpha, Beta, LearningRate, WeightDecay, BatchSize, InputEncoder, InputDecoder, LabelEncoder, LabelDecoder, Regressor, LinearRegressorOutput, Backend, Plot],
+        [Preset, Epochs, Alpha, Beta, LearningRate, WeightDecay, BatchSize, InputEncoder, InputDecoder, LabelEncoder, LabelDecoder, Regressor, LinearRegressorOutput, Backend, Plot],
         Run);
 
     private static RunReport Run(MethodRun run)
     {
         var args = run.Args;
-        var options = new NeuralXcOptions
+        var preset = NeuralXcOptions.Preset(args.GetValue(Preset)!);
+        var options = preset with
         {
-            Epochs = args.GetValue(Epochs),
-            Alpha = args.GetValue(Alpha),
-            Beta = args.GetValue(Beta),
-            LearningRate = args.GetValue(LearningRate),
-            WeightDecay = args.GetValue(WeightDecay),
-            BatchSize = args.GetValue(BatchSize),
+            Epochs = args.GetValue(Epochs) ?? preset.Epochs,
+            Alpha = args.GetValue(Alpha) ?? preset.Alpha,
+            Beta = args.GetValue(Beta) ?? preset.Beta,
+            LearningRate = args.GetValue(LearningRate) ?? preset.LearningRate,
+            WeightDecay = args.GetValue(WeightDecay) ?? preset.WeightDecay,
+            BatchSize = args.GetValue(BatchSize) ?? preset.BatchSize,
             InputEncoderSizes = Widths(args.GetValue(InputEncoder), "--input-encoder"),
             InputDecoderHiddenSizes = Widths(args.GetValue(InputDecoder), "--input-decoder"),
             LabelEncoderSizes = Widths(args.GetValue(LabelEncoder), "--label-encoder"),
             LabelDecoderHiddenSizes = Widths(args.GetValue(LabelDecoder), "--label-decoder"),
             RegressorHiddenSizes = Widths(args.GetValue(Regressor), "--regressor"),
-            Activations = args.GetValue(LinearRegressorOutput)
-                ? NeuralXcActivations.LinearRegressorOutput
-                : NeuralXcActivations.Paper,
+            Activations = args.GetValue(LinearRegressorOutput) ? NeuralXcActivations.LinearRegressorOutput : preset.Activations,
             Backend = args.GetValue(Backend),
             EvaluationK = Math.Max(5, run.TopK),
             Seed = run.Seed,

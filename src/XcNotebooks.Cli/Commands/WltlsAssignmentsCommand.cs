@@ -29,7 +29,7 @@ public sealed class WltlsAssignmentsCommand : ICliCommand
     { Description = "linkage of the class-mean clustering behind the similarity assignment", DefaultValueFactory = _ => LinkageMethod.Average };
 
     private static readonly Option<string> BinaryClassifier = new("--binary-classifier")
-    { Description = "binary learner of each edge: AROW or perceptron", DefaultValueFactory = _ => "AROW" };
+    { Description = "binary learner of each edge: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "AROW" };
 
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("wltls-assignments",

@@ -39,7 +39,7 @@ public sealed class WltlsCommand : ICliCommand
     { Description = "JSON file with the class of each codeword (a list, or FILE:KEY for a list under KEY, as the original's precomputed assignments)" };
 
     private static readonly Option<string> BinaryClassifier = new("--binary-classifier", "-binary_classifier")
-    { Description = "binary learner of each edge: AROW or perceptron", DefaultValueFactory = _ => "AROW" };
+    { Description = "binary learner of each edge: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "AROW" };
 
     private static readonly Option<bool> EarlyStop = new("--early-stop")
     { Description = "stop after two epochs without a better validation accuracy" };

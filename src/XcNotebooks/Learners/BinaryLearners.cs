@@ -12,6 +12,12 @@ public enum BinaryLearnerKind
     Arow,
     /// <summary>Averaged perceptron with a margin (as in LTLS).</summary>
     AveragedPerceptron,
+    /// <summary>L2-regularised L2-loss SVM by dual coordinate descent (LIBLINEAR -s 1, its default).</summary>
+    SvmL2LossDual,
+    /// <summary>L2-regularised L1-loss (hinge) SVM by dual coordinate descent (LIBLINEAR -s 3).</summary>
+    SvmL1LossDual,
+    /// <summary>L2-regularised logistic regression by dual coordinate descent (LIBLINEAR -s 7).</summary>
+    LogisticDual,
 }
 
 /// <summary>Settings of the online binary learners (defaults: the W-LTLS code's values).</summary>
@@ -29,9 +35,38 @@ public sealed record BinaryLearnerOptions
     /// <summary>AROW's step size on the mean update.</summary>
     public double ArowStepSize { get; init; } = 1;
 
-    /// <summary>The name the original CLI uses ("AROW", "perceptron").</summary>
+    /// <summary>Dual coordinate descent: the cost C of the loss term (LIBLINEAR's -c).</summary>
+    public double Cost { get; init; } = 1;
+
+    /// <summary>Dual coordinate descent: the stopping tolerance (LIBLINEAR's -e; its default 0.1 for -s 1, 3 and 7).</summary>
+    public double Tolerance { get; init; } = 0.1;
+
+    /// <summary>Dual coordinate descent: the most passes over the data (LIBLINEAR stops at 1000 too).</summary>
+    public int MaxIterations { get; init; } = 1000;
+
+    /// <summary>Dual coordinate descent (SVMs): set aside coordinates stuck at a bound, as LIBLINEAR does.</summary>
+    public bool Shrinking { get; init; } = true;
+
+    /// <summary>
+    /// DiSMEC's pruning: after training, weights with |w| below this are set to 0 (DiSMEC uses 0.01); 0 keeps all.
+    /// </summary>
+    public double PruneBelow { get; init; }
+
+    /// <summary>True for the online learners (AROW, perceptron), trained by epochs of banks; false for dual coordinate descent.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string DisplayName => Kind == BinaryLearnerKind.Arow ? "AROW" : "perceptron";
+    public bool IsOnline => Kind is BinaryLearnerKind.Arow or BinaryLearnerKind.AveragedPerceptron;
+
+    /// <summary>The name the original CLI uses ("AROW", "perceptron"), or the dual coordinate descent learner's.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string DisplayName => Kind switch
+    {
+        BinaryLearnerKind.Arow => "AROW",
+        BinaryLearnerKind.AveragedPerceptron => "perceptron",
+        BinaryLearnerKind.SvmL2LossDual => "L2-SVM dual CD",
+        BinaryLearnerKind.SvmL1LossDual => "L1-SVM dual CD",
+        BinaryLearnerKind.LogisticDual => "logistic dual CD",
+        _ => Kind.ToString(),
+    };
 
     /// <summary>Checks the values, throwing ArgumentException on nonsense.</summary>
     public BinaryLearnerOptions Validate()
@@ -40,6 +75,10 @@ public sealed record BinaryLearnerOptions
         if (!(ArowR > 0)) throw new ArgumentException($"AROW r must be positive, got {ArowR}");
         if (!(ArowStepSize > 0)) throw new ArgumentException($"AROW step size must be positive, got {ArowStepSize}");
         if (!double.IsFinite(MarginThreshold)) throw new ArgumentException($"margin threshold must be finite, got {MarginThreshold}");
+        if (!(Cost > 0) || !double.IsFinite(Cost)) throw new ArgumentException($"cost C must be positive, got {Cost}");
+        if (!(Tolerance > 0) || !double.IsFinite(Tolerance)) throw new ArgumentException($"tolerance must be positive, got {Tolerance}");
+        if (MaxIterations < 1) throw new ArgumentException($"max iterations must be at least 1, got {MaxIterations}");
+        if (!(PruneBelow >= 0) || !double.IsFinite(PruneBelow)) throw new ArgumentException($"prune threshold must be 0 or positive, got {PruneBelow}");
         return this;
     }
 
@@ -48,15 +87,24 @@ public sealed record BinaryLearnerOptions
     {
         BinaryLearnerKind.Arow => new ArowBank(dimension, width, ArowR, MarginThreshold, ArowStepSize),
         BinaryLearnerKind.AveragedPerceptron => new AveragedPerceptronBank(dimension, width, MarginThreshold),
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
+        _ => throw new ArgumentException($"{DisplayName} is a batch learner: it has no online bank (train it through LinearLearners.TrainWeights)"),
     };
 
-    /// <summary>Parses "AROW" or "perceptron" (case-insensitive; "averaged-perceptron" too).</summary>
-    public static BinaryLearnerKind ParseKind(string name) => name.Trim().ToLowerInvariant().Replace("-", "").Replace("_", "") switch
+    /// <summary>The names <see cref="ParseKind"/> accepts, for help texts.</summary>
+    public const string KindNames = "AROW, perceptron, svm (L2-loss SVM, LIBLINEAR -s 1), l1svm (-s 3) or logistic (-s 7)";
+
+    /// <summary>
+    /// Parses "AROW", "perceptron" (or "averaged-perceptron"), "svm" (or "l2svm", "s1": L2-loss SVM), "l1svm" (or "s3")
+    /// and "logistic" (or "lr", "s7"), case-insensitive.
+    /// </summary>
+    public static BinaryLearnerKind ParseKind(string name) => name.Trim().ToLowerInvariant().Replace("-", "").Replace("_", "").Replace(" ", "") switch
     {
         "arow" => BinaryLearnerKind.Arow,
         "perceptron" or "averagedperceptron" => BinaryLearnerKind.AveragedPerceptron,
-        _ => throw new ArgumentException($"unknown binary classifier '{name}': expected AROW or perceptron"),
+        "svm" or "l2svm" or "s1" or "svml2lossdual" => BinaryLearnerKind.SvmL2LossDual,
+        "l1svm" or "s3" or "svml1lossdual" => BinaryLearnerKind.SvmL1LossDual,
+        "logistic" or "lr" or "s7" or "logisticdual" => BinaryLearnerKind.LogisticDual,
+        _ => throw new ArgumentException($"unknown binary classifier '{name}': expected {KindNames}"),
     };
 }
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Text.Json;
 using XcNotebooks.Data;
 using XcNotebooks.Methods;
@@ -12,19 +12,33 @@ namespace XcNotebooks.Learners;
 /// <summary>Settings of the one-vs-rest linear model.</summary>
 public sealed record OneVsRestOptions
 {
-    /// <summary>The binary learner of each label and its settings.</summary>
-    public BinaryLearnerOptions Learner { get; init; } = new();
+    /// <summary>
+    /// The binary learner of each label and its settings: by default the L2-loss SVM by dual coordinate descent
+    /// (LIBLINEAR -s 1, C = 1), which beats AROW on bibtex by 6 P@1 points with unit-norm rows.
+    /// </summary>
+    public BinaryLearnerOptions Learner { get; init; } = new() { Kind = BinaryLearnerKind.SvmL2LossDual };
 
-    /// <summary>Passes over the shuffled training data.</summary>
+    /// <summary>
+    /// Scale each point's features to unit L2 norm, in training and prediction (the usual preprocessing for
+    /// LIBLINEAR on bag-of-words data; bibtex P@1 63.7 instead of 56.2 with the SVM).
+    /// </summary>
+    public bool NormalizeRows { get; init; } = true;
+
+    /// <summary>Passes over the shuffled training data (online learners only).</summary>
     public int Epochs { get; init; } = 5;
 
     /// <summary>
     /// Value of a constant extra feature that gives each label a bias weight (LIBLINEAR's -B); 0 for no bias.
+    /// Default 1: sector 95.5% instead of 95.2% (LIBLINEAR alike).
     /// </summary>
-    public float Bias { get; init; }
+    public float Bias { get; init; } = 1;
 
     /// <summary>Seed of the per-epoch shuffles.</summary>
     public int Seed { get; init; }
+
+    /// <summary>A short description for tables: the learner, and its epochs when it is an online one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Description => Learner.IsOnline ? $"{Learner.DisplayName}, {Epochs} epochs" : Learner.DisplayName;
 
     /// <summary>Checks the values.</summary>
     public OneVsRestOptions Validate()
@@ -44,16 +58,19 @@ public sealed record OneVsRestOptions
 public sealed class OneVsRestLinear : IXcModel
 {
     /// <summary>Format version of saved models.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2; // 2: options carry NormalizeRows and the learner kinds of dual coordinate descent
 
     /// <summary>Model-file and report name.</summary>
     public const string MethodName = "ovr-linear";
 
-    /// <summary>Wraps trained weights: <paramref name="weights"/> is D x L; <paramref name="biasWeights"/> (L values) is used when bias &gt; 0.</summary>
+    /// <summary>
+    /// Wraps trained weights: <paramref name="weights"/> is D x L; <paramref name="biasWeights"/> (L values) is used when
+    /// bias &gt; 0. Without options the model is the plain x^T W (+ the bias weights when given).
+    /// </summary>
     public OneVsRestLinear(RowMajorMatrix weights, IReadOnlyList<float>? biasWeights = null, OneVsRestOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        Options = options ?? new OneVsRestOptions();
+        Options = options ?? new OneVsRestOptions { Bias = biasWeights is null ? 0 : 1, NormalizeRows = false };
         if (Options.Bias > 0 && (biasWeights is null || biasWeights.Count != weights.Cols))
             throw new ArgumentException($"bias {Options.Bias} needs {weights.Cols} bias weights, got {biasWeights?.Count ?? 0}");
         Weights = weights;
@@ -78,8 +95,14 @@ public sealed class OneVsRestLinear : IXcModel
     /// <summary>Feature dimension D.</summary>
     public int NumFeatures => Weights.Rows;
 
-    /// <summary>Bytes of the weights (float32).</summary>
-    public long ModelBytes => 4L * Weights.Cols * (Weights.Rows + (Options.Bias > 0 ? 1 : 0));
+    /// <summary>
+    /// Bytes of the weights: float32 dense, or, after DiSMEC pruning, the sparse form (index and value per non-zero).
+    /// </summary>
+    public long ModelBytes => 4L * Weights.Cols * (Options.Bias > 0 ? 1 : 0)
+        + (Options.Learner.PruneBelow > 0 ? LinearLearners.StoredBytes(Weights) : 4L * Weights.Cols * Weights.Rows);
+
+    /// <summary>Non-zero weights (bias weights excluded).</summary>
+    public long NonZeroWeights => LinearLearners.NonZeros(Weights);
 
     /// <summary>Trains one binary learner per label of <paramref name="train"/>, in parallel over labels.</summary>
     public static OneVsRestLinear Train(Dataset train, OneVsRestOptions? options = null, TrainingMonitor? monitor = null)
@@ -87,23 +110,16 @@ public sealed class OneVsRestLinear : IXcModel
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new OneVsRestOptions()).Validate();
         monitor ??= TrainingMonitor.Silent;
-        int n = train.NumPoints, labels = train.NumLabels, d = train.NumFeatures;
-        var features = options.Bias > 0 ? WithBiasFeature(train.Features, options.Bias) : train.Features;
-        var learners = OnlineLinearTraining.CreateBanks(options.Learner, features.Cols, labels);
+        int labels = train.NumLabels, d = train.NumFeatures;
+        var features = options.NormalizeRows ? train.Features.NormalizeRows() : train.Features;
+        if (options.Bias > 0) features = WithBiasFeature(features, options.Bias);
         var truth = train.Labels;
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        var stacked = LinearLearners.TrainWeights(options.Learner, features, labels, (i, first, targets) =>
         {
-            var clock = Stopwatch.StartNew();
-            var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
-            OnlineLinearTraining.RunEpoch(learners, features, order, 0, (i, first, targets) =>
-            {
-                targets.Fill(-1);
-                foreach (int l in truth.LabelsOf(i))
-                    if (l >= first && l < first + targets.Length) targets[l - first] = 1;
-            }, margins: null, monitor, $"One-vs-rest epoch {epoch + 1}/{options.Epochs}");
-            monitor.Write($"One-vs-rest epoch {epoch + 1}/{options.Epochs}: {labels:N0} {options.Learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s");
-        }
-        var stacked = OnlineLinearTraining.StackWeights(learners);
+            targets.Fill(-1);
+            foreach (int l in truth.LabelsOf(i))
+                if (l >= first && l < first + targets.Length) targets[l - first] = 1;
+        }, options.Epochs, options.Seed, monitor, "One-vs-rest");
         if (options.Bias <= 0) return new OneVsRestLinear(stacked, null, options);
         var weights = new RowMajorMatrix(d, labels, stacked.Data[..(d * labels)]);
         return new OneVsRestLinear(weights, stacked.Row(d).ToArray(), options);
@@ -113,6 +129,12 @@ public sealed class OneVsRestLinear : IXcModel
     public void ScoreRow(CsrMatrix features, int row, Span<float> scores)
     {
         features.MultiplyRowInto(row, Weights, scores);
+        if (Options.NormalizeRows)
+        {
+            // (x / |x|)^T W = (x^T W) / |x|: no normalised copy of the features is needed.
+            float norm = TensorPrimitives.Norm(features.RowValues(row));
+            if (norm > 0) TensorPrimitives.Divide(scores, norm, scores);
+        }
         if (Options.Bias > 0)
             for (int l = 0; l < scores.Length; l++) scores[l] += Options.Bias * BiasWeights[l];
     }
@@ -175,7 +197,8 @@ public sealed class OneVsRestLinear : IXcModel
     /// <summary>A one-line description.</summary>
     public override string ToString() => $"OneVsRestLinear {NumLabels:N0} labels x {NumFeatures:N0} features ({Options.Learner.DisplayName})";
 
-    private static CsrMatrix WithBiasFeature(CsrMatrix x, float bias)
+    /// <summary>The features with an extra last column holding <paramref name="bias"/> in every row (LIBLINEAR's -B).</summary>
+    internal static CsrMatrix WithBiasFeature(CsrMatrix x, float bias)
     {
         var ptr = new long[x.Rows + 1];
         var idx = new int[x.NonZeros + x.Rows];

@@ -99,15 +99,15 @@ public sealed class BaselineTests
             },
         };
         var rows = MethodComparison.Run(splits, options);
-        Assert.Equal(5, rows.Count);
+        Assert.Equal(6, rows.Count);
         Assert.All(rows, r => Assert.Equal("toy", r.Dataset));
-        Assert.Equal(["popularity", "5-NN (cosine, similarity)", "one-vs-rest (AROW, 2 epochs)", "NeuralXC", "HierarchicalXC"], rows.Select(r => r.Method));
+        Assert.Equal(["popularity", "5-NN (cosine, similarity)", "one-vs-rest (L2-SVM dual CD)", "Parabel-style tree (leaves <= 100, beam 10)", "NeuralXC", "HierarchicalXC"], rows.Select(r => r.Method));
         Assert.Equal(8, rows[2].ClassifiersPerPoint);
-        Assert.InRange(rows[4].ClassifiersPerPoint!.Value, 1, 7);
+        Assert.InRange(rows[5].ClassifiersPerPoint!.Value, 1, 7);
         var popularity = RankingMetrics.Standard(splits.Train, splits.Test, LabelPopularity.Train(splits.Train).TopK(splits.Test, 5));
         Assert.Equal(popularity["P@1"], rows[0].Metrics["P@1"]);
         var markdown = MethodComparison.ToMarkdown(rows);
-        Assert.Equal(2 + 5, markdown.Trim().Split('\n').Length);
+        Assert.Equal(2 + 6, markdown.Trim().Split('\n').Length);
         Assert.Contains("| toy | popularity | " + popularity["P@1"].ToString("F2", System.Globalization.CultureInfo.InvariantCulture), markdown);
 
         var report = MethodComparison.ToRunReport(rows, options);

@@ -73,14 +73,35 @@ public sealed class AutoencoderCommandsTests
     public void BaselinesRunInTheCommonShape()
     {
         var (dir, train, test, _) = Files();
-        foreach (var kind in new[] { "popularity", "knn", "ovr" })
+        foreach (var kind in new[] { "popularity", "knn", "ovr", "parabel" })
         {
             string report = Path.Combine(dir, $"{kind}.json");
             Assert.Equal(0, XcnCli.Run(["baseline", "--kind", kind, "--train", train, "--test", test, "--report", report, "--model", dir]));
             HasStandardMetrics(Report(report));
         }
         Assert.True(File.Exists(Path.Combine(dir, "model.knn")));
+        Assert.Equal(Report(Path.Combine(dir, "parabel.json")).GetProperty("metrics").GetProperty("P@1").GetDouble(),
+            RankingMetrics.Standard(DatasetReader.Read(train), DatasetReader.Read(test),
+                XcNotebooks.Methods.Parabel.ParabelModel.Load(Path.Combine(dir, "model.parabel")).TopK(DatasetReader.Read(test), 5))["P@1"], 9);
         Assert.Equal(LabelPopularity.Train(DatasetReader.Read(train)).Ranking, LabelPopularity.Load(Path.Combine(dir, "model.popularity")).Ranking);
+    }
+
+    [Fact]
+    public void NeuralXcDefaultsToTheRecommendedPresetAndKeepsTheReportOne()
+    {
+        var (dir, train, test, _) = Files();
+        var common = new[] { "--train", train, "--test", test, "--epochs", "1", "--input-encoder", "8", "--label-encoder", "4", "--regressor", "none", "--backend", "cpu" };
+        string recommended = Path.Combine(dir, "recommended.json"), report = Path.Combine(dir, "report.json");
+        Assert.Equal(0, XcnCli.Run(["neuralxc", .. common, "--report", recommended]));
+        Assert.Equal(0, XcnCli.Run(["neuralxc", .. common, "--preset", "report", "--report", report]));
+        var options = Report(recommended).GetProperty("options");
+        Assert.Equal(1e-3, options.GetProperty("learningRate").GetDouble(), 6);
+        Assert.Equal(0, options.GetProperty("weightDecay").GetDouble());
+        Assert.Equal(1, options.GetProperty("epochs").GetInt32()); // an option given overrides the preset's value
+        var paper = Report(report).GetProperty("options");
+        Assert.Equal(3e-4, paper.GetProperty("learningRate").GetDouble(), 6);
+        Assert.Equal(1e-4, paper.GetProperty("weightDecay").GetDouble(), 6);
+        Assert.Equal(2, XcnCli.Run(["neuralxc", .. common, "--preset", "best"]));
     }
 
     [Fact]
@@ -88,6 +109,8 @@ public sealed class AutoencoderCommandsTests
     {
         var (_, train, test, _) = Files();
         Assert.Equal(2, XcnCli.Run(["baseline", "--kind", "svm", "--train", train, "--test", test]));
+        Assert.Equal(2, XcnCli.Run(["baseline", "--kind", "ovr", "--learner", "rbf", "--train", train, "--test", test]));
+        Assert.Equal(2, XcnCli.Run(["baseline", "--kind", "parabel", "--beam", "0", "--train", train, "--test", test]));
         Assert.Equal(2, XcnCli.Run(["neuralxc", "--train", train, "--test", test, "--input-encoder", "16,x"]));
         Assert.Equal(2, XcnCli.Run(["neuralxc", "--train", train, "--test", test, "--epochs", "0"]));
         Assert.Equal(2, XcnCli.Run(["hierarchicalxc", "--train", train, "--test", test, "--ranking", "random"]));

@@ -112,7 +112,11 @@ public class BinaryLearnerTests
     {
         Assert.Equal(BinaryLearnerKind.Arow, BinaryLearnerOptions.ParseKind("AROW"));
         Assert.Equal(BinaryLearnerKind.AveragedPerceptron, BinaryLearnerOptions.ParseKind("perceptron"));
-        Assert.Throws<ArgumentException>(() => BinaryLearnerOptions.ParseKind("svm"));
+        Assert.Throws<ArgumentException>(() => BinaryLearnerOptions.ParseKind("rbf-svm"));
+        Assert.Equal(BinaryLearnerKind.SvmL2LossDual, BinaryLearnerOptions.ParseKind("svm"));
+        Assert.Equal(BinaryLearnerKind.SvmL1LossDual, BinaryLearnerOptions.ParseKind("s3"));
+        Assert.Equal(BinaryLearnerKind.LogisticDual, BinaryLearnerOptions.ParseKind("logistic"));
+        Assert.Throws<ArgumentException>(() => new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }.CreateBank(5, 3));
         Assert.Throws<ArgumentException>(() => new BinaryLearnerOptions { ArowR = 0 }.Validate());
         Assert.IsType<AveragedPerceptronBank>(new BinaryLearnerOptions { Kind = BinaryLearnerKind.AveragedPerceptron }.CreateBank(5, 3));
         Assert.Throws<ArgumentException>(() => new ArowBank(5, 2).Margins([0], [1f], new float[3]));

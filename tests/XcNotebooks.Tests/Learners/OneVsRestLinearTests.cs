@@ -22,7 +22,7 @@ public class OneVsRestLinearTests
     [Fact]
     public void EachColumnIsItsLabelsSequentiallyTrainedLearner()
     {
-        var options = new OneVsRestOptions { Epochs = 2, Seed = 5 };
+        var options = new OneVsRestOptions { Epochs = 2, Seed = 5, Learner = new BinaryLearnerOptions(), NormalizeRows = false, Bias = 0 };
         var model = OneVsRestLinear.Train(Data.Train, options);
         var x = Data.Train.Features;
         foreach (int label in new[] { 0, 4, 9 })
@@ -40,20 +40,24 @@ public class OneVsRestLinearTests
         }
     }
 
-    [Fact]
-    public void TopKRanksTheScoresAndBiasEntersThem()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TopKRanksTheScoresAndBiasEntersThem(bool normalizeRows)
     {
-        var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 1, Bias = 1 });
+        var model = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions { Epochs = 1, Bias = 1, NormalizeRows = normalizeRows });
         Assert.Equal(300L * 10 * 4 + 10 * 4, model.ModelBytes);
         var x = Data.Test.Features;
         var scores = model.Scores(x);
         var top = model.TopK(Data.Test, 3);
         for (int i = 0; i < x.Rows; i++)
         {
+            double norm = normalizeRows ? Math.Sqrt(x.RowValues(i).ToArray().Sum(v => (double)v * v)) : 1;
             for (int l = 0; l < 10; l++)
             {
-                double expected = model.BiasWeights[l];
-                for (int j = 0; j < x.RowLength(i); j++) expected += x.RowValues(i)[j] * model.Weights[x.RowIndices(i)[j], l];
+                double expected = 0;
+                for (int j = 0; j < x.RowLength(i); j++) expected += x.RowValues(i)[j] / norm * model.Weights[x.RowIndices(i)[j], l];
+                expected += model.BiasWeights[l];
                 Assert.Equal(expected, scores[i, l], 1e-5);
             }
             var ranking = Enumerable.Range(0, 10).OrderByDescending(l => scores[i, l]).ThenBy(l => l).Take(3);
@@ -82,6 +86,7 @@ public class OneVsRestLinearTests
         Assert.Equal(model.Weights.Data, loaded.Weights.Data);
         Assert.Equal(model.BiasWeights, loaded.BiasWeights);
         Assert.Equal(BinaryLearnerKind.AveragedPerceptron, loaded.Options.Learner.Kind);
+        Assert.True(loaded.Options.NormalizeRows);
         Assert.Equal(model.TopK(Data.Test, 2).Scores, loaded.TopK(Data.Test, 2).Scores);
         File.WriteAllText(path, "not a model");
         Assert.Throws<DataFormatException>(() => OneVsRestLinear.Load(path));

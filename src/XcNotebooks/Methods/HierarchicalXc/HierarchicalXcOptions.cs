@@ -54,7 +54,7 @@ public sealed record HierarchicalXcOptions
     /// The binary multi-label classifier of each inner node: a one-vs-rest linear model with two outputs (one per
     /// child), its margins Platt-scaled into probabilities. The original used an RBF SVC per output.
     /// </summary>
-    public OneVsRestOptions NodeClassifier { get; init; } = new() { Bias = 1 };
+    public OneVsRestOptions NodeClassifier { get; init; } = new() { Bias = 1, Learner = new BinaryLearnerOptions(), NormalizeRows = false };
 
     /// <summary>How top-k predictions are formed from the tree.</summary>
     public HierarchicalXcRanking Ranking { get; init; } = HierarchicalXcRanking.BestFirst;

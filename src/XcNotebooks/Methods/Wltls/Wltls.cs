@@ -75,8 +75,55 @@ public static class Wltls
         monitor.Write($"Using a {assignment.Policy} path assignment policy.");
         monitor.Write($"Using {options.Learner.DisplayName} as the binary classifier.");
         monitor.Write($"Decoding according to the {DecodingLosses.Name(options.DecodingLoss)} loss.");
-        var learners = OnlineLinearTraining.CreateBanks(options.Learner, dimension, graph.NumEdges);
-        monitor.Write($"Model size: {Megabytes(learners.Sum(l => l.ModelBytes))}");
+        monitor.Write($"Model size: {Megabytes(4L * dimension * graph.NumEdges)}");
+        var (best, last, epochs, bestEpoch, assigned, earlyStopped) = options.Learner.IsOnline
+            ? TrainOnline(train, heldout, options, monitor, classes, graph, decoder, assignment)
+            : TrainBatch(train, heldout, options, monitor, classes, graph, assignment);
+        // Without a heldout split nothing was validated (so nothing saved yet): the checkpoint is the last epoch's model.
+        if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
+        double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
+        AssignmentQuality? quality = null;
+        if (options.ScoreAssignment && numClasses <= CondensedDistances.MaxCount)
+        {
+            var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
+            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: Seeds.Derive(options.Seed, -2));
+        }
+        return new WltlsTraining(best, last, epochs, bestEpoch, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
+    }
+
+    private sealed record TrainedModels(WltlsModel Best, WltlsModel Last, IReadOnlyList<WltlsEpoch> Epochs, int BestEpoch, int Assigned, bool EarlyStopped);
+
+    /// <summary>
+    /// A batch learner (dual coordinate descent) trains every edge once, to its tolerance, on the codewords of a
+    /// complete assignment: one "epoch" in the history. The greedy policy needs online margins, so it is refused.
+    /// </summary>
+    private static TrainedModels TrainBatch(Dataset train, Dataset? heldout, WltlsOptions options, TrainingMonitor monitor, int[] classes,
+        TrellisGraph graph, PathAssignment assignment)
+    {
+        if (options.PathAssignment == PathAssignmentPolicy.Greedy)
+            throw new ArgumentException($"the greedy path assignment needs an online binary learner (AROW or perceptron), not {options.Learner.DisplayName}");
+        int assigned = assignment.AssignRemaining(), edges = graph.NumEdges;
+        var coding = graph.CodingMatrix();
+        var clock = Stopwatch.StartNew();
+        var weights = LinearLearners.TrainWeights(options.Learner, train.Features, edges, (i, first, labels) =>
+            coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first), labels.Length).CopyTo(labels),
+            epochs: 1, options.Seed, monitor, "W-LTLS edges");
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
+        double trainAccuracy = model.Accuracy(train);
+        clock.Restart();
+        double? validation = heldout is null ? null : model.Accuracy(heldout);
+        double? validationSeconds = heldout is null ? null : clock.Elapsed.TotalSeconds;
+        string validated = validation is { } v ? string.Create(CultureInfo.InvariantCulture, $"\tValidation: {v:F1}%.") : "";
+        monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Train: {trainAccuracy:F1}% in {Duration(trainSeconds)}.{validated}"));
+        if (heldout is not null && options.CheckpointPath is { } checkpoint) model.Save(checkpoint);
+        return new TrainedModels(model, model, [new WltlsEpoch(1, trainAccuracy, validation, trainSeconds, validationSeconds, true)], 1, assigned, false);
+    }
+
+    private static TrainedModels TrainOnline(Dataset train, Dataset? heldout, WltlsOptions options, TrainingMonitor monitor, int[] classes,
+        TrellisGraph graph, LossBasedDecoder decoder, PathAssignment assignment)
+    {
+        var learners = OnlineLinearTraining.CreateBanks(options.Learner, train.NumFeatures, graph.NumEdges);
 
         var run = new EpochRunner(train.Features, classes, graph, decoder, assignment, learners, options, monitor);
         var epochs = new List<WltlsEpoch>();
@@ -141,16 +188,7 @@ public static class Wltls
         var codewordOfClass = assignment.CodewordOfClass;
         var last = new WltlsModel(graph, options.DecodingLoss, codewordOfClass, lastWeights, options);
         var best = bestWeights is null ? last : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
-        // Without a heldout split nothing was validated (so nothing saved yet): the checkpoint is the last epoch's model.
-        if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
-        double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
-        AssignmentQuality? quality = null;
-        if (options.ScoreAssignment && numClasses <= CondensedDistances.MaxCount)
-        {
-            var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
-            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: Seeds.Derive(options.Seed, -2));
-        }
-        return new WltlsTraining(best, last, epochs, bestEpoch + 1, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
+        return new TrainedModels(best, last, epochs, bestEpoch + 1, assigned, earlyStopped);
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public static class WltlsSweep
         {
             var clock = Stopwatch.StartNew();
             var ovr = OneVsRestLinear.Train(data.Train,
-                new OneVsRestOptions { Learner = options.Learner, Epochs = options.Epochs, Seed = options.Seed }, monitor with { Log = null });
+                new OneVsRestOptions { Learner = options.Learner, Epochs = options.Epochs, Seed = options.Seed, NormalizeRows = false, Bias = 0 }, monitor with { Log = null });
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var (accuracy, micros) = Measure(() => ovr.Predict(data.Test), data);
             double? validation = data.Heldout is null ? null : ovr.Accuracy(data.Heldout);

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using XcNotebooks.Data;
+using XcNotebooks.Training;
+
+namespace XcNotebooks.Learners;
+
+/// <summary>
+/// The one entry point that trains many independent binary linear learners over the same sparse points, whatever the
+/// learner: the online ones (AROW, perceptron) in banks by epochs of shuffled passes, the dual coordinate descent
+/// ones per learner to their stopping tolerance, in parallel over learners. Then DiSMEC's pruning when asked.
+/// </summary>
+public static class LinearLearners
+{
+    /// <summary>
+    /// Trains <paramref name="learners"/> learners; <paramref name="labelsOf"/> gives each point's ±1 labels for a
+    /// range of learners. Returns the D x L weights (column l: learner l). <paramref name="epochs"/> applies to the
+    /// online learners only; <paramref name="seed"/> seeds the per-epoch shuffles (online) or each learner's
+    /// per-pass permutations (dual coordinate descent).
+    /// </summary>
+    public static RowMajorMatrix TrainWeights(BinaryLearnerOptions learner, CsrMatrix features, int learners, PointLabels labelsOf,
+        int epochs, int seed, TrainingMonitor? monitor = null, string stage = "Linear learners")
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        learner = (learner ?? throw new ArgumentNullException(nameof(learner))).Validate();
+        if (epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {epochs}");
+        monitor ??= TrainingMonitor.Silent;
+        RowMajorMatrix weights;
+        if (learner.IsOnline)
+        {
+            var banks = OnlineLinearTraining.CreateBanks(learner, features.Cols, learners);
+            for (int epoch = 0; epoch < epochs; epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                var order = Seeds.Permutation(features.Rows, Seeds.Derive(seed, epoch));
+                OnlineLinearTraining.RunEpoch(banks, features, order, 0, labelsOf, margins: null, monitor, $"{stage} epoch {epoch + 1}/{epochs}");
+                monitor.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"{stage} epoch {epoch + 1}/{epochs}: {learners:N0} {learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s"));
+            }
+            weights = OnlineLinearTraining.StackWeights(banks);
+        }
+        else weights = DualCoordinateDescent.TrainMany(features, learners, labelsOf, learner, seed, monitor, stage);
+        if (learner.PruneBelow > 0) Prune(weights, (float)learner.PruneBelow);
+        return weights;
+    }
+
+    /// <summary>DiSMEC's pruning: sets every weight with |w| &lt; <paramref name="threshold"/> to 0; returns the weights kept.</summary>
+    public static long Prune(RowMajorMatrix weights, float threshold)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var data = weights.Data;
+        long kept = 0;
+        for (int j = 0; j < data.Length; j++)
+        {
+            if (Math.Abs(data[j]) < threshold) data[j] = 0;
+            else kept++;
+        }
+        return kept;
+    }
+
+    /// <summary>Number of non-zero weights.</summary>
+    public static long NonZeros(RowMajorMatrix weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        long count = 0;
+        foreach (float v in weights.Data) if (v != 0) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// Bytes of the weights stored sparsely (a 4-byte index and a 4-byte value per non-zero, the form a pruned
+    /// DiSMEC model is kept in), or densely (4 bytes per weight) when that is smaller.
+    /// </summary>
+    public static long StoredBytes(RowMajorMatrix weights) => Math.Min(8 * NonZeros(weights), 4L * weights.Rows * weights.Cols);
+}

@@ -1,0 +1,332 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using XcNotebooks.Data;
+using XcNotebooks.Learners;
+using XcNotebooks.Metrics;
+using XcNotebooks.Persistence;
+using XcNotebooks.Reports;
+
+namespace XcNotebooks.Methods.Parabel;
+
+/// <summary>
+/// A trained Parabel-style tree. Classifier columns: node t &gt; 0's entry classifier is
+/// column t - 1 (so an inner node's two children are two adjacent columns); then the leaf labels' classifiers, in the
+/// order of <see cref="LabelTree.LeafLabels"/>. A classifier's margin s becomes a log-probability: -max(0, 1 - s)^2 for
+/// the SVMs and online learners (Parabel's squared hinge), log sigmoid(s) for logistic regression; a label's score is
+/// the sum over its path, and beam search keeps the best <see cref="ParabelOptions.Beam"/> nodes per step.
+/// </summary>
+public sealed class ParabelModel : IXcModel
+{
+    /// <summary>Format version of saved models.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>
+    /// Wraps a tree and its classifiers, stored sparsely per node (the node that owns them: an inner node owns its two
+    /// children's classifiers, a leaf its labels'): owner t keeps the features its classifiers use,
+    /// <c>Features[FeatureStart[t] .. FeatureStart[t + 1]]</c> (increasing), and for each of them a row of weights,
+    /// one per classifier, in <see cref="Blocks"/> from <c>FeatureStart[t] * width</c> on (width 2 for an inner node,
+    /// its label count for a leaf). One bias weight per classifier column.
+    /// </summary>
+    public ParabelModel(int numLabels, int numFeatures, LabelTree tree, IReadOnlyList<int> featureStart, IReadOnlyList<int> features,
+        IReadOnlyList<float> blocks, IReadOnlyList<float> biasWeights, ParabelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(featureStart);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(blocks);
+        ArgumentNullException.ThrowIfNull(biasWeights);
+        Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        Tree = tree.Validate(numLabels);
+        int columns = ColumnCount(tree), nodes = tree.NumNodes;
+        if (biasWeights.Count != columns)
+            throw new ArgumentException($"a tree of {nodes} nodes and {tree.LeafLabels.Count} leaf labels needs {columns} bias weights, got {biasWeights.Count}");
+        if (featureStart.Count != nodes + 1 || featureStart[0] != 0 || featureStart[nodes] != features.Count)
+            throw new ArgumentException($"feature starts must run from 0 to {features.Count} over {nodes} nodes");
+        _blockStart = new long[nodes + 1];
+        for (int t = 0; t < nodes; t++)
+        {
+            if (featureStart[t + 1] < featureStart[t]) throw new ArgumentException($"node {t}'s feature range is negative");
+            _blockStart[t + 1] = _blockStart[t] + (long)(featureStart[t + 1] - featureStart[t]) * Width(tree, t);
+        }
+        if (_blockStart[nodes] != blocks.Count) throw new ArgumentException($"the weight blocks hold {blocks.Count} values, the tree needs {_blockStart[nodes]}");
+        for (int t = 0; t < nodes; t++)
+            for (int r = featureStart[t]; r < featureStart[t + 1]; r++)
+            {
+                if ((uint)features[r] >= (uint)numFeatures) throw new ArgumentException($"feature {features[r]} outside 0..{numFeatures - 1}");
+                if (r > featureStart[t] && features[r] <= features[r - 1]) throw new ArgumentException($"node {t}'s features are not increasing");
+            }
+        NumLabels = numLabels;
+        NumFeatures = numFeatures;
+        _featureStart = featureStart.ToArray();
+        _features = features.ToArray();
+        _blocks = blocks.ToArray();
+        _bias = biasWeights.ToArray();
+        _firstChild = tree.FirstChild.ToArray();
+        _labelStart = tree.LabelStart.ToArray();
+        _labelCount = tree.LabelCount.ToArray();
+        _leafLabels = tree.LeafLabels.ToArray();
+    }
+
+    // Plain arrays for the prediction loops (the tree's lists are interfaces).
+    private readonly int[] _featureStart, _features, _firstChild, _labelStart, _labelCount, _leafLabels;
+    private readonly long[] _blockStart;
+    private readonly float[] _blocks, _bias;
+
+    /// <inheritdoc/>
+    public string Method => Parabel.MethodName;
+
+    /// <summary>Number of labels L.</summary>
+    public int NumLabels { get; }
+
+    /// <summary>Feature dimension D.</summary>
+    public int NumFeatures { get; }
+
+    /// <summary>The label tree.</summary>
+    public LabelTree Tree { get; }
+
+    /// <summary>Per owner node, where its features start in <see cref="Features"/> (one more entry than nodes).</summary>
+    public IReadOnlyList<int> FeatureStart => _featureStart;
+
+    /// <summary>The features each owner's classifiers use, owner after owner.</summary>
+    public IReadOnlyList<int> Features => _features;
+
+    /// <summary>The weights: per owner, one row of its width per used feature.</summary>
+    public IReadOnlyList<float> Blocks => _blocks;
+
+    /// <summary>The classifiers' bias weights by column (multiplied by <see cref="ParabelOptions.Bias"/>).</summary>
+    public IReadOnlyList<float> BiasWeights => _bias;
+
+    /// <summary>The options the model was trained with.</summary>
+    public ParabelOptions Options { get; }
+
+    /// <summary>Bytes of the classifiers: a 4-byte feature id per used feature and owner, 4 bytes per weight and bias.</summary>
+    public long ModelBytes => 4L * (_features.Length + _blocks.LongLength + _bias.Length);
+
+    /// <summary>The weights of classifier <paramref name="column"/> as a dense vector of D values (for inspection and tests).</summary>
+    public float[] ClassifierWeights(int column)
+    {
+        int owner = OwnerOf(column), width = Width(Tree, owner), offset = column - FirstColumn(Tree, owner);
+        var dense = new float[NumFeatures];
+        for (int r = _featureStart[owner]; r < _featureStart[owner + 1]; r++)
+            dense[_features[r]] = _blocks[_blockStart[owner] + (long)(r - _featureStart[owner]) * width + offset];
+        return dense;
+    }
+
+    private int OwnerOf(int column)
+    {
+        if ((uint)column >= (uint)_bias.Length) throw new ArgumentOutOfRangeException(nameof(column), $"column {column} outside 0..{_bias.Length - 1}");
+        for (int t = 0; t < Tree.NumNodes; t++)
+        {
+            int first = FirstColumn(Tree, t);
+            if (column >= first && column < first + Width(Tree, t)) return t;
+        }
+        throw new ArgumentException($"no node owns column {column}");
+    }
+
+    /// <summary>Classifiers owned by node <paramref name="node"/>: 2 for an inner node, its label count for a leaf.</summary>
+    public static int Width(LabelTree tree, int node) => tree.IsLeaf(node) ? tree.LabelCount[node] : 2;
+
+    /// <summary>Classifier columns of a tree: one per non-root node and one per leaf label.</summary>
+    public static int ColumnCount(LabelTree tree) => tree.NumNodes - 1 + tree.LeafLabels.Count;
+
+    /// <summary>The first column of node <paramref name="node"/>'s classifiers: its children's (inner node) or its labels' (leaf).</summary>
+    public static int FirstColumn(LabelTree tree, int node) =>
+        tree.IsLeaf(node) ? tree.NumNodes - 1 + tree.LabelStart[node] : tree.FirstChild[node] - 1;
+
+    /// <inheritdoc/>
+    public TopKPredictions TopK(Dataset data, int k) => TopK(data.Features, k, Options.Beam);
+
+    /// <summary>The k best labels of each point by beam search with <paramref name="beam"/> nodes per step; parallel over points.</summary>
+    public TopKPredictions TopK(CsrMatrix features, int k, int beam)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        if (beam < 1) throw new ArgumentException($"beam must be at least 1, got {beam}");
+        features = ModelInputs.InFeatureSpace(features, NumFeatures);
+        var result = TopKPredictions.Empty(features.Rows, k);
+        int widest = Math.Max(2, Tree.LabelCount.Max());
+        Parallel.For(0, features.Rows, () => new BeamWorkspace(beam, widest), (i, _, workspace) =>
+        {
+            BeamSearch(features, i, workspace, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            return workspace;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>
+    /// The k best labels of each point scored exhaustively: every leaf label's path score, no beam. What beam search
+    /// returns once the beam is at least the number of leaves (a reference for tests and for the beam's cost).
+    /// </summary>
+    public TopKPredictions ExhaustiveTopK(CsrMatrix features, int k)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        features = ModelInputs.InFeatureSpace(features, NumFeatures);
+        var result = TopKPredictions.Empty(features.Rows, k);
+        Parallel.For(0, features.Rows, i =>
+        {
+            var pathScore = new float[Tree.NumNodes];
+            var scores = new float[NumLabels];
+            Array.Fill(scores, float.NegativeInfinity);
+            var buffer = new float[Math.Max(2, Tree.LabelCount.Max())];
+            float scale = RowScale(features, i);
+            for (int t = 0; t < Tree.NumNodes; t++) // parents come before children in breadth-first order
+            {
+                int count = Tree.IsLeaf(t) ? Tree.LabelCount[t] : 2;
+                var margins = buffer.AsSpan(0, count);
+                Margins(features, i, scale, t, margins);
+                for (int m = 0; m < count; m++)
+                {
+                    float score = pathScore[t] + LogProbability(margins[m]);
+                    if (Tree.IsLeaf(t)) scores[Tree.LeafLabels[Tree.LabelStart[t] + m]] = score;
+                    else pathScore[Tree.FirstChild[t] + m] = score;
+                }
+            }
+            TopKSelector.Select(scores, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            for (int r = 0; r < k; r++)
+                if (float.IsNegativeInfinity(result.Scores[i * k + r])) result.Labels[i * k + r] = -1;
+        });
+        return result;
+    }
+
+    private sealed class BeamWorkspace(int beam, int widest)
+    {
+        public readonly int[] Nodes = new int[beam], NextNodes = new int[beam];
+        public readonly float[] Scores = new float[beam], NextScores = new float[beam], Margins = new float[widest];
+    }
+
+    // Optimised at first call: prediction runs are short, and tier-0 code would dominate them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BeamSearch(CsrMatrix features, int row, BeamWorkspace w, Span<int> labels, Span<float> best)
+    {
+        float scale = RowScale(features, row);
+        int beam = w.Nodes.Length, size = 1;
+        w.Nodes[0] = 0;
+        w.Scores[0] = 0;
+        bool expanded = true;
+        while (expanded)
+        {
+            expanded = false;
+            var nextNodes = w.NextNodes.AsSpan();
+            var nextScores = w.NextScores.AsSpan();
+            nextNodes.Fill(-1);
+            nextScores.Fill(float.NegativeInfinity);
+            for (int b = 0; b < size; b++)
+            {
+                int t = w.Nodes[b];
+                if (Tree.IsLeaf(t))
+                {
+                    TopKSelector.Offer(t, w.Scores[b], nextNodes, nextScores);
+                    continue;
+                }
+                expanded = true;
+                var margins = w.Margins.AsSpan(0, 2);
+                Margins(features, row, scale, t, margins);
+                for (int m = 0; m < 2; m++) TopKSelector.Offer(Tree.FirstChild[t] + m, w.Scores[b] + LogProbability(margins[m]), nextNodes, nextScores);
+            }
+            size = 0;
+            for (int b = 0; b < beam && nextNodes[b] >= 0; b++, size++)
+            {
+                w.Nodes[b] = nextNodes[b];
+                w.Scores[b] = nextScores[b];
+            }
+        }
+        labels.Fill(-1);
+        best.Fill(float.NegativeInfinity);
+        for (int b = 0; b < size; b++)
+        {
+            int leaf = w.Nodes[b], count = Tree.LabelCount[leaf], start = Tree.LabelStart[leaf];
+            var margins = w.Margins.AsSpan(0, count);
+            Margins(features, row, scale, leaf, margins);
+            for (int m = 0; m < count; m++) TopKSelector.Offer(Tree.LeafLabels[start + m], w.Scores[b] + LogProbability(margins[m]), labels, best);
+        }
+    }
+
+    /// <summary>1 / |x| when rows are normalised (x / |x| is what the classifiers were trained on), else 1.</summary>
+    private float RowScale(CsrMatrix features, int row)
+    {
+        if (!Options.NormalizeRows) return 1;
+        float norm = TensorPrimitives.Norm(features.RowValues(row));
+        return norm > 0 ? 1 / norm : 1;
+    }
+
+    /// <summary>
+    /// Margins of the classifiers owned by node <paramref name="owner"/> on point <paramref name="row"/>: each of the
+    /// point's features is looked up among the owner's (binary search), whose weight row is then added in.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Margins(CsrMatrix features, int row, float scale, int owner, Span<float> margins)
+    {
+        var idx = features.RowIndices(row);
+        var val = features.RowValues(row);
+        int width = margins.Length, start = _featureStart[owner];
+        var used = _features.AsSpan(start, _featureStart[owner + 1] - start);
+        bool dense = used.Length == NumFeatures; // every feature kept: its row is the feature id, no search
+        var block = _blocks.AsSpan((int)_blockStart[owner], used.Length * width);
+        margins.Clear();
+        for (int p = 0; p < idx.Length; p++)
+        {
+            int r = dense ? idx[p] : used.BinarySearch(idx[p]);
+            if (r < 0) continue;
+            if (width == 2)
+            {
+                // An inner node's pair: too short for a vector call to pay off.
+                margins[0] += val[p] * block[2 * r];
+                margins[1] += val[p] * block[2 * r + 1];
+            }
+            else TensorPrimitives.MultiplyAdd(block.Slice(r * width, width), val[p], margins, margins);
+        }
+        int first = FirstColumn(Tree, owner);
+        for (int m = 0; m < width; m++) margins[m] = margins[m] * scale + Options.Bias * _bias[first + m];
+    }
+
+    private float LogProbability(float margin)
+    {
+        if (Options.Learner.Kind == BinaryLearnerKind.LogisticDual)
+            return margin >= 0 ? -MathF.Log(1 + MathF.Exp(-margin)) : margin - MathF.Log(1 + MathF.Exp(margin));
+        float hinge = MathF.Max(0, 1 - margin);
+        return -hinge * hinge;
+    }
+
+    /// <inheritdoc/>
+    public void Save(string path) =>
+        ModelFile.Save(path, Parabel.MethodName, FormatVersion, w =>
+        {
+            w.Write(NumLabels);
+            w.Write(NumFeatures);
+            w.WriteArray(_firstChild);
+            w.WriteArray(_labelStart);
+            w.WriteArray(_labelCount);
+            w.WriteArray(_leafLabels);
+            w.WriteArray(_featureStart);
+            w.WriteArray(_features);
+            w.WriteArray(_blocks);
+            w.WriteArray(_bias);
+            w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
+        });
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    public static ParabelModel Load(string path) =>
+        ModelFile.Load(path, Parabel.MethodName, FormatVersion, r =>
+        {
+            int numLabels = r.ReadInt32(), numFeatures = r.ReadInt32();
+            var tree = new LabelTree(r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray());
+            var featureStart = r.ReadIntArray();
+            var features = r.ReadIntArray();
+            var blocks = r.ReadFloatArray();
+            var bias = r.ReadFloatArray();
+            var options = JsonSerializer.Deserialize<ParabelOptions>(r.ReadString(), RunReport.JsonOptions)
+                ?? throw new DataFormatException(path, 0, "missing options");
+            try
+            {
+                return new ParabelModel(numLabels, numFeatures, tree, featureStart, features, blocks, bias, options);
+            }
+            catch (ArgumentException e)
+            {
+                throw new DataFormatException(path, 0, e.Message);
+            }
+        });
+
+    /// <summary>A one-line description.</summary>
+    public override string ToString() =>
+        $"ParabelModel {NumLabels:N0} labels in {Tree.NumLeaves:N0} leaves ({Tree.NumNodes:N0} nodes) x {NumFeatures:N0} features";
+}

@@ -1,0 +1,53 @@
+using XcNotebooks.Learners;
+
+namespace XcNotebooks.Methods.Parabel;
+
+/// <summary>
+/// Settings of the Parabel-style label tree (defaults: Parabel's and Omikuji's: leaves of at most 100 labels, beam 10,
+/// L2-loss SVMs with C = 1 on unit-norm features with a bias, balanced 2-means stopped at a gain of 1e-4).
+/// </summary>
+public sealed record ParabelOptions
+{
+    /// <summary>A node with more labels than this is split in two; leaves hold at most this many labels.</summary>
+    public int MaxLeafLabels { get; init; } = 100;
+
+    /// <summary>Nodes kept per level of the beam search at prediction.</summary>
+    public int Beam { get; init; } = 10;
+
+    /// <summary>
+    /// The binary learner of every node and leaf label: the L2-SVM by dual coordinate descent, C = 1, with weights
+    /// below 0.1 dropped (Parabel's and Omikuji's pruning threshold: smaller models, faster prediction).
+    /// </summary>
+    public BinaryLearnerOptions Learner { get; init; } = new() { Kind = BinaryLearnerKind.SvmL2LossDual, PruneBelow = 0.1 };
+
+    /// <summary>Passes over the data when <see cref="Learner"/> is an online learner.</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Value of the constant bias feature (0: none).</summary>
+    public float Bias { get; init; } = 1;
+
+    /// <summary>Scale each point's features to unit L2 norm (training and prediction), as Parabel does.</summary>
+    public bool NormalizeRows { get; init; } = true;
+
+    /// <summary>Balanced 2-means stops when the mean similarity gains less than this.</summary>
+    public double ClusteringTolerance { get; init; } = 1e-4;
+
+    /// <summary>Most iterations of one balanced 2-means split.</summary>
+    public int ClusteringMaxIterations { get; init; } = 50;
+
+    /// <summary>Seed of the 2-means starts and of the learners.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Checks the values, throwing ArgumentException on nonsense.</summary>
+    public ParabelOptions Validate()
+    {
+        if (MaxLeafLabels < 2) throw new ArgumentException($"max leaf labels must be at least 2, got {MaxLeafLabels}");
+        if (Beam < 1) throw new ArgumentException($"beam must be at least 1, got {Beam}");
+        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
+        if (!float.IsFinite(Bias) || Bias < 0) throw new ArgumentException($"bias must be a finite non-negative value, got {Bias}");
+        if (!(ClusteringTolerance >= 0)) throw new ArgumentException($"clustering tolerance must be 0 or positive, got {ClusteringTolerance}");
+        if (ClusteringMaxIterations < 1) throw new ArgumentException($"clustering iterations must be at least 1, got {ClusteringMaxIterations}");
+        (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
+        return this;
+    }
+}

@@ -1,0 +1,125 @@
+using XcNotebooks.Data;
+using XcNotebooks.Data.Synthetic;
+using XcNotebooks.Learners;
+using XcNotebooks.Methods.Parabel;
+using XcNotebooks.Metrics;
+using Xunit;
+
+namespace XcNotebooks.Tests.Parabel;
+
+public class ParabelTests
+{
+    private static readonly DataSplits Data = SyntheticXc.Generate(new SyntheticXcOptions
+    {
+        NumLabels = 60, NumFeatures = 200, NumTrain = 600, NumHeldout = 0, NumTest = 150, Seed = 4,
+        Texts = false, MultiLabel = true, NoiseRate = 0.3, PowerLawExponent = 0.5,
+    });
+
+    private static readonly ParabelOptions Small = new() { MaxLeafLabels = 8, Seed = 2 };
+
+    [Fact]
+    public void BalancedSplitHalvesDifferByAtMostOne()
+    {
+        var centroids = LabelTree.LabelCentroids(Data.Train.Features.NormalizeRows(), Data.Train.Labels);
+        foreach (int count in new[] { 2, 7, 30, 60 })
+        {
+            var members = Enumerable.Range(0, count).ToArray();
+            var (left, right) = LabelTree.BalancedSplit(centroids, members, seed: count);
+            Assert.True(Math.Abs(left.Length - right.Length) <= 1, $"{left.Length} vs {right.Length}");
+            Assert.Equal(members, left.Concat(right).Order());
+        }
+        // Every inner node of a built tree splits its labels evenly, and leaves hold at most the maximum.
+        var tree = LabelTree.Build(centroids, Enumerable.Range(0, 60).ToArray(), 8, seed: 1);
+        int Size(int t) => tree.IsLeaf(t) ? tree.LabelCount[t] : Size(tree.FirstChild[t]) + Size(tree.FirstChild[t] + 1);
+        for (int t = 0; t < tree.NumNodes; t++)
+        {
+            if (tree.IsLeaf(t)) Assert.InRange(tree.LabelCount[t], 1, 8);
+            else Assert.InRange(Size(tree.FirstChild[t]) - Size(tree.FirstChild[t] + 1), 0, 1);
+        }
+        Assert.Equal(Enumerable.Range(0, 60), tree.LeafLabels.Order());
+    }
+
+    [Fact]
+    public void SplitSeparatesTwoObviousGroups()
+    {
+        // Labels 0-3 live on features 0-1, labels 4-7 on features 2-3: any sensible 2-means puts them apart.
+        var centroids = CsrMatrix.FromRows(4, Enumerable.Range(0, 8).Select(l => l < 4
+            ? new[] { (0, 1f), (1, 0.1f * l) }
+            : new[] { (2, 1f), (3, 0.1f * l) }).Select(r => r.AsEnumerable()));
+        var (left, right) = LabelTree.BalancedSplit(centroids.NormalizeRows(), Enumerable.Range(0, 8).ToArray(), seed: 3);
+        var groups = new[] { left, right }.Select(h => h.All(l => l < 4) || h.All(l => l >= 4));
+        Assert.All(groups, Assert.True);
+    }
+
+    [Fact]
+    public void FullBeamEqualsExhaustiveScoring()
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small);
+        Assert.True(model.Tree.NumLeaves >= 8);
+        var exhaustive = model.ExhaustiveTopK(Data.Test.Features, 5);
+        var full = model.TopK(Data.Test.Features, 5, beam: model.Tree.NumLeaves);
+        Assert.Equal(exhaustive.Scores, full.Scores);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+            for (int r = 0; r < 5; r++)
+            {
+                bool tied = (r > 0 && exhaustive.Scores[i * 5 + r] == exhaustive.Scores[i * 5 + r - 1])
+                    || (r < 4 && exhaustive.Scores[i * 5 + r] == exhaustive.Scores[i * 5 + r + 1]);
+                if (!tied) Assert.Equal(exhaustive.Labels[i * 5 + r], full.Labels[i * 5 + r]);
+            }
+        // A narrow beam can only lose: its best score never beats the exhaustive best.
+        var narrow = model.TopK(Data.Test.Features, 1, beam: 1);
+        for (int i = 0; i < Data.Test.NumPoints; i++) Assert.True(narrow.Scores[i] <= exhaustive.Scores[i * 5]);
+    }
+
+    [Fact]
+    public void LearnsAndComesCloseToOneVsRest()
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small);
+        double parabel = XcMetrics.Evaluate(Data.Test.Labels, model.TopK(Data.Test, 1), 1).P(1);
+        double ovr = XcMetrics.Evaluate(Data.Test.Labels, OneVsRestLinear.Train(Data.Train).TopK(Data.Test, 1), 1).P(1);
+        double popularity = XcMetrics.Evaluate(Data.Test.Labels, Methods.Baselines.LabelPopularity.Train(Data.Train).TopK(Data.Test, 1), 1).P(1);
+        Assert.True(parabel > popularity + 0.2, $"Parabel P@1 {parabel:F3}, popularity {popularity:F3}");
+        Assert.True(parabel >= ovr - 0.1, $"Parabel P@1 {parabel:F3}, one-vs-rest {ovr:F3}");
+    }
+
+    [Fact]
+    public void LeafClassifierIsTheLoneSolutionOnThePointsReachingTheLeaf()
+    {
+        var options = Small with { NormalizeRows = false, Bias = 0 };
+        var model = Methods.Parabel.Parabel.Train(Data.Train, options);
+        int leaf = Enumerable.Range(0, model.Tree.NumNodes).First(model.Tree.IsLeaf);
+        var leafLabels = model.Tree.LabelsOf(leaf);
+        var points = Enumerable.Range(0, Data.Train.NumPoints).Where(i => leafLabels.Any(l => Data.Train.Labels.Has(i, l))).ToArray();
+        var x = Data.Train.Features.SelectRows(points);
+        var y = points.Select(i => (sbyte)(Data.Train.Labels.Has(i, leafLabels[0]) ? 1 : -1)).ToArray();
+        var lone = DualCoordinateDescent.Solve(x, y, options.Learner, XcNotebooks.Training.Seeds.Derive(XcNotebooks.Training.Seeds.Derive(options.Seed, leaf), 0));
+        var stored = model.ClassifierWeights(ParabelModel.FirstColumn(model.Tree, leaf));
+        // Parabel's pruning: weights below 0.1 are dropped.
+        for (int j = 0; j < x.Cols; j++) Assert.Equal(Math.Abs((float)lone.Weights[j]) < 0.1f ? 0 : (float)lone.Weights[j], stored[j]);
+        Assert.Contains(stored, w => w != 0);
+    }
+
+    [Fact]
+    public void SaveLoadPredictsIdentically()
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small);
+        var path = Path.Combine(TestData.TempDir(), "parabel.model");
+        model.Save(path);
+        var loaded = ParabelModel.Load(path);
+        var before = model.TopK(Data.Test, 5);
+        var after = loaded.TopK(Data.Test, 5);
+        Assert.Equal(before.Labels, after.Labels);
+        Assert.Equal(before.Scores, after.Scores);
+        Assert.Equal(model.Options, loaded.Options);
+        File.WriteAllText(path, "not a model");
+        Assert.Throws<DataFormatException>(() => ParabelModel.Load(path));
+    }
+
+    [Fact]
+    public void OptionsAreChecked()
+    {
+        Assert.Throws<ArgumentException>(() => new ParabelOptions { MaxLeafLabels = 1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new ParabelOptions { Beam = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new ParabelOptions { Learner = new BinaryLearnerOptions { Cost = -1 } }.Validate());
+    }
+}
