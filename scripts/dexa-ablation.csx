@@ -10,6 +10,7 @@
 // In fast mode (--fast), or when ../shared/data/clinc150 is absent, it runs on the embedded default (64 synthetic
 // classes with generated texts), with 12 + 12 epochs in fast mode, and says so.
 #r "nuget: XcNotebooks"
+using System.IO;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Reports;

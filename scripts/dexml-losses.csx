@@ -9,6 +9,7 @@
 // In fast mode (--fast), or without ../shared/data/clinc150, it runs on the embedded default (64 synthetic classes with
 // synthetic texts) for 10 epochs instead of 30, and says so.
 #r "nuget: XcNotebooks"
+using System.IO;
 using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Notebooks;

@@ -10,6 +10,7 @@
 // It runs on sector (PD-Sparse split) when ../shared/data has it. In fast mode (--fast), or without sector, it runs
 // on the embedded default with m = 8, 16, 32 and fewer epochs in fast mode, and says so.
 #r "nuget: XcNotebooks"
+using System.IO;
 using XcNotebooks.Methods.Dsnc;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;

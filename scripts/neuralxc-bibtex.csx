@@ -13,6 +13,7 @@
 // ../shared/data/bibtex is absent, it runs on the embedded multi-label default, with 2, 4 and 2 epochs in fast mode
 // (8 for linear codes), and says so.
 #r "nuget: XcNotebooks"
+using System.IO;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;

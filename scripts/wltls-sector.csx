@@ -10,6 +10,7 @@
 // In fast mode (--fast), or when ../shared/data/sector is absent, it runs on the embedded default (with a heldout
 // split drawn for validation) and fewer epochs in fast mode, and says so.
 #r "nuget: XcNotebooks"
+using System.IO;
 using XcNotebooks.Codes;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;

@@ -9,6 +9,7 @@
 // In fast mode (--fast), or when ../shared/data/sector is absent, it runs on the embedded default with fewer widths
 // (and 2 epochs in fast mode), and says so.
 #r "nuget: XcNotebooks"
+using System.IO;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Reports;

@@ -37,8 +37,9 @@ public sealed class ScriptGlobals
 /// <summary>C# cells through Roslyn scripting: each cell continues the previous cell's state.</summary>
 internal sealed class CSharpKernel(ScriptGlobals globals, string baseDirectory) : INotebookKernel
 {
+    // The usings the .NET Interactive C# kernel adds, and no more: what runs here runs in the kernel.
     private static readonly string[] DefaultImports =
-        ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Text", "System.Threading.Tasks"];
+        ["System", "System.Collections", "System.Collections.Generic", "System.Linq", "System.Text", "System.Threading.Tasks"];
 
     private ScriptOptions _options = ScriptOptions.Default
         .WithReferences(KernelReferences.Instance.CSharp)

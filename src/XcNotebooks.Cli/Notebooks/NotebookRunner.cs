@@ -48,9 +48,9 @@ public sealed record NotebookRunResult(string Path, IReadOnlyList<ExecutedCell> 
 }
 
 /// <summary>
-/// The headless notebook runner behind <c>xcn run</c>: executes a Polyglot notebook's code cells in order (C# via
-/// Roslyn scripting, F# via an in-process F# Interactive, HTML cells as they are) with state shared from cell to
-/// cell, displays values through <see cref="XcFormatters"/>, and writes outputs back into the .ipynb like
+/// The in-process C# runner behind <c>xcn run SCRIPT.csx</c>: executes a script, or a C# notebook's code cells, in
+/// order through Roslyn scripting (HTML cells as they are; F# cells are refused: notebooks run in the real kernel
+/// through <see cref="JupyterRunner"/>, F# scripts in dotnet fsi) with state shared from cell to cell, displays values through <see cref="XcFormatters"/>, and writes outputs back into the .ipynb like
 /// <c>jupyter nbconvert --execute</c>. The first failing cell stops the run with "cell N: error"; its error output is
 /// stored in the notebook.
 /// </summary>
@@ -192,8 +192,8 @@ public static class NotebookRunner
             kernel = name switch
             {
                 "csharp" => new CSharpKernel(_globals!, Environment.CurrentDirectory),
-                "fsharp" => new FSharpKernel(_globals!),
-                _ => throw new ArgumentException($"kernel '{name}' is not supported by the runner (csharp, fsharp, html)"),
+                "fsharp" => throw new ArgumentException("F# cells run in the .NET Interactive kernel (xcn run NOTEBOOK.ipynb) or in dotnet fsi (xcn run SCRIPT.fsx), not in the C# script runner"),
+                _ => throw new ArgumentException($"kernel '{name}' is not supported by the C# script runner (csharp, html)"),
             };
             _kernels[name] = kernel;
             return kernel;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Plotly.NET;
 using XcNotebooks.Plotting;
 
 namespace XcNotebooks.Notebooks;
@@ -54,7 +53,7 @@ public sealed class DisplayDocument : IDisposable
     internal static void SetProcessPlotlyJs(PlotlyJsMode mode) => Volatile.Write(ref ProcessDocument._mode, (int)mode);
 
     /// <summary>The chart as an HTML fragment of this document (next div id, plotly.js as the document's mode asks).</summary>
-    public string ChartFragment(GenericChart chart)
+    public string ChartFragment(XcChart chart)
     {
         int n = Interlocked.Increment(ref _charts);
         var mode = PlotlyJs switch

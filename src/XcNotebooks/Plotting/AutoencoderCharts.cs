@@ -1,17 +1,16 @@
-using Plotly.NET;
 using XcNotebooks.Methods.NeuralXc;
 using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Plotting;
 
-/// <summary>Training curves of the autoencoder methods (NeuralXC, HierarchicalXC's input autoencoder), as Plotly line charts.</summary>
+/// <summary>Training curves of the autoencoder methods (NeuralXC, HierarchicalXC's input autoencoder) (line charts).</summary>
 public static class AutoencoderCharts
 {
     /// <summary>
     /// The three NeuralXC loss terms per epoch (input reconstruction MSE, label reconstruction MSE, classification BCE)
     /// and the minimised total, on a log scale (the terms differ by orders of magnitude).
     /// </summary>
-    public static GenericChart NeuralXcLosses(IReadOnlyList<NeuralXcEpoch> history, string title = "NeuralXC training losses", ChartStyle? style = null)
+    public static XcChart NeuralXcLosses(IReadOnlyList<NeuralXcEpoch> history, string title = "NeuralXC training losses", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         if (history.Count == 0) throw new ArgumentException("the history has no epochs");
@@ -28,7 +27,7 @@ public static class AutoencoderCharts
     /// P@k per epoch (percent) on the training set and, when present, the validation split, for each k of
     /// <paramref name="ks"/> (default 1, 3, 5).
     /// </summary>
-    public static GenericChart NeuralXcPrecision(IReadOnlyList<NeuralXcEpoch> history, IReadOnlyList<int>? ks = null,
+    public static XcChart NeuralXcPrecision(IReadOnlyList<NeuralXcEpoch> history, IReadOnlyList<int>? ks = null,
         string title = "NeuralXC P@k per epoch", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -47,7 +46,7 @@ public static class AutoencoderCharts
     }
 
     /// <summary>The reconstruction MSE of HierarchicalXC's input autoencoder per epoch.</summary>
-    public static GenericChart AutoencoderLoss(IReadOnlyList<double> lossPerEpoch, string title = "Input autoencoder training loss", ChartStyle? style = null)
+    public static XcChart AutoencoderLoss(IReadOnlyList<double> lossPerEpoch, string title = "Input autoencoder training loss", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(lossPerEpoch);
         if (lossPerEpoch.Count == 0) throw new ArgumentException("the autoencoder was not trained (no epochs)");

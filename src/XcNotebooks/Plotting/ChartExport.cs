@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Plotly.NET;
 
 namespace XcNotebooks.Plotting;
 
@@ -28,22 +27,35 @@ public static class ChartExport
     public static bool IsAvailable => FindChromium() is not null;
 
     /// <summary>
-    /// Renders <paramref name="chart"/> to a PNG of <paramref name="width"/> x <paramref name="height"/> pixels
-    /// (default: <see cref="ChartStyle.Default"/>'s size) at <paramref name="path"/>. Throws when Chromium is missing
-    /// or fails, with its message.
+    /// Renders <paramref name="chart"/> to a PNG at <paramref name="path"/>, at the chart's own size unless
+    /// <paramref name="width"/> and <paramref name="height"/> say otherwise (the figure is then redrawn at that size).
+    /// Throws when Chromium is missing or fails, with its message.
     /// </summary>
-    public static void ToPng(GenericChart chart, string path, int? width = null, int? height = null, int timeoutSeconds = 60)
+    public static void ToPng(XcChart chart, string path, int? width = null, int? height = null, int timeoutSeconds = 60)
     {
+        var png = ToPngBytes(chart, width, height, timeoutSeconds);
+        var target = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.WriteAllBytes(target, png);
+    }
+
+    /// <summary>The PNG of <paramref name="chart"/> (see <see cref="ToPng"/>), or null when no Chromium is installed.</summary>
+    public static byte[]? TryToPngBytes(XcChart chart, int timeoutSeconds = 60) => IsAvailable ? ToPngBytes(chart, timeoutSeconds: timeoutSeconds) : null;
+
+    /// <summary>The PNG of <paramref name="chart"/> as bytes (see <see cref="ToPng"/>).</summary>
+    public static byte[] ToPngBytes(XcChart chart, int? width = null, int? height = null, int timeoutSeconds = 60)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
         var chromium = FindChromium() ?? throw new InvalidOperationException(
             $"PNG export needs headless Chromium, and none was found ({ChromiumVariable} unset; looked for {string.Join(", ", KnownPaths)}); " +
             "install the Debian package 'chromium' or set " + ChromiumVariable);
-        int w = width ?? ChartStyle.Default.Width, h = height ?? ChartStyle.Default.Height;
+        int w = width ?? chart.Width, h = height ?? chart.Height;
         if (w < 16 || h < 16) throw new ArgumentException($"image size {w} x {h} is too small");
         var work = Directory.CreateTempSubdirectory("xcn-png-");
         try
         {
             var page = Path.Combine(work.FullName, "chart.html");
-            File.WriteAllText(page, ChartHtml.ToStandaloneHtml(chart, interactive: false));
+            File.WriteAllText(page, ChartHtml.ToStandaloneHtml(SizedTo(chart, w, h), interactive: false));
             var shot = Path.Combine(work.FullName, "chart.png");
             var start = new ProcessStartInfo(chromium)
             {
@@ -69,14 +81,32 @@ public static class ChartExport
             }
             if (process.ExitCode != 0 || !File.Exists(shot))
                 throw new InvalidOperationException($"{chromium} failed (exit code {process.ExitCode}) to write a screenshot: {LastLines(stderr.Result + stdout.Result)}");
-            var target = Path.GetFullPath(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Move(shot, target, overwrite: true);
+            return File.ReadAllBytes(shot);
         }
         finally
         {
             try { work.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>The width and height of a PNG image, read from its IHDR header.</summary>
+    public static (int Width, int Height) PngSize(ReadOnlySpan<byte> png)
+    {
+        ReadOnlySpan<byte> signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        if (png.Length < 24 || !png[..8].SequenceEqual(signature) || !png[12..16].SequenceEqual("IHDR"u8))
+            throw new ArgumentException("not a PNG image (no PNG signature and IHDR header)");
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png[16..20]), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png[20..24]));
+    }
+
+    // A chart asked for at another size is drawn at that size (its layout's width and height replaced), not cropped.
+    private static XcChart SizedTo(XcChart chart, int width, int height)
+    {
+        if (width == chart.Width && height == chart.Height) return chart;
+        var figure = System.Text.Json.Nodes.JsonNode.Parse(chart.FigureJson)!.AsObject();
+        if (figure["layout"] is not System.Text.Json.Nodes.JsonObject layout) figure["layout"] = layout = [];
+        layout["width"] = width;
+        layout["height"] = height;
+        return new XcChart(figure.ToJsonString(), width, height, chart.Title);
     }
 
     private static string LastLines(string text) =>

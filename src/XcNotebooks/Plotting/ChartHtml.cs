@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Plotly.NET;
 using XcNotebooks.Data;
 
 namespace XcNotebooks.Plotting;
@@ -20,19 +19,19 @@ public enum PlotlyJsMode
 }
 
 /// <summary>
-/// Plotly.NET charts as HTML: fragments for notebooks and reports, and standalone pages that work offline (plotly.js
+/// Charts (<see cref="XcChart"/>) as HTML: fragments for notebooks and reports, and standalone pages that work offline (plotly.js
 /// inlined from the copy Plotly.NET embeds, version <see cref="PlotlyJsVersion"/>). Output is deterministic: the same
 /// chart gives the same HTML.
 /// </summary>
 public static class ChartHtml
 {
-    private static readonly Lazy<(string Version, string Source)> Embedded = new(LoadEmbeddedPlotlyJs);
+    private static readonly Lazy<KeyValuePair<string, string>> Embedded = new(PlotlyEngine.EmbeddedPlotlyJs);
 
     /// <summary>The plotly.js version Plotly.NET embeds (e.g. "2.28.0").</summary>
-    public static string PlotlyJsVersion => Embedded.Value.Version;
+    public static string PlotlyJsVersion => Embedded.Value.Key;
 
     /// <summary>The minified plotly.js source embedded in Plotly.NET.</summary>
-    public static string PlotlyJsSource => Embedded.Value.Source;
+    public static string PlotlyJsSource => Embedded.Value.Value;
 
     /// <summary>The CDN address of the same plotly.js version.</summary>
     public static string PlotlyJsCdnUrl => $"https://cdn.plot.ly/plotly-{PlotlyJsVersion}.min.js";
@@ -47,7 +46,7 @@ public static class ChartHtml
     };
 
     /// <summary>The chart's figure (data, layout, config) as JSON, as Plotly.NET serialises it.</summary>
-    public static string FigureJson(GenericChart chart) => GenericChart.toJson(chart);
+    public static string FigureJson(XcChart chart) => chart.FigureJson;
 
     /// <summary>
     /// An HTML fragment drawing <paramref name="chart"/>: a div and a script that waits for plotly.js.
@@ -55,7 +54,7 @@ public static class ChartHtml
     /// same chart appears twice on one page). <paramref name="interactive"/> false draws a static plot without the
     /// toolbar (for images).
     /// </summary>
-    public static string ToFragment(GenericChart chart, PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, string? id = null, bool interactive = true)
+    public static string ToFragment(XcChart chart, PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, string? id = null, bool interactive = true)
     {
         var json = FigureJson(chart);
         id ??= "xcn-chart-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..12];
@@ -77,7 +76,7 @@ public static class ChartHtml
     /// A complete HTML page showing <paramref name="chart"/>, with plotly.js inlined (works offline) unless
     /// <paramref name="plotlyJs"/> says otherwise; <paramref name="interactive"/> false gives a static plot.
     /// </summary>
-    public static string ToStandaloneHtml(GenericChart chart, string title = "chart", PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, bool interactive = true)
+    public static string ToStandaloneHtml(XcChart chart, string title = "chart", PlotlyJsMode plotlyJs = PlotlyJsMode.Inline, bool interactive = true)
     {
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(WebUtility.HtmlEncode(title)).Append("</title>\n");
@@ -89,19 +88,9 @@ public static class ChartHtml
     }
 
     /// <summary>Writes <see cref="ToStandaloneHtml"/> to <paramref name="path"/> atomically.</summary>
-    public static void SaveHtml(GenericChart chart, string path, string title = "chart") =>
+    public static void SaveHtml(XcChart chart, string path, string title = "chart") =>
         InputFile.WriteTextAtomic(path, w => w.Write(ToStandaloneHtml(chart, title)));
 
     /// <summary>Makes JSON safe inside a script element: no "&lt;/script" or "&lt;!--" sequences.</summary>
     internal static string EscapeForScript(string json) => json.Replace("</", "<\\/").Replace("<!--", "<\\!--");
-
-    private static (string, string) LoadEmbeddedPlotlyJs()
-    {
-        var assembly = typeof(GenericChart).Assembly;
-        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => n.StartsWith("Plotly.NET.plotly-") && n.EndsWith(".min.js"))
-            ?? throw new InvalidOperationException($"{assembly.GetName().Name} does not embed plotly.js (expected a Plotly.NET.plotly-*.min.js resource)");
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return (name["Plotly.NET.plotly-".Length..^".min.js".Length], reader.ReadToEnd());
-    }
 }

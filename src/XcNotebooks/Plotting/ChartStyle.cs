@@ -1,5 +1,3 @@
-using Plotly.NET;
-
 namespace XcNotebooks.Plotting;
 
 /// <summary>
@@ -27,17 +25,13 @@ public sealed record ChartStyle
     /// <summary>The kit's default style.</summary>
     public static ChartStyle Default { get; } = new();
 
-    /// <summary>A copy of <paramref name="chart"/> styling applied (layout merged into the chart's own).</summary>
-    internal GenericChart Apply(GenericChart chart)
-    {
-        var layout = new Layout();
-        layout.SetProperty("width", Width);
-        layout.SetProperty("height", Height);
-        layout.SetProperty("font", new Dictionary<string, object> { ["family"] = FontFamily, ["size"] = FontSize });
-        layout.SetProperty("colorway", Palette.ToArray());
-        layout.SetProperty("margin", new Dictionary<string, object> { ["l"] = 60, ["r"] = 20, ["t"] = 50, ["b"] = 55 });
-        layout.SetProperty("paper_bgcolor", "white");
-        layout.SetProperty("plot_bgcolor", "#F7F7F7");
-        return Chart.withLayout(layout).Invoke(chart);
-    }
+    /// <summary>Sets the style's layout properties (size, font, palette, margins, colours) on a figure being built.</summary>
+    internal void ApplyTo(FigureBuilder figure) => figure
+        .Set("width", Width)
+        .Set("height", Height)
+        .Set("font", new Dictionary<string, object?> { ["family"] = FontFamily, ["size"] = FontSize })
+        .Set("colorway", Palette.ToArray())
+        .Set("margin", new Dictionary<string, object?> { ["l"] = 60, ["r"] = 20, ["t"] = 50, ["b"] = 55 })
+        .Set("paper_bgcolor", "white")
+        .Set("plot_bgcolor", "#F7F7F7");
 }

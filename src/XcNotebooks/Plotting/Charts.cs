@@ -1,11 +1,7 @@
 using System.Globalization;
-using Plotly.NET;
-using Plotly.NET.CSharp;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Reports;
-using Chart = Plotly.NET.CSharp.Chart;
-using FsChart = Plotly.NET.Chart;
 
 namespace XcNotebooks.Plotting;
 
@@ -30,20 +26,20 @@ public sealed record SpreadBar(string Category, string Series, double Mean, doub
 public sealed record ValueMarker(string Name, double Value);
 
 /// <summary>
-/// The kit's chart builders (Plotly.NET), all styled by <see cref="ChartStyle"/>: lines over epochs, metric bars
+/// The kit's chart builders (figures rendered by Plotly.NET, returned as <see cref="XcChart"/>), all styled by <see cref="ChartStyle"/>: lines over epochs, metric bars
 /// by method, cost/accuracy trade-offs and heatmaps. Each call builds a new chart. Display them in a notebook,
 /// add them to an <see cref="HtmlReport"/>, save them with <see cref="ChartHtml"/> or <see cref="ChartExport"/>.
 /// </summary>
 public static class Charts
 {
     /// <summary>A line chart with one line per series (markers on the points).</summary>
-    public static GenericChart Lines(IEnumerable<ChartSeries> series, string title = "", string xTitle = "epoch", string yTitle = "",
+    public static XcChart Lines(IEnumerable<ChartSeries> series, string title = "", string xTitle = "epoch", string yTitle = "",
         bool logY = false, ChartStyle? style = null)
     {
         var all = series.ToList();
-        var chart = LineChart(all, title, xTitle, yTitle, logX: false, logY, showMarkers: true, style);
-        if (IsFewWholeNumbers(all.SelectMany(s => s.X))) SetAxisProperty(chart, "xaxis", "dtick", 1);
-        return chart;
+        var figure = LineChart(all, title, xTitle, yTitle, logX: false, logY, showMarkers: true, style);
+        if (IsFewWholeNumbers(all.SelectMany(s => s.X))) figure.Object("xaxis")["dtick"] = 1;
+        return figure.ToChart();
     }
 
     /// <summary>
@@ -51,15 +47,15 @@ public static class Charts
     /// per metric. <paramref name="metrics"/> names pyxclib's families ("P", "nDCG", "R", "PSP", "PSnDCG"; default:
     /// P, nDCG and, for reports with propensities, PSP).
     /// </summary>
-    public static GenericChart MetricsByK(IReadOnlyDictionary<string, MetricReport> reportsByMethod, IReadOnlyList<string>? metrics = null,
+    public static XcChart MetricsByK(IReadOnlyDictionary<string, MetricReport> reportsByMethod, IReadOnlyList<string>? metrics = null,
         string title = "", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(reportsByMethod);
         if (reportsByMethod.Count == 0) throw new ArgumentException("a metrics chart needs at least one report");
         var palette = (style ?? ChartStyle.Default).Palette;
-        var dashes = new[] { StyleParam.DrawingStyle.Solid, StyleParam.DrawingStyle.Dash, StyleParam.DrawingStyle.Dot, StyleParam.DrawingStyle.DashDot, StyleParam.DrawingStyle.LongDash };
+        string[] dashes = ["solid", "dash", "dot", "dashdot", "longdash"];
         var families = metrics ?? ["P", "nDCG", "PSP"];
-        var traces = new List<GenericChart>();
+        var figure = new FigureBuilder();
         int method = 0;
         foreach (var (name, report) in reportsByMethod)
         {
@@ -72,15 +68,14 @@ public static class Charts
                     throw new ArgumentException($"the report of '{name}' has no {families[m]} (PSP and PSnDCG need inverse propensities)");
                 }
                 string label = reportsByMethod.Count == 1 ? $"{families[m]}@k" : $"{name}: {families[m]}@k";
-                traces.Add(Chart.Line<double, double, string>(Enumerable.Range(1, report.K).Select(k => (double)k), values.Select(v => 100 * v),
-                    ShowMarkers: true, Name: label, LineColor: Color.fromString(palette[method % palette.Count]), LineDash: dashes[m % dashes.Length]));
+                figure.Add("scatter", Line(label, Enumerable.Range(1, report.K).Select(k => (double)k).ToArray(), values.Select(v => 100 * v).ToArray(),
+                    showMarkers: true, color: palette[method % palette.Count], dash: dashes[m % dashes.Length]));
             }
             method++;
         }
-        if (traces.Count == 0) throw new ArgumentException("none of the reports has the metrics asked for");
-        var chart = Finish(Chart.Combine(traces), title, "k", "%", logX: false, logY: false, style);
-        SetAxisProperty(chart, "xaxis", "dtick", 1);
-        return chart;
+        if (figure.TraceCount == 0) throw new ArgumentException("none of the reports has the metrics asked for");
+        figure.Finish(style, title, "k", "%").Object("xaxis")["dtick"] = 1;
+        return figure.ToChart();
     }
 
     /// <summary>
@@ -88,7 +83,7 @@ public static class Charts
     /// (1 = most frequent), y = points carrying the label. On <paramref name="logAxes"/> (default) labels without
     /// points are left out, since a log axis cannot show 0.
     /// </summary>
-    public static GenericChart LabelFrequencies(IEnumerable<Dataset> datasets, string title = "label frequencies", bool logAxes = true,
+    public static XcChart LabelFrequencies(IEnumerable<Dataset> datasets, string title = "label frequencies", bool logAxes = true,
         ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(datasets);
@@ -98,14 +93,14 @@ public static class Charts
             return new ChartSeries(d.Name, Enumerable.Range(1, counts.Length).Select(r => (double)r).ToArray(), counts);
         }).ToList();
         string scale = logAxes ? " (log scale)" : "";
-        return LineChart(series, title, "label rank" + scale, "points with the label" + scale, logAxes, logAxes, showMarkers: false, style);
+        return LineChart(series, title, "label rank" + scale, "points with the label" + scale, logAxes, logAxes, showMarkers: false, style).ToChart();
     }
 
     /// <summary>
     /// One line per named series over epochs 1..n ("train loss", "P@1", ...). Any list type serves as the values
     /// (double[], List&lt;double&gt;, ...), so F# can pass <c>readOnlyDict [ "loss", losses ]</c> as it is.
     /// </summary>
-    public static GenericChart OverEpochs<TValues>(IReadOnlyDictionary<string, TValues> seriesByName, string title = "",
+    public static XcChart OverEpochs<TValues>(IReadOnlyDictionary<string, TValues> seriesByName, string title = "",
         string yTitle = "", bool logY = false, ChartStyle? style = null) where TValues : IReadOnlyList<double> =>
         Lines(seriesByName.Select(kv => ChartSeries.OverEpochs(kv.Key, kv.Value)), title, "epoch", yTitle, logY, style);
 
@@ -114,21 +109,27 @@ public static class Charts
     /// metrics ("P@1" -> 83.2); <paramref name="metrics"/> picks and orders the metrics (default: those of the first
     /// method). A metric a method lacks is left out of its group.
     /// </summary>
-    public static GenericChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> metricsByMethod,
+    public static XcChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> metricsByMethod,
         IReadOnlyList<string>? metrics = null, string title = "", string yTitle = "%", ChartStyle? style = null)
     {
         if (metricsByMethod.Count == 0) throw new ArgumentException("a bar chart needs at least one method");
         metrics ??= metricsByMethod.First().Value.Keys.ToArray();
-        var traces = metrics.Select(metric =>
+        var figure = new FigureBuilder();
+        foreach (var metric in metrics)
         {
             var methods = metricsByMethod.Where(m => m.Value.ContainsKey(metric)).ToArray();
-            return Chart.Column<double, string, string>(methods.Select(m => m.Value[metric]), Keys: methods.Select(m => m.Key).ToArray(), Name: metric);
-        }).ToList();
-        return Finish(Chart.Combine(traces), title, "method", yTitle, logX: false, logY: false, style);
+            figure.Add("bar", new()
+            {
+                ["name"] = metric,
+                ["x"] = methods.Select(m => m.Key).ToArray(),
+                ["y"] = methods.Select(m => m.Value[metric]).ToArray(),
+            });
+        }
+        return figure.Finish(style, title, "method", yTitle).ToChart();
     }
 
     /// <summary>Grouped metric bars from run reports (one group per report, labelled by its method).</summary>
-    public static GenericChart MetricBars(IEnumerable<RunReport> reports, IReadOnlyList<string>? metrics = null, string title = "",
+    public static XcChart MetricBars(IEnumerable<RunReport> reports, IReadOnlyList<string>? metrics = null, string title = "",
         ChartStyle? style = null)
     {
         var byMethod = new Dictionary<string, IReadOnlyDictionary<string, double>>();
@@ -145,23 +146,31 @@ public static class Charts
     /// Cost against accuracy: one marker per point, labelled, one colour per group (e.g. method), so the better
     /// trade-offs sit top-left. Use <paramref name="logX"/> when costs span orders of magnitude.
     /// </summary>
-    public static GenericChart TradeOff(IEnumerable<TradeOffPoint> points, string title = "", string xTitle = "cost",
+    public static XcChart TradeOff(IEnumerable<TradeOffPoint> points, string title = "", string xTitle = "cost",
         string yTitle = "accuracy (%)", bool logX = false, ChartStyle? style = null)
     {
         var groups = points.GroupBy(p => p.Group).ToList();
         if (groups.Count == 0) throw new ArgumentException("a trade-off chart needs at least one point");
-        var traces = groups.Select(g => Chart.Scatter<double, double, string>(
-            g.Select(p => p.Cost), g.Select(p => p.Accuracy), StyleParam.Mode.Markers_Text,
-            Name: g.Key, ShowLegend: g.Key.Length > 0, MultiText: g.Select(p => p.Label).ToArray(),
-            TextPosition: StyleParam.TextPosition.TopCenter)).ToList();
-        return Finish(Chart.Combine(traces), title, xTitle, yTitle, logX, logY: false, style);
+        var figure = new FigureBuilder();
+        foreach (var g in groups)
+            figure.Add("scatter", new()
+            {
+                ["name"] = g.Key,
+                ["showlegend"] = g.Key.Length > 0,
+                ["x"] = g.Select(p => p.Cost).ToArray(),
+                ["y"] = g.Select(p => p.Accuracy).ToArray(),
+                ["mode"] = "markers+text",
+                ["text"] = g.Select(p => p.Label).ToArray(),
+                ["textposition"] = "top center",
+            });
+        return figure.Finish(style, title, xTitle, yTitle, logX).ToChart();
     }
 
     /// <summary>
     /// A heatmap of <paramref name="z"/> (rows top to bottom, as a matrix is read), with optional row and column
     /// labels (default: indices).
     /// </summary>
-    public static GenericChart Heatmap(IReadOnlyList<IReadOnlyList<double>> z, IReadOnlyList<string>? columnLabels = null,
+    public static XcChart Heatmap(IReadOnlyList<IReadOnlyList<double>> z, IReadOnlyList<string>? columnLabels = null,
         IReadOnlyList<string>? rowLabels = null, string title = "", string xTitle = "", string yTitle = "", ChartStyle? style = null)
     {
         if (z.Count == 0) throw new ArgumentException("a heatmap needs at least one row");
@@ -172,15 +181,19 @@ public static class Charts
             throw new ArgumentException($"{columnLabels.Count} column labels for {cols} columns");
         if (rowLabels is not null && rowLabels.Count != z.Count)
             throw new ArgumentException($"{rowLabels.Count} row labels for {z.Count} rows");
-        var chart = Chart.Heatmap<double, string, string, string>(z,
-            X: (columnLabels ?? Enumerable.Range(0, cols).Select(i => i.ToString()).ToArray()).ToArray(),
-            Y: (rowLabels ?? Enumerable.Range(0, z.Count).Select(i => i.ToString()).ToArray()).ToArray(),
-            ColorScale: StyleParam.Colorscale.Viridis, ReverseYAxis: true);
-        return Finish(chart, title, xTitle, yTitle, logX: false, logY: false, style);
+        var figure = new FigureBuilder().Add("heatmap", new()
+        {
+            ["z"] = z.Select(row => row.ToArray()).ToArray(),
+            ["x"] = (columnLabels ?? Enumerable.Range(0, cols).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()).ToArray(),
+            ["y"] = (rowLabels ?? Enumerable.Range(0, z.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()).ToArray(),
+            ["colorscale"] = "Viridis",
+        });
+        figure.Finish(style, title, xTitle, yTitle).Object("yaxis")["autorange"] = "reversed";
+        return figure.ToChart();
     }
 
     /// <summary>A heatmap of a dense matrix (confusion matrices, weights, similarities).</summary>
-    public static GenericChart Heatmap(RowMajorMatrix matrix, IReadOnlyList<string>? columnLabels = null,
+    public static XcChart Heatmap(RowMajorMatrix matrix, IReadOnlyList<string>? columnLabels = null,
         IReadOnlyList<string>? rowLabels = null, string title = "", string xTitle = "", string yTitle = "", ChartStyle? style = null)
     {
         var rows = new IReadOnlyList<double>[matrix.Rows];
@@ -200,7 +213,7 @@ public static class Charts
     /// axis does not start at 0 but half the bars' spread below the lowest error bar (never below 0 for non-negative
     /// bars), so that differences of a few points between high bars stay visible.
     /// </summary>
-    public static GenericChart SpreadBars(IEnumerable<SpreadBar> bars, string title = "", string xTitle = "", string yTitle = "",
+    public static XcChart SpreadBars(IEnumerable<SpreadBar> bars, string title = "", string xTitle = "", string yTitle = "",
         bool zoom = false, ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(bars);
@@ -209,26 +222,23 @@ public static class Charts
         foreach (var bar in all)
             if (!double.IsFinite(bar.Mean) || !double.IsFinite(bar.StandardDeviation) || bar.StandardDeviation < 0)
                 throw new ArgumentException($"bar '{bar.Series}' of '{bar.Category}': mean {bar.Mean} ± {bar.StandardDeviation} is not a finite value with a non-negative spread");
-        var traces = all.GroupBy(b => b.Series).Select(series =>
-        {
-            var trace = new Trace2D("bar");
-            trace.SetProperty("name", series.Key);
-            trace.SetProperty("x", series.Select(b => b.Category).ToArray());
-            trace.SetProperty("y", series.Select(b => b.Mean).ToArray());
-            trace.SetProperty("error_y", new Dictionary<string, object>
+        var figure = new FigureBuilder();
+        foreach (var series in all.GroupBy(b => b.Series))
+            figure.Add("bar", new()
             {
-                ["type"] = "data",
-                ["array"] = series.Select(b => b.StandardDeviation).ToArray(),
-                ["visible"] = true,
+                ["name"] = series.Key,
+                ["x"] = series.Select(b => b.Category).ToArray(),
+                ["y"] = series.Select(b => b.Mean).ToArray(),
+                ["error_y"] = new Dictionary<string, object?>
+                {
+                    ["type"] = "data",
+                    ["array"] = series.Select(b => b.StandardDeviation).ToArray(),
+                    ["visible"] = true,
+                },
+                ["hovertext"] = series.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Series}, {b.Category}: {b.Mean:G4} ± {b.StandardDeviation:G3}")).ToArray(),
+                ["hoverinfo"] = "text",
             });
-            trace.SetProperty("hovertext", series.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Series}, {b.Category}: {b.Mean:G4} ± {b.StandardDeviation:G3}")).ToArray());
-            trace.SetProperty("hoverinfo", "text");
-            return (Trace)trace;
-        }).ToArray();
-        var chart = Finish(GenericChart.ofTraceObjects(true, traces), title, xTitle, yTitle, logX: false, logY: false, style);
-        var layout = new Layout();
-        layout.SetProperty("barmode", "group");
-        chart = GenericChart.addLayout(layout, chart);
+        figure.Finish(style, title, xTitle, yTitle).Set("barmode", "group");
         if (zoom)
         {
             double bottom = all.Min(b => b.Mean - b.StandardDeviation), top = all.Max(b => b.Mean + b.StandardDeviation);
@@ -236,9 +246,9 @@ public static class Charts
             double spread = top > bottom ? top - bottom : Math.Max(Math.Abs(top) * 0.1, 1);
             double from = bottom - 0.5 * spread;
             if (all.All(b => b.Mean >= 0)) from = Math.Max(0, from);
-            SetAxisProperty(chart, "yaxis", "range", new[] { from, top + 0.05 * spread });
+            figure.Object("yaxis")["range"] = new[] { from, top + 0.05 * spread };
         }
-        return chart;
+        return figure.ToChart();
     }
 
     /// <summary>
@@ -246,7 +256,7 @@ public static class Charts
     /// here, so the figure holds the counts), with each of <paramref name="markers"/> drawn as a vertical line at its
     /// value (the axis stretches to show markers outside the values' range).
     /// </summary>
-    public static GenericChart Histogram(IReadOnlyList<double> values, IEnumerable<ValueMarker>? markers = null, int bins = 30,
+    public static XcChart Histogram(IReadOnlyList<double> values, IEnumerable<ValueMarker>? markers = null, int bins = 30,
         string name = "values", string title = "", string xTitle = "", string yTitle = "count", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -254,12 +264,13 @@ public static class Charts
         if (bins < 1) throw new ArgumentException($"a histogram needs at least one bin, got {bins}");
         if (values.Any(v => !double.IsFinite(v))) throw new ArgumentException("histogram values must be finite numbers");
         var (centres, counts, width) = HistogramCounts(values, bins);
-        var histogram = new Trace2D("bar");
-        histogram.SetProperty("name", name);
-        histogram.SetProperty("x", centres);
-        histogram.SetProperty("y", counts);
-        histogram.SetProperty("width", Enumerable.Repeat(width, bins).ToArray());
-        var traces = new List<Trace> { histogram };
+        var figure = new FigureBuilder().Add("bar", new()
+        {
+            ["name"] = name,
+            ["x"] = centres,
+            ["y"] = counts,
+            ["width"] = Enumerable.Repeat(width, bins).ToArray(),
+        });
         var palette = (style ?? ChartStyle.Default).Palette;
         double top = counts.Max() * 1.1;
         double left = centres[0] - width / 2, right = centres[^1] + width / 2;
@@ -268,19 +279,13 @@ public static class Charts
         {
             if (!double.IsFinite(marker.Value)) throw new ArgumentException($"marker '{marker.Name}' is at {marker.Value}, not a finite number");
             (left, right) = (Math.Min(left, marker.Value), Math.Max(right, marker.Value));
-            var line = new Trace2D("scatter");
-            line.SetProperty("name", string.Create(CultureInfo.InvariantCulture, $"{marker.Name} ({marker.Value:G4})"));
-            line.SetProperty("x", new[] { marker.Value, marker.Value });
-            line.SetProperty("y", new[] { 0, top });
-            line.SetProperty("mode", "lines");
-            line.SetProperty("line", new Dictionary<string, object> { ["color"] = palette[colour++ % palette.Count], ["width"] = 2, ["dash"] = "dash" });
-            traces.Add(line);
+            figure.Add("scatter", Line(string.Create(CultureInfo.InvariantCulture, $"{marker.Name} ({marker.Value:G4})"), [marker.Value, marker.Value], [0, top],
+                showMarkers: false, color: palette[colour++ % palette.Count], dash: "dash", width: 2));
         }
-        var chart = Finish(GenericChart.ofTraceObjects(true, traces.ToArray()), title, xTitle, yTitle, logX: false, logY: false, style);
         // A margin on both sides, so that a marker at the end of the range is not drawn on the frame.
         double pad = 0.04 * (right - left);
-        SetAxisProperty(chart, "xaxis", "range", new[] { left - pad, right + pad });
-        return chart;
+        figure.Finish(style, title, xTitle, yTitle).Object("xaxis")["range"] = new[] { left - pad, right + pad };
+        return figure.ToChart();
     }
 
     /// <summary>Bin centres, counts and bin width of <paramref name="bins"/> equal bins over the range of the values (the last bin closed).</summary>
@@ -306,16 +311,35 @@ public static class Charts
         _ => throw new ArgumentException($"unknown metric '{name}': expected P, nDCG, R, PSP or PSnDCG"),
     };
 
-    private static GenericChart LineChart(IReadOnlyList<ChartSeries> series, string title, string xTitle, string yTitle, bool logX, bool logY,
+    private static FigureBuilder LineChart(IReadOnlyList<ChartSeries> series, string title, string xTitle, string yTitle, bool logX, bool logY,
         bool showMarkers, ChartStyle? style)
     {
-        var traces = series.Select(s =>
+        if (series.Count == 0) throw new ArgumentException("a line chart needs at least one series");
+        var figure = new FigureBuilder();
+        foreach (var s in series)
         {
             if (s.X.Count != s.Y.Count) throw new ArgumentException($"series '{s.Name}': {s.X.Count} x values but {s.Y.Count} y values");
-            return Chart.Line<double, double, string>(s.X, s.Y, ShowMarkers: showMarkers, Name: s.Name);
-        }).ToList();
-        if (traces.Count == 0) throw new ArgumentException("a line chart needs at least one series");
-        return Finish(Chart.Combine(traces), title, xTitle, yTitle, logX, logY, style);
+            figure.Add("scatter", Line(s.Name, s.X.ToArray(), s.Y.ToArray(), showMarkers));
+        }
+        return figure.Finish(style, title, xTitle, yTitle, logX, logY);
+    }
+
+    /// <summary>The properties of a line trace (Plotly "scatter" in lines mode); colour, dash and width only where given.</summary>
+    internal static Dictionary<string, object?> Line(string name, double[] x, double[] y, bool showMarkers, string? color = null, string? dash = null,
+        double? width = null)
+    {
+        var line = new Dictionary<string, object?>();
+        if (color is not null) line["color"] = color;
+        if (dash is not null) line["dash"] = dash;
+        if (width is not null) line["width"] = width;
+        return new()
+        {
+            ["name"] = name,
+            ["x"] = x,
+            ["y"] = y,
+            ["mode"] = showMarkers ? "lines+markers" : "lines",
+            ["line"] = line.Count > 0 ? line : null,
+        };
     }
 
     // Epoch axes: ticks 1, 2, 3 rather than 1, 1.5, 2 when the x values are few whole numbers.
@@ -323,24 +347,5 @@ public static class Charts
     {
         var values = xs.ToArray();
         return values.Length > 0 && values.All(x => x == Math.Floor(x)) && values.Max() - values.Min() <= 20;
-    }
-
-    private static void SetAxisProperty(GenericChart chart, string axis, string name, object value)
-    {
-        var property = GenericChart.getLayout(chart).TryGetPropertyValue(axis);
-        if (property is not null && property.Value is DynamicObj.DynamicObj axisObject) axisObject.SetProperty(name, value);
-    }
-
-    private static GenericChart Finish(GenericChart chart, string title, string xTitle, string yTitle, bool logX, bool logY, ChartStyle? style)
-    {
-        chart = (style ?? ChartStyle.Default).Apply(chart);
-        if (title.Length > 0) chart = FsChart.withTitle(title, null).Invoke(chart);
-        // Axis types are set only for log scales: category axes (bars, heatmaps) must keep their inferred type.
-        chart = logX
-            ? chart.WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: StyleParam.AxisType.Log)
-            : chart.WithXAxisStyle<double, double, string>(TitleText: xTitle);
-        return logY
-            ? chart.WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: StyleParam.AxisType.Log)
-            : chart.WithYAxisStyle<double, double, string>(TitleText: yTitle);
     }
 }

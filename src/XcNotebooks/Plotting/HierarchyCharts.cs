@@ -1,4 +1,3 @@
-using Plotly.NET;
 using XcNotebooks.Hierarchies;
 
 namespace XcNotebooks.Plotting;
@@ -18,7 +17,7 @@ public static class HierarchyCharts
     /// distance. Leaves sit at 0 (or at the lowest merge distance when distances are negative, as with
     /// co-occurrence distances).
     /// </summary>
-    public static GenericChart Dendrogram(LinkageTree tree, IReadOnlyList<string>? leafNames = null, string? title = null, ChartStyle? style = null)
+    public static XcChart Dendrogram(LinkageTree tree, IReadOnlyList<string>? leafNames = null, string? title = null, ChartStyle? style = null)
     {
         style ??= ChartStyle.Default;
         ArgumentNullException.ThrowIfNull(tree);
@@ -31,7 +30,7 @@ public static class HierarchyCharts
         var y = new double[2 * n - 1];
         var leaves = hierarchy.LeavesInPreOrder;
         for (int i = 0; i < leaves.Count; i++) (x[leaves[i]], y[leaves[i]]) = (i, baseline);
-        var lines = new Segments();
+        var lines = new Polylines();
         var tops = new List<(double X, double Y, string Text)>();
         for (int i = 0; i < tree.Merges.Count; i++)
         {
@@ -42,13 +41,11 @@ public static class HierarchyCharts
             tops.Add((x[node], m.Distance, $"merge {i}: {m.Size} items at {m.Distance:G4}"));
         }
         var leafText = leaves.Select(hierarchy.NodeName).ToArray();
-        var chart = GenericChart.ofTraceObjects(true, new[]
-        {
-            lines.Trace("merges", "#555555"),
-            Markers("merges", tops.Select(t => t.X), tops.Select(t => t.Y), tops.Select(t => t.Text), "#555555", 4),
-            Markers("leaves", Enumerable.Range(0, n).Select(i => (double)i), Enumerable.Repeat(baseline, n), leafText, style.Palette[0], 5),
-        });
-        var xAxis = new Dictionary<string, object> { ["showgrid"] = false, ["zeroline"] = false, ["title"] = Text("classes (pre-order)") };
+        var figure = new FigureBuilder()
+            .Add("scatter", Edges(lines, "merges", "#555555"))
+            .Add("scatter", Markers("merges", tops.Select(t => t.X), tops.Select(t => t.Y), tops.Select(t => t.Text), "#555555", 4))
+            .Add("scatter", Markers("leaves", Enumerable.Range(0, n).Select(i => (double)i), Enumerable.Repeat(baseline, n), leafText, style.Palette[0], 5));
+        var xAxis = new Dictionary<string, object?> { ["showgrid"] = false, ["zeroline"] = false, ["title"] = Text("classes (pre-order)") };
         if (n <= MaxTickLabels)
         {
             xAxis["tickvals"] = Enumerable.Range(0, n).ToArray();
@@ -56,8 +53,8 @@ public static class HierarchyCharts
             xAxis["tickangle"] = -90;
         }
         else xAxis["showticklabels"] = false;
-        return WithLayout(chart, style, title ?? $"{tree.Method} linkage dendrogram ({n} classes)", xAxis,
-            new Dictionary<string, object> { ["title"] = Text("merge distance") }, Math.Clamp(12 * n, 600, 1600), 520);
+        return WithLayout(figure, style, title ?? $"{tree.Method} linkage dendrogram ({n} classes)", xAxis,
+            new Dictionary<string, object?> { ["title"] = Text("merge distance") }, Math.Clamp(12 * n, 600, 1600), 520);
     }
 
     /// <summary>
@@ -65,7 +62,7 @@ public static class HierarchyCharts
     /// from the root (its depth, in a tree), leaves spread in pre-order and inner nodes centred over their children.
     /// Labels and non-label nodes have different colours; names show on hover.
     /// </summary>
-    public static GenericChart Tree(LabelHierarchy hierarchy, string? title = null, ChartStyle? style = null)
+    public static XcChart Tree(LabelHierarchy hierarchy, string? title = null, ChartStyle? style = null)
     {
         style ??= ChartStyle.Default;
         ArgumentNullException.ThrowIfNull(hierarchy);
@@ -83,22 +80,20 @@ public static class HierarchyCharts
         var level = new int[count];
         foreach (var v in order)
             foreach (var c in hierarchy.Children(v)) level[c] = Math.Max(level[c], level[v] + 1);
-        var lines = new Segments();
+        var lines = new Polylines();
         foreach (var (parent, child) in hierarchy.Edges)
             lines.Add([(x[parent], level[parent]), (x[child], level[child])]);
         var labels = Enumerable.Range(0, count).Where(hierarchy.IsLabel).ToArray();
         var others = Enumerable.Range(0, count).Where(v => !hierarchy.IsLabel(v)).ToArray();
-        var chart = GenericChart.ofTraceObjects(true, new[]
-        {
-            lines.Trace("edges", "#999999"),
-            Markers("labels", labels.Select(v => x[v]), labels.Select(v => (double)level[v]), labels.Select(hierarchy.NodeName), style.Palette[0], 6),
-            Markers("other nodes", others.Select(v => x[v]), others.Select(v => (double)level[v]), others.Select(hierarchy.NodeName), style.Palette[1 % style.Palette.Count], 5),
-        });
+        var figure = new FigureBuilder()
+            .Add("scatter", Edges(lines, "edges", "#999999"))
+            .Add("scatter", Markers("labels", labels.Select(v => x[v]), labels.Select(v => (double)level[v]), labels.Select(hierarchy.NodeName), style.Palette[0], 6))
+            .Add("scatter", Markers("other nodes", others.Select(v => x[v]), others.Select(v => (double)level[v]), others.Select(hierarchy.NodeName), style.Palette[1 % style.Palette.Count], 5));
         int levels = level.Max() + 1;
-        var yAxis = new Dictionary<string, object> { ["title"] = Text("level (longest path from the root)"), ["autorange"] = "reversed" };
+        var yAxis = new Dictionary<string, object?> { ["title"] = Text("level (longest path from the root)"), ["autorange"] = "reversed" };
         if (levels <= 20) yAxis["dtick"] = 1;
-        return WithLayout(chart, style, title ?? hierarchy.ToString(),
-            new Dictionary<string, object> { ["showgrid"] = false, ["zeroline"] = false, ["showticklabels"] = false },
+        return WithLayout(figure, style, title ?? hierarchy.ToString(),
+            new Dictionary<string, object?> { ["showgrid"] = false, ["zeroline"] = false, ["showticklabels"] = false },
             yAxis, Math.Clamp(10 * leaves.Count, 600, 1600), Math.Clamp(40 * levels, 400, 900));
     }
 
@@ -108,7 +103,7 @@ public static class HierarchyCharts
     /// pre-order show as dark blocks along the diagonal. The order may list a subset of the items.
     /// <paramref name="labels"/> names the shown rows in display order (default: the item ids).
     /// </summary>
-    public static GenericChart DistanceHeatmap(CondensedDistances distances, IReadOnlyList<int>? order = null, IReadOnlyList<string>? labels = null,
+    public static XcChart DistanceHeatmap(CondensedDistances distances, IReadOnlyList<int>? order = null, IReadOnlyList<string>? labels = null,
         string title = "", string axisTitle = "", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(distances);
@@ -130,62 +125,34 @@ public static class HierarchyCharts
         return Charts.Heatmap(z, names, names, title, axisTitle, axisTitle, style);
     }
 
-    /// <summary>Line pieces drawn as one scatter trace, separated by nulls (Plotly leaves gaps there).</summary>
-    private sealed class Segments
+    private static Dictionary<string, object?> Edges(Polylines lines, string name, string color) =>
+        lines.Trace(name, color, 1, ("hoverinfo", "skip"), ("showlegend", false));
+
+    private static Dictionary<string, object?> Markers(string name, IEnumerable<double> x, IEnumerable<double> y, IEnumerable<string> text, string color, int size) => new()
     {
-        private readonly List<double?> _x = [];
-        private readonly List<double?> _y = [];
+        ["name"] = name,
+        ["x"] = x.ToArray(),
+        ["y"] = y.ToArray(),
+        ["text"] = text.ToArray(),
+        ["mode"] = "markers",
+        ["hoverinfo"] = "text",
+        ["marker"] = new Dictionary<string, object?> { ["color"] = color, ["size"] = size },
+    };
 
-        public void Add(IReadOnlyList<(double X, double Y)> polyline)
-        {
-            foreach (var (px, py) in polyline) { _x.Add(px); _y.Add(py); }
-            _x.Add(null);
-            _y.Add(null);
-        }
-
-        public Trace Trace(string name, string color)
-        {
-            var trace = new Trace2D("scatter");
-            trace.SetProperty("name", name);
-            trace.SetProperty("x", _x.ToArray());
-            trace.SetProperty("y", _y.ToArray());
-            trace.SetProperty("mode", "lines");
-            trace.SetProperty("line", new Dictionary<string, object> { ["color"] = color, ["width"] = 1 });
-            trace.SetProperty("hoverinfo", "skip");
-            trace.SetProperty("showlegend", false);
-            return trace;
-        }
-    }
-
-    private static Trace Markers(string name, IEnumerable<double> x, IEnumerable<double> y, IEnumerable<string> text, string color, int size)
-    {
-        var trace = new Trace2D("scatter");
-        trace.SetProperty("name", name);
-        trace.SetProperty("x", x.ToArray());
-        trace.SetProperty("y", y.ToArray());
-        trace.SetProperty("text", text.ToArray());
-        trace.SetProperty("mode", "markers");
-        trace.SetProperty("hoverinfo", "text");
-        trace.SetProperty("marker", new Dictionary<string, object> { ["color"] = color, ["size"] = size });
-        return trace;
-    }
-
-    private static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
+    private static Dictionary<string, object?> Text(string text) => FigureBuilder.Text(text);
 
     /// <summary>The kit's style, then this chart's title, axes and a size that grows with the tree (never below the style's).</summary>
-    private static GenericChart WithLayout(GenericChart chart, ChartStyle style, string title, Dictionary<string, object> xAxis,
-        Dictionary<string, object> yAxis, int width, int height)
+    private static XcChart WithLayout(FigureBuilder figure, ChartStyle style, string title, Dictionary<string, object?> xAxis,
+        Dictionary<string, object?> yAxis, int width, int height)
     {
-        chart = style.Apply(chart);
-        width = Math.Max(width, style.Width);
-        height = Math.Max(height, style.Height);
-        var layout = new Layout();
-        layout.SetProperty("title", Text(title));
-        layout.SetProperty("xaxis", xAxis);
-        layout.SetProperty("yaxis", yAxis);
-        layout.SetProperty("width", width);
-        layout.SetProperty("height", height);
-        layout.SetProperty("showlegend", true);
-        return GenericChart.addLayout(layout, chart);
+        style.ApplyTo(figure);
+        return figure
+            .Set("title", Text(title))
+            .Set("xaxis", xAxis)
+            .Set("yaxis", yAxis)
+            .Set("width", Math.Max(width, style.Width))
+            .Set("height", Math.Max(height, style.Height))
+            .Set("showlegend", true)
+            .ToChart();
     }
 }

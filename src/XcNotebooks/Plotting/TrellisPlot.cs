@@ -1,8 +1,4 @@
-using Microsoft.FSharp.Core;
-using Plotly.NET;
 using XcNotebooks.Codes;
-using Plotly.NET.CSharp;
-using CSharpChart = Plotly.NET.CSharp.Chart;
 
 namespace XcNotebooks.Plotting;
 
@@ -27,34 +23,38 @@ public static class TrellisPlot
     /// <paramref name="highlightedPath"/> (edge indices, e.g. <see cref="TrellisGraph.PathEdges"/>) is given it is drawn
     /// thick and named <paramref name="pathName"/>. Save or show it with <see cref="ChartHtml"/>.
     /// </summary>
-    public static GenericChart Chart(TrellisGraph graph, IReadOnlyList<int>? highlightedPath = null, string? title = null, string? pathName = null,
+    public static XcChart Chart(TrellisGraph graph, IReadOnlyList<int>? highlightedPath = null, string? title = null, string? pathName = null,
         ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         style ??= ChartStyle.Default;
-        var (ex, ey) = Segments(graph, Enumerable.Range(0, graph.NumEdges));
-        var charts = new List<GenericChart>
-        {
-            CSharpChart.Line<double, double, string>(x: ex, y: ey, Name: $"edges ({graph.NumEdges})", ShowMarkers: false,
-                LineColor: Color.fromString("#b8b8b8"), LineWidth: 1.0),
-        };
+        var figure = new FigureBuilder().Add("scatter", Segments(graph, Enumerable.Range(0, graph.NumEdges)).Trace($"edges ({graph.NumEdges})", "#b8b8b8", 1));
         if (highlightedPath is not null)
         {
             graph.CodewordOfPath(highlightedPath); // a source-to-sink path or an ArgumentException
-            var (px, py) = Segments(graph, highlightedPath);
-            charts.Add(CSharpChart.Line<double, double, string>(x: px, y: py, Name: pathName ?? "path", ShowMarkers: false,
-                LineColor: Color.fromString(style.Palette[3 % style.Palette.Count]), LineWidth: 4.0));
+            figure.Add("scatter", Segments(graph, highlightedPath).Trace(pathName ?? "path", style.Palette[3 % style.Palette.Count], 4));
         }
         var vertices = Enumerable.Range(0, graph.NumVertices).ToArray();
-        charts.Add(CSharpChart.Point<double, double, string>(
-            x: vertices.Select(v => VertexPosition(graph, v).X), y: vertices.Select(v => VertexPosition(graph, v).Y),
-            Name: $"vertices ({graph.NumVertices})", MultiText: vertices.Select(v => VertexName(graph, v)).ToArray(), MarkerColor: Color.fromString(style.Palette[0])));
-        var chart = style.Apply(CSharpChart.Combine(charts))
-            .WithXAxisStyle<double, double, string>(TitleText: "slice (source left, sink right)", ShowGrid: false, ZeroLine: false)
-            .WithYAxisStyle<double, double, string>(TitleText: "level", ShowGrid: false, ZeroLine: false)
-            .WithSize(Width: Math.Max(style.Width, 460 + 110 * (graph.NumSlices + 2)), Height: Math.Max(style.Height, 520)); // room for the legend
-        chart = Plotly.NET.Chart.withTitle(title ?? $"Trellis graph: K={graph.NumClasses}, b={graph.SliceWidth}, {graph.NumEdges} edges", FSharpOption<Font>.None).Invoke(chart);
-        return chart;
+        figure.Add("scatter", new()
+        {
+            ["name"] = $"vertices ({graph.NumVertices})",
+            ["x"] = vertices.Select(v => VertexPosition(graph, v).X).ToArray(),
+            ["y"] = vertices.Select(v => VertexPosition(graph, v).Y).ToArray(),
+            ["text"] = vertices.Select(v => VertexName(graph, v)).ToArray(),
+            ["mode"] = "markers",
+            ["marker"] = new Dictionary<string, object?> { ["color"] = style.Palette[0] },
+        });
+        figure.Finish(style, title ?? $"Trellis graph: K={graph.NumClasses}, b={graph.SliceWidth}, {graph.NumEdges} edges",
+            "slice (source left, sink right)", "level");
+        foreach (var axis in new[] { "xaxis", "yaxis" })
+        {
+            figure.Object(axis)["showgrid"] = false;
+            figure.Object(axis)["zeroline"] = false;
+        }
+        return figure
+            .Set("width", Math.Max(style.Width, 460 + 110 * (graph.NumSlices + 2))) // room for the legend
+            .Set("height", Math.Max(style.Height, 520))
+            .ToChart();
     }
 
     /// <summary>"source", "sink", "slice i, level l" or "intermediate sink j".</summary>
@@ -66,19 +66,15 @@ public static class TrellisPlot
         return slice == graph.NumSlices ? $"intermediate sink {level}" : $"slice {slice}, level {level}";
     }
 
-    // Edges as one polyline with NaN breaks between segments: a single trace however many edges there are.
-    private static (double[] X, double[] Y) Segments(TrellisGraph graph, IEnumerable<int> edges)
+    // Edges as one trace with breaks between segments, however many edges there are.
+    private static Polylines Segments(TrellisGraph graph, IEnumerable<int> edges)
     {
-        var xs = new List<double>();
-        var ys = new List<double>();
+        var lines = new Polylines();
         foreach (var e in edges)
         {
             var edge = graph.Edges[e];
-            var (x0, y0) = VertexPosition(graph, edge.From);
-            var (x1, y1) = VertexPosition(graph, edge.To);
-            xs.AddRange([x0, x1, double.NaN]);
-            ys.AddRange([y0, y1, double.NaN]);
+            lines.Add([VertexPosition(graph, edge.From), VertexPosition(graph, edge.To)]);
         }
-        return (xs.ToArray(), ys.ToArray());
+        return lines;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Plotly.NET;
 using XcNotebooks.Data;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
@@ -27,7 +26,7 @@ public abstract record ReportBlock
         new TableBlock(HtmlTable.FromPairs(pairs) with { Caption = caption });
 
     /// <summary>An interactive chart with an optional caption below it.</summary>
-    public static ReportBlock Chart(GenericChart chart, string? caption = null) => new ChartBlock(chart, caption);
+    public static ReportBlock Chart(XcChart chart, string? caption = null) => new ChartBlock(chart, caption);
 
     /// <summary>A run report: metrics, costs, data, options and details.</summary>
     public static ReportBlock Run(RunReport report) => new RunReportBlock(report);
@@ -39,21 +38,21 @@ public abstract record ReportBlock
         string.Concat(text.Replace("\r\n", "\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(p => $"<p>{WebUtility.HtmlEncode(p.Trim())}</p>\n"));
 
-    internal abstract void Render(StringBuilder html, Func<GenericChart, string> chartHtml);
+    internal abstract void Render(StringBuilder html, Func<XcChart, string> chartHtml);
 
     private sealed record ParagraphBlock(string Text) : ReportBlock
     {
-        internal override void Render(StringBuilder html, Func<GenericChart, string> chartHtml) => html.Append(Paragraphs(Text));
+        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml) => html.Append(Paragraphs(Text));
     }
 
     private sealed record TableBlock(HtmlTable Content) : ReportBlock
     {
-        internal override void Render(StringBuilder html, Func<GenericChart, string> chartHtml) => html.Append(Content.ToHtml(includeStyle: false));
+        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml) => html.Append(Content.ToHtml(includeStyle: false));
     }
 
-    private sealed record ChartBlock(GenericChart Figure, string? Caption) : ReportBlock
+    private sealed record ChartBlock(XcChart Figure, string? Caption) : ReportBlock
     {
-        internal override void Render(StringBuilder html, Func<GenericChart, string> chartHtml)
+        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml)
         {
             html.Append("<figure class=\"xcn-figure\">\n").Append(chartHtml(Figure));
             if (Caption is not null) html.Append("<figcaption>").Append(WebUtility.HtmlEncode(Caption)).Append("</figcaption>\n");
@@ -63,13 +62,13 @@ public abstract record ReportBlock
 
     private sealed record RunReportBlock(RunReport Report) : ReportBlock
     {
-        internal override void Render(StringBuilder html, Func<GenericChart, string> chartHtml) =>
+        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml) =>
             html.Append(HtmlReport.RunReportHtml(Report, includeStyle: false));
     }
 
     private sealed record RawHtmlBlock(string Html) : ReportBlock
     {
-        internal override void Render(StringBuilder html, Func<GenericChart, string> chartHtml) => html.Append(Html).Append('\n');
+        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml) => html.Append(Html).Append('\n');
     }
 }
 
@@ -95,7 +94,7 @@ public sealed record ReportSection(string Title)
     public ReportSection Pairs<TValue>(IEnumerable<KeyValuePair<string, TValue>> pairs, string? caption = null) => Add(ReportBlock.Pairs(pairs, caption));
 
     /// <summary>Appends a chart.</summary>
-    public ReportSection Chart(GenericChart chart, string? caption = null) => Add(ReportBlock.Chart(chart, caption));
+    public ReportSection Chart(XcChart chart, string? caption = null) => Add(ReportBlock.Chart(chart, caption));
 
     /// <summary>Appends a run report.</summary>
     public ReportSection Run(RunReport report) => Add(ReportBlock.Run(report));
@@ -165,7 +164,7 @@ public sealed record HtmlReport(string Title)
         return sb.Append("</div>\n").ToString();
     }
 
-    private string RenderBody(Func<GenericChart, string> chartHtml)
+    private string RenderBody(Func<XcChart, string> chartHtml)
     {
         var sb = new StringBuilder();
         sb.Append("<h1>").Append(WebUtility.HtmlEncode(Title)).Append("</h1>\n");

@@ -112,31 +112,23 @@ public class NotebookRunnerTests
     }
 
     [Fact]
-    public async Task CSharpAndFSharpCellsShareTheLibraryAndValues()
+    public async Task FSharpCellsAreLeftToTheRealKernel()
     {
-        var path = Write(
-            ("csharp", "#r \"nuget: XcNotebooks\"\nusing XcNotebooks.Data;\nvar truth = LabelMatrix.FromLabelSets(new[] { new[] { 0, 2 }, new[] { 1 }, new[] { 3 } }, 4);\nvar numbers = new[] { 1, 2, 3 };"),
-            ("fsharp", "#r \"nuget: XcNotebooks\"\n#!share --from csharp truth\nopen XcNotebooks.Metrics\nlet predictions = TopKPredictions(3, 1, [| 2; 0; 3 |], [| 1.0f; 1.0f; 1.0f |])\nlet report = XcMetrics.Evaluate(truth, predictions, 1)\nprintfn \"P@1 %.4f\" (report.P 1)\nreport.P 1"),
-            ("csharp", "#!fsharp\n#!share --from csharp numbers --as shared\nlet total = Array.sum shared\ndisplay [ 1; 2 ]\ntotal * 10"),
-            ("csharp", "#!share --from fsharp report\n#!share --from fsharp total\nConsole.WriteLine($\"{report.GetType().FullName} {report.P(1):F4} {total + 1}\");"),
-            ("fsharp", "open XcNotebooks.Plotting\nCharts.Lines([ ChartSeries(\"s\", [| 1.0; 2.0 |], [| 3.0; 4.0 |]) ])"),
-            ("fsharp", "let ok = 1\nlet broken = ok + \"text\""));
+        var path = Write(("csharp", "1"), ("fsharp", "let x = 1"));
 
         var result = await NotebookRunner.RunAsync(path, null, None);
 
-        // P@1 by hand: point 0 predicts 2 (relevant), point 1 predicts 0 (not), point 2 predicts 3 (relevant): 2/3.
-        Assert.Equal(["csharp", "fsharp", "fsharp", "csharp", "fsharp", "fsharp"], result.Cells.Select(c => c.Kernel));
-        Assert.Equal("P@1 0.6667\n", Assert.IsType<StreamOutput>(result.Cells[1].Outputs[0]).Text);
-        Assert.Equal("0.6666666666666666", Assert.IsType<ExecuteResultOutput>(result.Cells[1].Outputs[1]).PlainText);
-        Assert.Equal("[1; 2]", Assert.IsType<DisplayDataOutput>(result.Cells[2].Outputs[0]).PlainText); // as F# Interactive prints it
-        Assert.Equal("60", Assert.IsType<ExecuteResultOutput>(result.Cells[2].Outputs[1]).PlainText);
-        Assert.Equal("XcNotebooks.Metrics.MetricReport 0.6667 7\n", Assert.IsType<StreamOutput>(result.Cells[3].Outputs[0]).Text);
-        // A chart (an F# union of Plotly.NET) keeps the kit's plain text, not F# Interactive's dump of its fields.
-        var chart = Assert.IsType<ExecuteResultOutput>(Assert.Single(result.Cells[4].Outputs));
-        Assert.Equal("Plotly chart (1 traces)", chart.PlainText);
-        Assert.Contains("Plotly.newPlot", chart.Data["text/html"]);
-        // The F# compile error names the cell, the line within it and the F# error.
-        Assert.StartsWith("cell 6: CompilationError: error FS0001 at line 2, column ", result.Error);
+        Assert.StartsWith("cell 2: ArgumentException: F# cells run in the .NET Interactive kernel", result.Error);
+    }
+
+    [Fact]
+    public async Task OnlyTheKernelsUsingsAreImplicit()
+    {
+        // The .NET Interactive C# kernel does not import System.IO: neither does the script runner.
+        var result = await NotebookRunner.RunAsync(TestData.TempFile("io.csx", "var p = Path.Combine(\"a\", \"b\");"), null, None);
+
+        Assert.StartsWith("cell 1: CompilationError: error CS0103", result.Error);
+        Assert.Contains("'Path'", result.Error);
     }
 
     [Fact]
@@ -144,7 +136,6 @@ public class NotebookRunnerTests
     {
         var path = TestData.TempFile("hello.csx", """
             #r "nuget: XcNotebooks, 0.1.0"
-            #r "nuget: Plotly.NET"
             #r "nuget:SharpZipLib"
             #r "../src/XcNotebooks/bin/Release/net10.0/XcNotebooks.dll"
             #i "nuget: https://example.org/feed/index.json"
@@ -170,7 +161,7 @@ public class NotebookRunnerTests
         var result = await NotebookRunner.RunAsync(path, null, None);
 
         Assert.StartsWith("cell 2: ArgumentException: package 'Some.Package.Nobody.Has' is not available", result.Error);
-        Assert.Contains("Plotly.NET", result.Error);
+        Assert.Contains("QuikGraph", result.Error);
 
         var missing = await NotebookRunner.RunAsync(Write(("csharp", "#r \"lib/Nope.dll\"\n1")), null, None);
         Assert.StartsWith("cell 1: FileNotFoundException: #r \"lib/Nope.dll\": no such assembly", missing.Error);

@@ -9,7 +9,7 @@ namespace XcNotebooks.Tests.Plotting;
 
 public class ChartsTests
 {
-    private static JsonNode Figure(Plotly.NET.GenericChart chart) => JsonNode.Parse(ChartHtml.FigureJson(chart))!;
+    private static JsonNode Figure(XcChart chart) => JsonNode.Parse(ChartHtml.FigureJson(chart))!;
 
     private static double[] Numbers(JsonNode? array) => array!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
 

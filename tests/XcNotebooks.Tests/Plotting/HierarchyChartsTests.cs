@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Plotly.NET;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Plotting;
 using Xunit;
@@ -8,8 +7,8 @@ namespace XcNotebooks.Tests.Plotting;
 
 public class HierarchyChartsTests
 {
-    private static JsonElement Traces(GenericChart chart) =>
-        JsonDocument.Parse(GenericChart.toJson(chart)).RootElement.GetProperty("data");
+    private static JsonElement Traces(XcChart chart) =>
+        JsonDocument.Parse(chart.FigureJson).RootElement.GetProperty("data");
 
     private static double?[] Numbers(JsonElement trace, string axis) =>
         trace.GetProperty(axis).EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? (double?)null : v.GetDouble()).ToArray();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Plotly.NET;
 using XcNotebooks.Codes;
 using XcNotebooks.Plotting;
 using Xunit;
@@ -26,7 +25,7 @@ public class TrellisPlotTests
         var g = TrellisGraph.Create(105, 5);
         var path = g.PathEdges(42);
         var chart = TrellisPlot.Chart(g, path, pathName: "codeword 42");
-        using var json = JsonDocument.Parse(GenericChart.toJson(chart));
+        using var json = JsonDocument.Parse(chart.FigureJson);
         var traces = json.RootElement.GetProperty("data").EnumerateArray().ToArray();
         Assert.Equal(3, traces.Length);
         Assert.Equal(3 * g.NumEdges, traces[0].GetProperty("x").GetArrayLength()); // two ends and a break per edge

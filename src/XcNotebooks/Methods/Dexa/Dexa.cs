@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Plotly.NET;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
@@ -374,7 +373,7 @@ public sealed record DexaAblation(IReadOnlyList<DexaAblationRow> Rows)
         { Caption = caption, RealFormat = "F2" };
 
     /// <summary>P@1, P@3 and P@5 of every stage as grouped bars.</summary>
-    public GenericChart PrecisionChart(string title = "DEXA ablation: P@k per stage", ChartStyle? style = null) =>
+    public XcChart PrecisionChart(string title = "DEXA ablation: P@k per stage", ChartStyle? style = null) =>
         Charts.MetricBars(Rows.ToDictionary(r => r.Stage, r => r.Metrics.ToDictionary()), ["P@1", "P@3", "P@5"], title, style: style);
 
     /// <summary>Every stage's metrics (percent) and seconds, for run reports.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Plotly.NET;
 using XcNotebooks.Codes;
 using XcNotebooks.Data;
 using XcNotebooks.Methods.Wltls;
@@ -97,7 +96,7 @@ public static class DsncTradeOff
     }
 
     /// <summary>Accuracy against the number of binary predictors (code bits, trellis edges), one line per method.</summary>
-    public static GenericChart AccuracyByBitsChart(IReadOnlyList<CodeLengthRow> rows, string title = "Accuracy vs code length", ChartStyle? style = null) =>
+    public static XcChart AccuracyByBitsChart(IReadOnlyList<CodeLengthRow> rows, string title = "Accuracy vs code length", ChartStyle? style = null) =>
         Charts.Lines(rows.GroupBy(r => r.Method).Select(g =>
         {
             var ordered = g.OrderBy(r => r.Bits).ToArray();
@@ -105,7 +104,7 @@ public static class DsncTradeOff
         }), title, "bits (DSNC code length m, W-LTLS edges)", "test accuracy (%)", style: style);
 
     /// <summary>Accuracy against prediction cost (microseconds per point, log scale), one colour per method.</summary>
-    public static GenericChart AccuracyByCostChart(IReadOnlyList<CodeLengthRow> rows, string title = "Accuracy vs prediction cost", ChartStyle? style = null) =>
+    public static XcChart AccuracyByCostChart(IReadOnlyList<CodeLengthRow> rows, string title = "Accuracy vs prediction cost", ChartStyle? style = null) =>
         Charts.TradeOff(rows.Select(r => new TradeOffPoint(r.Model, 1e6 / r.PointsPerSecond, r.TestAccuracy, r.Method)), title,
             "prediction time per point (µs, log scale)", "test accuracy (%)", logX: true, style: style);
 

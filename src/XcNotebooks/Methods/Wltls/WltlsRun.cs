@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Plotly.NET;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
@@ -197,7 +196,7 @@ public static class WltlsRun
     }
 
     /// <summary>Train (online) and validation accuracy per epoch.</summary>
-    public static GenericChart EpochChart(WltlsTraining training, string title = "W-LTLS accuracy per epoch")
+    public static XcChart EpochChart(WltlsTraining training, string title = "W-LTLS accuracy per epoch")
     {
         ArgumentNullException.ThrowIfNull(training);
         var curves = new Dictionary<string, IReadOnlyList<double>> { ["train (online)"] = training.Epochs.Select(e => e.TrainAccuracy).ToArray() };
@@ -207,7 +206,7 @@ public static class WltlsRun
     }
 
     /// <summary>The model's trellis graph with the decoded path of point <paramref name="row"/> of <paramref name="data"/> drawn thick.</summary>
-    public static GenericChart DecodedPathChart(WltlsModel model, Dataset data, int row = 0)
+    public static XcChart DecodedPathChart(WltlsModel model, Dataset data, int row = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Plotly.NET;
 using XcNotebooks.Data;
 using XcNotebooks.Learners;
 using XcNotebooks.Plotting;
@@ -99,7 +98,7 @@ public static class WltlsSweep
     /// Test accuracy against <paramref name="cost"/> (log scale), one labelled marker per row: W-LTLS widths in one
     /// colour, one-vs-rest in another, so the better trade-offs sit top-left.
     /// </summary>
-    public static GenericChart TradeOffChart(IReadOnlyList<SliceWidthRow> rows, SweepCost cost = SweepCost.ModelSize, string? title = null,
+    public static XcChart TradeOffChart(IReadOnlyList<SliceWidthRow> rows, SweepCost cost = SweepCost.ModelSize, string? title = null,
         ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
