@@ -36,7 +36,8 @@ public static class JupyterRunner
     {
         var source = Path.GetFullPath(path);
         if (!File.Exists(source)) throw new FileNotFoundException($"{path}: no such notebook", source);
-        var kernel = KernelName(source);
+        var kernel = NotebookDocument.Load(source).KernelSpec
+            ?? throw new XcNotebooks.Data.DataFormatException(source, 1, "the notebook names no kernel (metadata.kernelspec.name)");
         var available = KernelSpecs();
         if (!available.Contains(kernel))
             throw new InvalidOperationException(
@@ -61,6 +62,9 @@ public static class JupyterRunner
             }) start.ArgumentList.Add(arg);
             if (fast) start.Environment[NotebookEnv.FastVariable] = "1";
             var (exitCode, log) = Execute(start);
+            // The kernel picks its HTTP port from a range at start-up; kernels starting side by side can collide and
+            // one dies before running a cell. That start is retried once.
+            if (exitCode != 0 && log.Contains("DeadKernelError", StringComparison.Ordinal) && !File.Exists(target)) (exitCode, log) = Execute(start);
             if (exitCode != 0 || !File.Exists(target))
                 throw new InvalidOperationException($"jupyter nbconvert could not execute {path} (exit code {exitCode}): {LastLines(log, 8)}");
             var json = File.ReadAllText(target);
@@ -96,14 +100,6 @@ public static class JupyterRunner
             try { return KernelSpecs().Contains(".net-csharp"); }
             catch (InvalidOperationException) { return false; }
         }
-    }
-
-    /// <summary>The kernelspec name a notebook asks for (metadata.kernelspec.name).</summary>
-    private static string KernelName(string path)
-    {
-        var root = JsonNode.Parse(File.ReadAllText(path));
-        return root?["metadata"]?["kernelspec"]?["name"]?.GetValue<string>()
-            ?? throw new XcNotebooks.Data.DataFormatException(path, 1, "the notebook names no kernel (metadata.kernelspec.name)");
     }
 
     private static IReadOnlyList<string> KernelSpecs()

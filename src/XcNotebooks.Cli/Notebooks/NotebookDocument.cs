@@ -37,6 +37,9 @@ public sealed class NotebookDocument
     /// <summary>The kernel of cells that name none ("csharp" or "fsharp").</summary>
     public string DefaultKernel { get; }
 
+    /// <summary>The Jupyter kernel the notebook asks for (metadata.kernelspec.name, e.g. ".net-csharp"); null for scripts and notebooks that name none.</summary>
+    public string? KernelSpec => Str(_root?["metadata"]?["kernelspec"]?["name"]);
+
     /// <summary>All cells in order (markdown and raw cells included, so numbers match the editor's).</summary>
     public IReadOnlyList<SourceCell> Cells { get; }
 

@@ -10,17 +10,7 @@ namespace XcNotebooks.Tests.Notebooks;
 [Collection(nameof(NotebookRunnerTests))]
 public class CommittedNotebooksTests
 {
-    /// <summary>Paths relative to the repository root, one row each (none is fine).</summary>
-    public static TheoryData<string> Committed()
-    {
-        var root = TestNotebooks.RepositoryRoot();
-        var files = new[] { ("scripts", "*.csx") }
-            .Where(f => Directory.Exists(Path.Combine(root, f.Item1)))
-            .SelectMany(f => Directory.GetFiles(Path.Combine(root, f.Item1), f.Item2))
-            .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal);
-        return new TheoryData<string>(files);
-    }
+    public static TheoryData<string> Committed() => TestNotebooks.Committed("scripts", "*.csx");
 
     [Theory(SkipTestWithoutData = true)]
     [MemberData(nameof(Committed))]

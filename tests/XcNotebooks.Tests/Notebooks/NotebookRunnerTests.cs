@@ -90,12 +90,6 @@ public class NotebookRunnerTests
         Assert.Equal("InvalidOperationException", outputs[1]!["ename"]!.GetValue<string>());
         Assert.Equal("boom", outputs[1]!["evalue"]!.GetValue<string>());
         Assert.Null(JsonNode.Parse(result.NotebookJson!)!["cells"]![3]!["execution_count"]); // not run
-
-        // Through the CLI: exit code 1, and --in-place stores the error in the notebook.
-        Assert.Equal(1, XcnCli.Run(["run", path, "--in-place", "--quiet"]));
-        var written = File.ReadAllText(path);
-        Assert.NotEqual(before, written);
-        Assert.Equal("boom", Outputs(written, 3)[1]!["evalue"]!.GetValue<string>());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Xunit;
 
 namespace XcNotebooks.Tests.Notebooks;
 
@@ -56,6 +57,16 @@ internal static class TestNotebooks
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "XcNotebooks.sln"))) return dir.FullName;
         throw new InvalidOperationException($"no XcNotebooks.sln above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>The committed files matching <paramref name="pattern"/> in a folder of the repository, as paths from its root, in order (none is fine).</summary>
+    public static TheoryData<string> Committed(string folder, string pattern)
+    {
+        var root = RepositoryRoot();
+        var full = Path.Combine(root, folder);
+        return new TheoryData<string>(Directory.Exists(full)
+            ? Directory.GetFiles(full, pattern).Select(p => Path.GetRelativePath(root, p).Replace('\\', '/')).Order(StringComparer.Ordinal)
+            : []);
     }
 
     /// <summary>The outputs of code cell <paramref name="number"/> (1-based among all cells) in notebook JSON.</summary>

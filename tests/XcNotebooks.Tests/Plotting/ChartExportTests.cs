@@ -24,6 +24,23 @@ public class ChartExportTests
     }
 
     [Fact]
+    public void PngIsDrawnAtTheChartsOwnSizeNotCropped()
+    {
+        Assert.SkipWhen(!ChartExport.IsAvailable, "headless Chromium is not installed (Debian package 'chromium')");
+        // Wider and taller than the old fixed 720 x 440 window: the line runs to the right edge of the plot.
+        var chart = Charts.Lines([new ChartSeries("wide", [1, 2, 3], [1, 3, 2])], style: new ChartStyle { Width = 1000, Height = 600 });
+
+        var png = ChartExport.ToPngBytes(chart);
+
+        Assert.Equal((1000, 600), ChartExport.PngSize(png));
+        var (width, height, _) = DecodePng(png);
+        Assert.Equal((1000, 600), (width, height));
+        // The line colour shows right of x = 900, beyond what a 720-pixel window could hold.
+        Assert.Contains((0x00, 0x72, 0xB2), DecodePng(png, fromX: 900).Colours);
+        Assert.Throws<ArgumentException>(() => ChartExport.PngSize([1, 2, 3]));
+    }
+
+    [Fact]
     public void MissingChromiumIsAClearError()
     {
         var previous = Environment.GetEnvironmentVariable(ChartExport.ChromiumVariable);
@@ -41,8 +58,8 @@ public class ChartExportTests
         }
     }
 
-    /// <summary>A minimal PNG reader (8-bit RGB or RGBA, not interlaced): size and the set of pixel colours.</summary>
-    private static (int Width, int Height, HashSet<(int, int, int)> Colours) DecodePng(byte[] png)
+    /// <summary>A minimal PNG reader (8-bit RGB or RGBA, not interlaced): size and the set of pixel colours (of columns from <paramref name="fromX"/> on).</summary>
+    private static (int Width, int Height, HashSet<(int, int, int)> Colours) DecodePng(byte[] png, int fromX = 0)
     {
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         int width = 0, height = 0, channels = 0;
@@ -88,7 +105,7 @@ public class ChartExportTests
                     _ => throw new InvalidDataException($"filter {filter}"),
                 });
             }
-            for (int x = 0; x < width; x++) colours.Add((row[x * channels], row[x * channels + 1], row[x * channels + 2]));
+            for (int x = fromX; x < width; x++) colours.Add((row[x * channels], row[x * channels + 1], row[x * channels + 2]));
             (previous, row) = (row, previous);
         }
         return (width, height, colours);
