@@ -65,6 +65,9 @@ public static class JupyterRunner
             // The kernel picks its HTTP port from a range at start-up; kernels starting side by side can collide and
             // one dies before running a cell. That start is retried once.
             if (exitCode != 0 && log.Contains("DeadKernelError", StringComparison.Ordinal) && !File.Exists(target)) (exitCode, log) = Execute(start);
+            if (log.Contains("dotnet tool restore", StringComparison.Ordinal) && !File.Exists(target))
+                throw new InvalidOperationException(
+                    $"the kernel could not start for {path}: `dotnet interactive` is pinned in .config/dotnet-tools.json and not restored; run dotnet tool restore");
             if (exitCode != 0 || !File.Exists(target))
                 throw new InvalidOperationException($"jupyter nbconvert could not execute {path} (exit code {exitCode}): {LastLines(log, 8)}");
             var json = File.ReadAllText(target);

@@ -39,9 +39,6 @@ public static class ChartExport
         File.WriteAllBytes(target, png);
     }
 
-    /// <summary>The PNG of <paramref name="chart"/> (see <see cref="ToPng"/>), or null when no Chromium is installed.</summary>
-    public static byte[]? TryToPngBytes(XcChart chart, int timeoutSeconds = 60) => IsAvailable ? ToPngBytes(chart, timeoutSeconds: timeoutSeconds) : null;
-
     /// <summary>The PNG of <paramref name="chart"/> as bytes (see <see cref="ToPng"/>).</summary>
     public static byte[] ToPngBytes(XcChart chart, int? width = null, int? height = null, int timeoutSeconds = 60)
     {

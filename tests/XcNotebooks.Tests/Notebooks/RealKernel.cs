@@ -12,13 +12,16 @@ namespace XcNotebooks.Tests.Notebooks;
 /// </summary>
 internal static class RealKernel
 {
-    private static readonly Lazy<bool> Available = new(() => JupyterRunner.IsAvailable && DotnetInteractiveRuns());
+    // The kernelspec starts `dotnet interactive`: it must run in the repository (the tool manifest, restored) and
+    // outside it (a global tool on PATH), where the package test's notebook lives.
+    private static readonly Lazy<bool> Available = new(() =>
+        JupyterRunner.IsAvailable && DotnetInteractiveRuns(Path.GetTempPath()) && DotnetInteractiveRuns(TestNotebooks.RepositoryRoot()));
 
     /// <summary>Skips the test when the kernel cannot run here; on CI (CI=true) it runs and fails instead.</summary>
     public static void SkipUnlessAvailable() =>
         Assert.SkipWhen(Environment.GetEnvironmentVariable("CI") != "true" && !Available.Value,
             "jupyter with the .NET Interactive kernel is not installed (apt-get install jupyter-nbconvert python3-ipykernel; " +
-            "dotnet tool install -g Microsoft.dotnet-interactive; dotnet interactive jupyter install); CI=true makes this a failure");
+            "dotnet tool restore; dotnet tool install -g Microsoft.dotnet-interactive; dotnet interactive jupyter install); CI=true makes this a failure");
 
     /// <summary>A notebook of code cells for the given kernelspec (".net-csharp" or ".net-fsharp"), written to <paramref name="folder"/>.</summary>
     public static string WriteNotebook(string folder, string kernelspec, params string[] cells)
@@ -62,10 +65,9 @@ internal static class RealKernel
             .Select(o => (IReadOnlyDictionary<string, string>)o!["data"]!.AsObject().ToDictionary(kv => kv.Key, kv => TestNotebooks.JoinedText(kv.Value)))
             .ToArray();
 
-    private static bool DotnetInteractiveRuns()
+    private static bool DotnetInteractiveRuns(string folder)
     {
-        // The kernelspec starts `dotnet interactive`: it must be reachable from any folder (a global tool on PATH).
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetTempPath(), RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("interactive");
         start.ArgumentList.Add("--version");
         using var process = Process.Start(start)!;
