@@ -257,7 +257,7 @@ internal sealed class ProgressStream(Stream inner, TrainingMonitor monitor, stri
 /// slow) then overlaps with parsing. Errors of the inner stream surface on the consumer's next read; disposing stops
 /// the reader and closes the inner stream before returning.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardReadStream
 {
     private const int ChunkSize = 1 << 20;
     private readonly System.Threading.Channels.Channel<(byte[] Buffer, int Count)> _chunks =
@@ -298,14 +298,6 @@ internal sealed class ReadAheadStream : Stream
         });
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty) return 0;
@@ -334,11 +326,6 @@ internal sealed class ReadAheadStream : Stream
         _offset += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -369,20 +356,12 @@ internal enum CompressionKind
 /// decompressed are checked against the gzip trailer (a concatenated multi-member file, whose trailer only covers its
 /// last member, is then checked member by member).
 /// </summary>
-internal sealed class CheckedDecompressionStream(Func<Stream> openDecompressor, Stream compressed, string path, CompressionKind kind) : Stream
+internal sealed class CheckedDecompressionStream(Func<Stream> openDecompressor, Stream compressed, string path, CompressionKind kind) : ForwardReadStream
 {
     private Stream? _decompressor;
     private readonly System.IO.Hashing.Crc32 _crc = new();
     private long _length;
     private bool _ended;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -457,11 +436,6 @@ internal sealed class CheckedDecompressionStream(Func<Stream> openDecompressor, 
             throw new DataFormatException(path, 0, $"damaged gzip data: {_length:N0} bytes decompressed, {total:N0} expected");
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) (_decompressor ?? compressed).Dispose();
@@ -474,17 +448,9 @@ internal sealed class CheckedDecompressionStream(Func<Stream> openDecompressor, 
 /// '\n' bytes, which never occur inside a UTF-8 sequence), so a hostile file without line breaks is an error found
 /// while streaming instead of a multi-gigabyte string.
 /// </summary>
-internal sealed class LineLengthGuardStream(Stream inner, string path, int maxLineBytes) : Stream
+internal sealed class LineLengthGuardStream(Stream inner, string path, int maxLineBytes) : ForwardReadStream
 {
     private long _completeLines, _currentLineBytes;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -508,11 +474,6 @@ internal sealed class LineLengthGuardStream(Stream inner, string path, int maxLi
         }
         return read;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -259,20 +259,15 @@ internal sealed class HashingWriteStream(Stream inner) : Stream
 /// The verified part of a model file (header and payload, the trailer excluded), read forward only; knows how many
 /// bytes are left so that array lengths can be checked before allocating.
 /// </summary>
-internal sealed class ModelPayloadStream(Stream inner, long contentBytes) : Stream
+internal sealed class ModelPayloadStream(Stream inner, long contentBytes) : ForwardReadStream
 {
     private long _position;
 
     /// <summary>Bytes of header and payload not read yet.</summary>
     public long Remaining => contentBytes - _position;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => contentBytes;
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -281,11 +276,6 @@ internal sealed class ModelPayloadStream(Stream inner, long contentBytes) : Stre
         _position += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
