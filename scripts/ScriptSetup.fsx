@@ -6,6 +6,7 @@ open System
 open System.IO
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
+open XcNotebooks.Core
 
 // Run from the scripts folder, as `xcn run` runs the .csx: the shared data are found from there, ".." is the
 // repository root.

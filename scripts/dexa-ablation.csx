@@ -14,7 +14,7 @@ using System.IO;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 // The runner executes a script in its own folder (scripts/), so ".." is the repository root.
 var outDir = Path.GetFullPath(Path.Combine("..", Args.Count > 0 ? Args[0] : "artifacts"));

@@ -15,7 +15,8 @@ using XcNotebooks.Methods.Dsnc;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Experiments;
+using XcNotebooks.Core;
 
 // The runner executes a script in its own folder (scripts/), so ".." is the repository root.
 var outDir = Path.GetFullPath(Path.Combine("..", Args.Count > 0 ? Args[0] : "artifacts"));

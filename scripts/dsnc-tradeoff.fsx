@@ -17,7 +17,8 @@ open XcNotebooks.Methods.Dsnc
 open XcNotebooks.Methods.Wltls
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
-open XcNotebooks.Training
+open XcNotebooks.Experiments
+open XcNotebooks.Core
 
 let chosen = sectorOrEmbedded ()
 chosen.FallbackReason

@@ -4,6 +4,7 @@ using XcNotebooks;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Notebooks;
+using XcNotebooks.Core;
 
 var name = Args.Count > 0 ? Args[0] : "world";
 Console.WriteLine($"Hello, {name}: XcNotebooks {Kit.Version}{(NotebookEnv.Fast ? " (fast mode)" : "")}");

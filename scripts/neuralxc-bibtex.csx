@@ -18,7 +18,9 @@ using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Experiments;
+using XcNotebooks.Methods.NeuralXc;
+using XcNotebooks.Core;
 
 // The runner executes a script in its own folder (scripts/), so ".." is the repository root.
 var outDir = Path.GetFullPath(Path.Combine("..", Args.Count > 0 ? Args[0] : "artifacts"));

@@ -14,6 +14,7 @@ using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 // The runner executes a script in its own folder (scripts/), so ".." is the repository root.
 var outDir = Path.GetFullPath(Path.Combine("..", Args.Count > 0 ? Args[0] : "artifacts"));

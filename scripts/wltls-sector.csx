@@ -11,10 +11,9 @@
 // split drawn for validation) and fewer epochs in fast mode, and says so.
 #r "nuget: XcNotebooks"
 using System.IO;
-using XcNotebooks.Codes;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Notebooks;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 // The runner executes a script in its own folder (scripts/), so ".." is the repository root.
 var outDir = Path.GetFullPath(Path.Combine("..", Args.Count > 0 ? Args[0] : "artifacts"));

@@ -16,7 +16,7 @@ open ScriptSetup
 open XcNotebooks.Methods.Wltls
 open XcNotebooks.Notebooks
 open XcNotebooks.Reports
-open XcNotebooks.Training
+open XcNotebooks.Core
 
 let chosen = sectorOrEmbedded ()
 let widths : int list = if chosen.IsShared then List.ofSeq WltlsSweep.DefaultSliceWidths else [ 2; 5; 16 ]

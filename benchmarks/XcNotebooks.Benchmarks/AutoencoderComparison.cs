@@ -1,9 +1,10 @@
 using System.Globalization;
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Experiments;
+using XcNotebooks.Methods.NeuralXc;
 
 namespace XcNotebooks.Benchmarks;
 

@@ -3,8 +3,7 @@ using System.Text.Json;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks;
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using ICSharpCode.SharpZipLib.BZip2;
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Data.Synthetic;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
 
 namespace XcNotebooks.Benchmarks;
 

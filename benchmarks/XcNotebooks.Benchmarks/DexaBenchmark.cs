@@ -1,3 +1,4 @@
+using XcNotebooks.Methods.TwoTower;
 using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Compute;
@@ -6,6 +7,7 @@ using XcNotebooks.Learners;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Metrics;
 using XcNotebooks.Text;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks;
 
@@ -71,7 +73,7 @@ internal static class DexaBenchmark
                 rows.Add(ft);
                 Print(ft);
             }
-            var log = new XcNotebooks.Training.TrainingMonitor { Log = line => { if (!line.StartsWith("Epoch")) Console.WriteLine("  " + line); } };
+            var log = new XcNotebooks.Core.TrainingMonitor { Log = line => { if (!line.StartsWith("Epoch")) Console.WriteLine("  " + line); } };
             var runs = Enumerable.Range(0, seeds).Select(seed => Dexa.Ablation(data, options with { Seed = seed }, log)).ToArray();
             for (int stage = 0; stage < runs[0].Rows.Count; stage++)
             {
@@ -83,8 +85,8 @@ internal static class DexaBenchmark
                 // A small transformer (d 64, 2 layers, 4 heads) for 10 M1 epochs: about 1/8 of the default's compute per token.
                 var small = options with
                 {
-                    Encoder = DexaEncoderKind.Transformer,
-                    Transformer = new XcNotebooks.Text.Encoders.TransformerEncoderOptions { Dimension = 64, Layers = 2, Heads = 4, FeedForward = 256 },
+                    Encoder = TextEncoderKind.Transformer,
+                    Transformer = new XcNotebooks.Encoders.TransformerEncoderOptions { Dimension = 64, Layers = 2, Heads = 4, FeedForward = 256 },
                     EncoderEpochs = 10, EncoderLearningRate = 1e-3f, EncoderCurriculum = new NgameCurriculum(4, [2, 4, 6, 8], 2),
                 };
                 var clock = Stopwatch.StartNew();

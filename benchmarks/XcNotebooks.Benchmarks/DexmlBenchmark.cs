@@ -3,7 +3,7 @@ using XcNotebooks.Compute;
 using XcNotebooks.Data;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Metrics;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
+using XcNotebooks.Methods.Dsnc;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Hierarchies;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks;
 

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Data.Synthetic;
 using XcNotebooks.Learners;
-using XcNotebooks.Methods;
 using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Metrics;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
 
 namespace XcNotebooks.Benchmarks;
 

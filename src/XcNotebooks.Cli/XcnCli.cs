@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.Reflection;
 using XcNotebooks.Cli.Common;
 
 namespace XcNotebooks.Cli;

@@ -1,5 +1,5 @@
-using XcNotebooks.Data;
-using XcNotebooks.Data.Synthetic;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
 
 namespace XcNotebooks.Tests;
 

@@ -1,6 +1,5 @@
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Methods.Wltls;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks.WltlsBenchmarks;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Wltls;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Benchmarks.WltlsBenchmarks;
 

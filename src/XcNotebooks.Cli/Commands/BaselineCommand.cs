@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Learners;
-using XcNotebooks.Methods;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.Parabel;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
+using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Cli.Commands;
 

@@ -2,9 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Data;
-using XcNotebooks.Data.Synthetic;
-using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Methods.Dexml;
@@ -13,7 +10,9 @@ using XcNotebooks.Methods.NeuralXc;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
+using XcNotebooks.Experiments;
 
 namespace XcNotebooks.Cli.Commands;
 

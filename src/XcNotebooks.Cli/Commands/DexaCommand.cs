@@ -1,3 +1,4 @@
+using XcNotebooks.Methods.TwoTower;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -7,8 +8,8 @@ using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Metrics;
-using XcNotebooks.Reports;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Core;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Cli.Commands;
 
@@ -92,9 +93,9 @@ public sealed class DexaCommand : ICliCommand
         {
             Encoder = args.GetValue(Encoder)!.Trim().ToLowerInvariant() switch
             {
-                "bag" or "boe" or "bag-of-embeddings" => DexaEncoderKind.BagOfEmbeddings,
-                "transformer" => DexaEncoderKind.Transformer,
-                "onnx" => DexaEncoderKind.Onnx,
+                "bag" or "boe" or "bag-of-embeddings" => TextEncoderKind.BagOfEmbeddings,
+                "transformer" => TextEncoderKind.Transformer,
+                "onnx" => TextEncoderKind.Onnx,
                 var other => throw new ArgumentException($"unknown encoder '{other}': expected bag, transformer or onnx"),
             },
             OnnxModel = args.GetValue(OnnxModel),
@@ -175,13 +176,13 @@ public sealed class DexaCommand : ICliCommand
     }
 
     /// <summary>--tokenizer: auto (WordPiece with a vocabulary, else words), words, hashed or wordpiece.</summary>
-    internal static DexaTokenizerKind ParseTokenizer(string value, string? vocabulary) =>
+    internal static TextTokenizerKind ParseTokenizer(string value, string? vocabulary) =>
         value.Trim().ToLowerInvariant() switch
         {
-            "auto" => vocabulary is null ? DexaTokenizerKind.Words : DexaTokenizerKind.WordPiece,
-            "words" => DexaTokenizerKind.Words,
-            "hashed" => DexaTokenizerKind.HashedNgrams,
-            "wordpiece" => DexaTokenizerKind.WordPiece,
+            "auto" => vocabulary is null ? TextTokenizerKind.Words : TextTokenizerKind.WordPiece,
+            "words" => TextTokenizerKind.Words,
+            "hashed" => TextTokenizerKind.HashedNgrams,
+            "wordpiece" => TextTokenizerKind.WordPiece,
             var other => throw new ArgumentException($"unknown tokenizer '{other}': expected auto, words, hashed or wordpiece"),
         };
 

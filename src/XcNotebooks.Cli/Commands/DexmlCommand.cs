@@ -1,12 +1,12 @@
+using XcNotebooks.Methods.TwoTower;
 using System.CommandLine;
 using System.Diagnostics;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Metrics;
-using XcNotebooks.Reports;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Core;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Cli.Commands;
 
@@ -91,8 +91,8 @@ public sealed class DexmlCommand : ICliCommand
             GradientCacheChunk = args.GetValue(CacheChunk),
             Encoder = args.GetValue(Encoder)!.Trim().ToLowerInvariant() switch
             {
-                "bag" or "boe" or "bag-of-embeddings" => DexaEncoderKind.BagOfEmbeddings,
-                "transformer" => DexaEncoderKind.Transformer,
+                "bag" or "boe" or "bag-of-embeddings" => TextEncoderKind.BagOfEmbeddings,
+                "transformer" => TextEncoderKind.Transformer,
                 var other => throw new ArgumentException($"unknown encoder '{other}': expected bag or transformer"),
             },
             Tokenizer = DexaCommand.ParseTokenizer(args.GetValue(DexaCommand.Tokenizer)!, args.GetValue(DexaCommand.Vocabulary)),

@@ -2,12 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Codes;
 using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dsnc;
 using XcNotebooks.Metrics;
-using XcNotebooks.Neural;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 
 namespace XcNotebooks.Cli.Commands;
 

@@ -6,7 +6,7 @@ using XcNotebooks.Cli.Common;
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Metrics;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Commands;
 

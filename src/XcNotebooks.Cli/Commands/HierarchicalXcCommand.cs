@@ -5,10 +5,11 @@ using XcNotebooks.Cli.Common;
 using XcNotebooks.Compute;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
-using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.HierarchicalXc;
-using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
+using XcNotebooks.Core;
+using XcNotebooks.Metrics;
+using XcNotebooks.Methods.NeuralXc;
 
 namespace XcNotebooks.Cli.Commands;
 

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Plotting;
+using XcNotebooks.Methods.Wltls;
 
 namespace XcNotebooks.Cli.Commands;
 

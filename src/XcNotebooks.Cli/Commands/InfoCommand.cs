@@ -5,7 +5,7 @@ using Spectre.Console;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Commands;
 

@@ -3,10 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Compute;
-using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.NeuralXc;
-using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
+using XcNotebooks.Core;
+using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Cli.Commands;
 

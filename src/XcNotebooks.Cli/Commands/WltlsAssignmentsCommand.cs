@@ -1,10 +1,9 @@
 using System.CommandLine;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Codes;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Commands;
 

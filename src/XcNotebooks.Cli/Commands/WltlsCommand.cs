@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Codes;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Plotting;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Common;
 

@@ -1,5 +1,5 @@
 using Spectre.Console;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Common;
 

@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Common;
 
@@ -28,7 +26,7 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// the model goes to a fallback path in the temporary folder instead, and the command ends with exit code 74
     /// and a message naming both.
     /// </summary>
-    public long SaveModel(XcNotebooks.Methods.IXcModel model, string fileName)
+    public long SaveModel(XcNotebooks.Core.IXcModel model, string fileName)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (ModelDir is null) return 0;

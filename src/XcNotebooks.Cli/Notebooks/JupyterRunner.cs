@@ -37,7 +37,7 @@ public static class JupyterRunner
         var source = Path.GetFullPath(path);
         if (!File.Exists(source)) throw new FileNotFoundException($"{path}: no such notebook", source);
         var kernel = NotebookDocument.Load(source).KernelSpec
-            ?? throw new XcNotebooks.Data.DataFormatException(source, 1, "the notebook names no kernel (metadata.kernelspec.name)");
+            ?? throw new Core.DataFormatException(source, 1, "the notebook names no kernel (metadata.kernelspec.name)");
         var available = KernelSpecs();
         if (!available.Contains(kernel))
             throw new InvalidOperationException(
@@ -85,7 +85,7 @@ public static class JupyterRunner
     {
         JsonNode root;
         try { root = JsonNode.Parse(notebookJson) ?? throw new JsonException("empty document"); }
-        catch (JsonException e) { throw new XcNotebooks.Data.DataFormatException(path, (int)(e.LineNumber ?? 0) + 1, $"not a notebook: {e.Message}"); }
+        catch (JsonException e) { throw new Core.DataFormatException(path, (int)(e.LineNumber ?? 0) + 1, $"not a notebook: {e.Message}"); }
         var errors = new List<NotebookError>();
         var cells = root["cells"] as JsonArray ?? [];
         for (int i = 0; i < cells.Count; i++)

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Cli.Notebooks;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using XcNotebooks.Data;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
+using XcNotebooks.Core;
+using XcNotebooks.Reports;
 
 namespace XcNotebooks.Cli.Notebooks;
 

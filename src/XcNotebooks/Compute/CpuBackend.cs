@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using XcNotebooks.Compute.Kernels;
-using XcNotebooks.Metrics;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Compute;
 

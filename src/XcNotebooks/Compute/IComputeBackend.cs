@@ -1,4 +1,4 @@
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Compute;
 
@@ -162,7 +162,7 @@ public interface IComputeBackend : IDisposable
     /// <summary>
     /// The k largest values of each row, best first (k = values.Cols; indices is rows x k). Ties keep the lower
     /// column first; NaN is never selected; a row with fewer than k columns is padded with index -1 and −∞
-    /// (the rules of <see cref="Metrics.TopKSelector"/>).
+    /// (the rules of <see cref="Core.TopKSelector"/>).
     /// </summary>
     void TopK(Tensor scores, Tensor values, IntTensor indices);
 

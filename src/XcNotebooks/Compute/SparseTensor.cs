@@ -1,5 +1,5 @@
 using System.Buffers;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Compute;
 

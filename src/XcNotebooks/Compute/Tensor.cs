@@ -1,6 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Compute;
 

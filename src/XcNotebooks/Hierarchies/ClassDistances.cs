@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Hierarchies;
 

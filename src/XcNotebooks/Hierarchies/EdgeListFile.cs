@@ -1,6 +1,5 @@
 using System.Globalization;
-using XcNotebooks.Data;
-using XcNotebooks.Data.Formats;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Hierarchies;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Hierarchies;
 

@@ -1,5 +1,5 @@
 using QuikGraph;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Hierarchies;
 

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using XcNotebooks.Compute;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Learners;
 

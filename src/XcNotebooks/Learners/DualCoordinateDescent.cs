@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Learners;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Learners;
 

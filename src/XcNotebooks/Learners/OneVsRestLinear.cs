@@ -1,11 +1,7 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
-using XcNotebooks.Data;
-using XcNotebooks.Methods;
 using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Learners;
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Learners;
 

@@ -1,5 +1,5 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Neural;
 

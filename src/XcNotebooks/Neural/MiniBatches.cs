@@ -1,5 +1,4 @@
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Neural;
 

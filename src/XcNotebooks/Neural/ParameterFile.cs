@@ -1,5 +1,4 @@
-using XcNotebooks.Data;
-using XcNotebooks.Persistence;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Neural;
 

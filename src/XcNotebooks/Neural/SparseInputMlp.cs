@@ -1,5 +1,5 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Neural;
 
@@ -50,7 +50,7 @@ public sealed class SparseInputMlp : IDisposable
     /// <summary>All trainable parameters, first layer first.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
-    /// <summary>The output for a batch uploaded with <see cref="IComputeBackend.Upload(Data.CsrMatrix)"/> (owned by the last layer).</summary>
+    /// <summary>The output for a batch uploaded with <see cref="IComputeBackend.Upload(Core.CsrMatrix)"/> (owned by the last layer).</summary>
     public Tensor Forward(SparseTensor input, bool training = true) => Tail.Forward(First.Forward(input), training);
 
     /// <summary>Back-propagates through the latest Forward, accumulating every parameter's gradient.</summary>

@@ -1,6 +1,5 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Training;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Neural;
 
@@ -71,9 +70,9 @@ public sealed class SparseLinear : IDisposable
 /// A mini-batch of token-id sequences on a backend: ids padded to rows x MaxLength, with each row's length, and
 /// the distinct ids (the table rows a backward pass touches).
 /// </summary>
-public sealed class TokenBatch : IDisposable
+public sealed class DeviceTokenBatch : IDisposable
 {
-    private TokenBatch(IntTensor tokens, IntTensor lengths, int[] distinct, int maxToken)
+    private DeviceTokenBatch(IntTensor tokens, IntTensor lengths, int[] distinct, int maxToken)
     {
         Tokens = tokens;
         Lengths = lengths;
@@ -97,7 +96,7 @@ public sealed class TokenBatch : IDisposable
     public int Rows => Tokens.Rows;
 
     /// <summary>Uploads <paramref name="rows"/> of token ids, each truncated to <paramref name="maxLength"/>.</summary>
-    public static TokenBatch Create(IComputeBackend backend, IReadOnlyList<IReadOnlyList<int>> rows, int maxLength)
+    public static DeviceTokenBatch Create(IComputeBackend backend, IReadOnlyList<IReadOnlyList<int>> rows, int maxLength)
     {
         if (maxLength < 1) throw new ArgumentException($"maxLength must be positive, got {maxLength}");
         var ids = new int[rows.Count * maxLength];
@@ -114,7 +113,7 @@ public sealed class TokenBatch : IDisposable
                 seen.Add(id);
             }
         }
-        return new TokenBatch(backend.UploadInt(ids, rows.Count, maxLength), backend.UploadInt(lengths, rows.Count, 1),
+        return new DeviceTokenBatch(backend.UploadInt(ids, rows.Count, maxLength), backend.UploadInt(lengths, rows.Count, 1),
             [.. seen], seen.Count == 0 ? -1 : seen.Max);
     }
 
@@ -122,7 +121,7 @@ public sealed class TokenBatch : IDisposable
     /// Uploads a host batch cut by <see cref="Text.TokenizedCorpus.Batch"/> (ids row-major, Rows x Columns, with each
     /// row's length): the form text encoders receive.
     /// </summary>
-    public static TokenBatch Create(IComputeBackend backend, Text.TokenBatch batch)
+    public static DeviceTokenBatch Create(IComputeBackend backend, Text.TokenBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var seen = new bool[Math.Max(1, batch.Ids.Length == 0 ? 0 : MaxId(batch) + 1)];
@@ -142,7 +141,7 @@ public sealed class TokenBatch : IDisposable
         var distinct = new int[count];
         for (int id = 0, w = 0; w < count; id++)
             if (seen[id]) distinct[w++] = id;
-        return new TokenBatch(backend.UploadInt(batch.Ids, batch.Rows, batch.Columns), backend.UploadInt(batch.Lengths, batch.Rows, 1),
+        return new DeviceTokenBatch(backend.UploadInt(batch.Ids, batch.Rows, batch.Columns), backend.UploadInt(batch.Lengths, batch.Rows, 1),
             distinct, max);
     }
 
@@ -163,13 +162,13 @@ public sealed class TokenBatch : IDisposable
 }
 
 /// <summary>
-/// Bag of embeddings: each row of a <see cref="TokenBatch"/> becomes the sum or mean of its tokens' embedding rows.
+/// Bag of embeddings: each row of a <see cref="DeviceTokenBatch"/> becomes the sum or mean of its tokens' embedding rows.
 /// The table is a row-sparse parameter: only the batch's tokens get gradient and optimiser updates.
 /// </summary>
 public sealed class EmbeddingBag : IDisposable
 {
     private readonly IComputeBackend _backend;
-    private TokenBatch? _input;
+    private DeviceTokenBatch? _input;
     private Tensor? _output;
 
     /// <summary>A vocabulary x dimension table, seeded (<paramref name="init"/>, PyTorch's N(0, 1) by default).</summary>
@@ -194,7 +193,7 @@ public sealed class EmbeddingBag : IDisposable
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>The bag embedding of each row.</summary>
-    public Tensor Forward(TokenBatch input)
+    public Tensor Forward(DeviceTokenBatch input)
     {
         if (input.MaxToken >= Table.Rows)
             throw new ArgumentException($"{Table.Name}: token {input.MaxToken} outside the vocabulary of {Table.Rows}");

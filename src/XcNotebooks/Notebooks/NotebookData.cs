@@ -1,7 +1,7 @@
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Data.Synthetic;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
 
 namespace XcNotebooks.Notebooks;
 
@@ -12,7 +12,7 @@ namespace XcNotebooks.Notebooks;
 /// </summary>
 /// <param name="Splits">Train, heldout (when there is one) and test.</param>
 /// <param name="Name">A name for titles and captions ("sector (PD-Sparse split)").</param>
-/// <param name="Files">What was read, by split (<see cref="Reports.RunReport.DatasetFiles"/>).</param>
+/// <param name="Files">What was read, by split (<see cref="Core.RunReport.DatasetFiles"/>).</param>
 /// <param name="FallbackReason">Why the embedded default stands in for the real data set; null when the real one was read.</param>
 public sealed record NotebookData(DataSplits Splits, string Name, IReadOnlyDictionary<string, string> Files, string? FallbackReason)
 {

@@ -1,8 +1,8 @@
 using Microsoft.DotNet.Interactive.Formatting;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Notebooks;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Plotting;
 

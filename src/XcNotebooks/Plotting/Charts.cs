@@ -1,7 +1,6 @@
 using System.Globalization;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Plotting;
 
@@ -28,7 +27,7 @@ public sealed record ValueMarker(string Name, double Value);
 /// <summary>
 /// The kit's chart builders (figures rendered by Plotly.NET, returned as <see cref="XcChart"/>), all styled by <see cref="ChartStyle"/>: lines over epochs, metric bars
 /// by method, cost/accuracy trade-offs and heatmaps. Each call builds a new chart. Display them in a notebook,
-/// add them to an <see cref="HtmlReport"/>, save them with <see cref="ChartHtml"/> or <see cref="ChartExport"/>.
+/// add them to an HtmlReport (Reports), save them with <see cref="ChartHtml"/> or <see cref="ChartExport"/>.
 /// </summary>
 public static class Charts
 {

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text;
-using XcNotebooks.Data;
-using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Reports;
 

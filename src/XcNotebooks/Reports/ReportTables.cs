@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Reports;
 
@@ -73,7 +73,7 @@ public static class ReportTables
         };
         if (report.Options is not null)
         {
-            var json = JsonSerializer.SerializeToElement(report.Options, report.Options.GetType(), Reports.RunReport.JsonOptions);
+            var json = JsonSerializer.SerializeToElement(report.Options, report.Options.GetType(), Core.RunReport.JsonOptions);
             var options = json.ValueKind == JsonValueKind.Object
                 ? json.EnumerateObject().Select(p => new KeyValuePair<string, object?>(p.Name, JsonCell(p.Value)))
                 : [new KeyValuePair<string, object?>("options", json.GetRawText())];

@@ -1,5 +1,4 @@
 using Microsoft.ML.Tokenizers;
-using XcNotebooks.Data;
 
 namespace XcNotebooks.Text;
 

@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using XcNotebooks.Data;
-using XcNotebooks.Persistence;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Text;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Text;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using XcNotebooks.Data;
-using XcNotebooks.Persistence;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Text;
 

@@ -1,6 +1,5 @@
-using System.Text;
 using System.Text.Json;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Text;
 

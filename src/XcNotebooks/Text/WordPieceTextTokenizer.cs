@@ -1,5 +1,5 @@
 using Microsoft.ML.Tokenizers;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Text;
 

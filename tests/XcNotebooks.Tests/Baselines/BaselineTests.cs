@@ -1,9 +1,10 @@
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.NeuralXc;
 using XcNotebooks.Metrics;
+using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 using Xunit;
 
 namespace XcNotebooks.Tests.BaselineTests;

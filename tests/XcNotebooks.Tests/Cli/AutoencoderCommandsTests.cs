@@ -1,11 +1,13 @@
 using System.Text.Json;
 using XcNotebooks.Cli;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.HierarchicalXc;
 using XcNotebooks.Methods.NeuralXc;
+using XcNotebooks.Core;
+using XcNotebooks.Experiments;
+using XcNotebooks.Metrics;
 using Xunit;
 
 namespace XcNotebooks.Tests.Cli;

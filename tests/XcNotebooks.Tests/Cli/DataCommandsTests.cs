@@ -1,8 +1,8 @@
 using System.Text.Json;
 using XcNotebooks.Cli;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Tests.Data;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Cli;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Cli;

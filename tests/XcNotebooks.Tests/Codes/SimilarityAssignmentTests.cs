@@ -1,6 +1,6 @@
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Hierarchies;
+using XcNotebooks.Methods.Wltls;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Codes;

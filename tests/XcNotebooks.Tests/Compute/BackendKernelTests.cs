@@ -1,6 +1,6 @@
 using Xunit;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Tests.Compute;
 

@@ -1,4 +1,3 @@
-using Xunit;
 namespace XcNotebooks.Tests.Compute;
 
 /// <summary>Straightforward double-precision reference versions of the backend operations.</summary>

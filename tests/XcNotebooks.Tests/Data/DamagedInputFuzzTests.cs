@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using System.Text;
 using CsCheck;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Baselines;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Data;
@@ -246,7 +246,7 @@ public sealed class DamagedInputFuzzTests(ITestOutputHelper output)
     /// <summary>Twelve training and four test points over 12 features and 6 labels, values with several digits.</summary>
     private static DataSplits SmallData()
     {
-        var splits = XcNotebooks.Data.Synthetic.SyntheticXc.Generate(new XcNotebooks.Data.Synthetic.SyntheticXcOptions
+        var splits = XcNotebooks.Synthetic.SyntheticXc.Generate(new XcNotebooks.Synthetic.SyntheticXcOptions
         {
             NumLabels = 6, NumFeatures = 12, NumTrain = 12, NumHeldout = 0, NumTest = 4, Seed = 15, Texts = false, MultiLabel = true,
         });

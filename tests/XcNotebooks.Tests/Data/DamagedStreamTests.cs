@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using ICSharpCode.SharpZipLib.BZip2;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Data;

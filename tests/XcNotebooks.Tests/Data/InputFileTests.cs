@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Data;

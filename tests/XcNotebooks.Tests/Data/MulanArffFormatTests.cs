@@ -1,5 +1,5 @@
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Data;

@@ -1,4 +1,3 @@
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
-using XcNotebooks.Data;
-using XcNotebooks.Data.Synthetic;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
 using Xunit;
 
 namespace XcNotebooks.Tests.Data;

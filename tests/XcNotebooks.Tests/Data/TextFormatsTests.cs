@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Data;

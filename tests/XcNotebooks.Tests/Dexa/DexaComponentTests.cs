@@ -1,9 +1,9 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
-using XcNotebooks.Methods;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Neural;
 using XcNotebooks.Tests.Compute;
+using XcNotebooks.Core;
+using XcNotebooks.Methods.TwoTower;
 using Xunit;
 
 namespace XcNotebooks.Tests.DexaTests;
@@ -182,8 +182,8 @@ public sealed class DexaComponentTests
     public void ScoreFusionAddsTheTreeProbabilityToBothScores()
     {
         // Classifier shortlist {0: .9, 1: .2}, embedding shortlist {1: .5, 2: .4}; a tree fitted on one positive.
-        var clf = new XcNotebooks.Metrics.TopKPredictions(1, 2, [0, 1], [0.9f, 0.2f]);
-        var knn = new XcNotebooks.Metrics.TopKPredictions(1, 2, [1, 2], [0.5f, 0.4f]);
+        var clf = new XcNotebooks.Core.TopKPredictions(1, 2, [0, 1], [0.9f, 0.2f]);
+        var knn = new XcNotebooks.Core.TopKPredictions(1, 2, [1, 2], [0.5f, 0.4f]);
         var truth = LabelMatrix.FromLabelSets([[0]], 3);
         var fusion = ScoreFusion.Fit(clf, knn, truth, [1.0, 2.0, 3.0], new FusionOptions { Beta = 0.5 }, seed: 1);
         var fused = fusion.Fuse(clf, knn, 3);

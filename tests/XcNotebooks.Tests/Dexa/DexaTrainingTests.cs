@@ -1,5 +1,7 @@
+using XcNotebooks.Methods.TwoTower;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Metrics;
+using XcNotebooks.Data;
 using Xunit;
 
 namespace XcNotebooks.Tests.DexaTests;
@@ -27,13 +29,13 @@ public sealed class DexaTrainingTests
         var data = ToyText.Create(train: 160, test: 40);
         var options = ToyText.Options() with
         {
-            Encoder = DexaEncoderKind.Transformer,
-            Transformer = new XcNotebooks.Text.Encoders.TransformerEncoderOptions { Dimension = 16, Heads = 2, Layers = 1, FeedForward = 32, Dropout = 0f },
+            Encoder = TextEncoderKind.Transformer,
+            Transformer = new XcNotebooks.Encoders.TransformerEncoderOptions { Dimension = 16, Heads = 2, Layers = 1, FeedForward = 32, Dropout = 0f },
             EncoderLearningRate = 3e-3f,
             EncoderEpochs = 15,
         };
         using var model = Dexa.Train(data.Train, null, options);
-        Assert.IsType<XcNotebooks.Text.Encoders.TransformerEncoder>(model.Encoder);
+        Assert.IsType<XcNotebooks.Encoders.TransformerEncoder>(model.Encoder);
         var report = XcMetrics.Evaluate(data.Test.Labels, model.TopK(data.Test, 5));
         Assert.True(report.P(1) >= 0.8, $"P@1 {report.P(1):P1}");
     }
@@ -53,17 +55,17 @@ public sealed class DexaTrainingTests
         var data = ToyText.Create();
         var options = ToyText.Options() with
         {
-            Encoder = DexaEncoderKind.Onnx, OnnxModel = model, Tokenizer = DexaTokenizerKind.WordPiece, WordPieceVocabulary = vocab,
+            Encoder = TextEncoderKind.Onnx, OnnxModel = model, Tokenizer = TextTokenizerKind.WordPiece, WordPieceVocabulary = vocab,
             ClassifierEpochs = 20, ClassifierLearningRate = 1e-2f,
         };
         using var trained = Dexa.Train(data.Train, null, options);
-        Assert.IsType<XcNotebooks.Text.Encoders.OnnxEncoder>(trained.Encoder);
+        Assert.IsType<XcNotebooks.Encoders.OnnxEncoder>(trained.Encoder);
         var p1 = XcMetrics.Evaluate(data.Test.Labels, trained.TopK(data.Test, 5)).P(1);
         Assert.True(p1 >= 0.8, $"P@1 {p1:P1}");
         // Without auxiliary vectors nothing in M1 trains: the label embeddings are the frozen encoder's.
         using var frozen = Dexa.TrainEncoder(data.Train, options with { Auxiliary = false });
         XcNotebooks.Tests.Compute.Numbers.Close(frozen.Encode(data.Train.LabelTexts!).Data, frozen.LabelEmbeddings.Data, 1e-6, "label embeddings");
-        Assert.Throws<ArgumentException>(() => Dexa.TrainEncoder(data.Train, options with { Tokenizer = DexaTokenizerKind.Words }));
+        Assert.Throws<ArgumentException>(() => Dexa.TrainEncoder(data.Train, options with { Tokenizer = TextTokenizerKind.Words }));
     }
 
     [Fact]
@@ -96,7 +98,7 @@ public sealed class DexaTrainingTests
             Assert.Equal(a.Scores, b.Scores);
         }
         Assert.Equal(model.Auxiliary!.LabelToVector, loaded.Auxiliary!.LabelToVector);
-        Assert.Throws<XcNotebooks.Data.DataFormatException>(() => DexaModel.Load(TestData.TempFile("x.dexa", "garbage"), XcNotebooks.Compute.BackendKind.Cpu));
+        Assert.Throws<Core.DataFormatException>(() => DexaModel.Load(TestData.TempFile("x.dexa", "garbage"), XcNotebooks.Compute.BackendKind.Cpu));
     }
 
     [Fact]

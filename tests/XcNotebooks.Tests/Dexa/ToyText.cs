@@ -1,6 +1,6 @@
-using XcNotebooks.Data;
 using XcNotebooks.Methods.Dexa;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Core;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Tests.DexaTests;
 

@@ -1,8 +1,10 @@
+using XcNotebooks.Methods.TwoTower;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Metrics;
 using XcNotebooks.Tests.DexaTests;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Data;
+using XcNotebooks.Encoders;
 using Xunit;
 
 namespace XcNotebooks.Tests.DexmlTests;
@@ -78,13 +80,13 @@ public sealed class DexmlTrainingTests
     public void TargetsAreSampledInProportionToRelevanceAsDexmlDoes()
     {
         // Point 0: labels 1 (relevance 1) and 4 (relevance 3); point 1: labels 0, 2, 3, 5 (relevance 1).
-        var builder = new XcNotebooks.Data.CsrBuilder(6);
+        var builder = new XcNotebooks.Core.CsrBuilder(6);
         builder.Add(1, 1f);
         builder.Add(4, 3f);
         builder.EndRow();
         foreach (int l in new[] { 0, 2, 3, 5 }) builder.Add(l, 1f);
         builder.EndRow();
-        var labels = new XcNotebooks.Data.LabelMatrix(builder.Build());
+        var labels = new Core.LabelMatrix(builder.Build());
         var rng = new Random(7);
         var decoupled = new LabelPools(labels, 6, Small());
         int fours = 0;
@@ -156,7 +158,7 @@ public sealed class DexmlTrainingTests
         var data = ToyText.Create(train: 20, test: 5);
         Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { Temperature = 0 }));
         Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { GradientCacheChunk = 0 }));
-        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { Encoder = DexaEncoderKind.Onnx }));
+        Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { Encoder = TextEncoderKind.Onnx }));
         Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train, null, Small() with { SoftTopk = new SoftTopkOptions(Alpha: -1) }));
         Assert.Throws<ArgumentException>(() => Dexml.Train(data.Train with { Texts = null }, null, Small()));
     }

@@ -3,7 +3,7 @@ using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Tests.Compute;
 using XcNotebooks.Tests.DexaTests;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Encoders;
 using Xunit;
 
 namespace XcNotebooks.Tests.DexmlTests;
@@ -11,7 +11,7 @@ namespace XcNotebooks.Tests.DexmlTests;
 /// <summary>Gradient caching: the same loss and parameter gradients as one uncached pass, with less memory held.</summary>
 public sealed class GradientCacheTests
 {
-    internal sealed record Setup(TokenizedCorpus Documents, TokenizedCorpus Labels, int VocabularySize, XcNotebooks.Data.DataSplits Data);
+    internal sealed record Setup(TokenizedCorpus Documents, TokenizedCorpus Labels, int VocabularySize, XcNotebooks.Core.DataSplits Data);
 
     internal static Setup Corpus()
     {

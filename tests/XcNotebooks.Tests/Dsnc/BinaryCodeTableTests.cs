@@ -1,5 +1,5 @@
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
+using XcNotebooks.Methods.Dsnc;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.DsncTests;

@@ -1,5 +1,6 @@
 using XcNotebooks.Methods.Dsnc;
 using XcNotebooks.Plotting;
+using XcNotebooks.Experiments;
 using Xunit;
 
 namespace XcNotebooks.Tests.DsncTests;

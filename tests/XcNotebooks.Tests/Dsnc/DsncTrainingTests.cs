@@ -1,10 +1,8 @@
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Methods.Dsnc;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Metrics;
-using XcNotebooks.Neural;
 using XcNotebooks.Tests.Compute;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.DsncTests;

@@ -1,6 +1,7 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Neural;
 using XcNotebooks.Tests.Compute;
+using XcNotebooks.Methods.Dsnc;
 using Xunit;
 
 namespace XcNotebooks.Tests.DsncTests;

@@ -1,11 +1,11 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.HierarchicalXc;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.HierarchicalXcTests;

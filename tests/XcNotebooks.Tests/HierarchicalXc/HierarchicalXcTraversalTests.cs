@@ -1,6 +1,6 @@
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.HierarchicalXc;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.HierarchicalXcTests;

@@ -1,6 +1,6 @@
 using XcNotebooks.Cli;
-using XcNotebooks.Codes;
 using XcNotebooks.Data.Formats;
+using XcNotebooks.Methods.Wltls;
 using Xunit;
 
 namespace XcNotebooks.Tests.Hierarchies;

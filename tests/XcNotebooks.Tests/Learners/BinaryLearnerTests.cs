@@ -1,5 +1,5 @@
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Learners;

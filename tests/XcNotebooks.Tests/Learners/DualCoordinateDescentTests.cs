@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Learners;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Learners;
@@ -126,7 +126,7 @@ public class DualCoordinateDescentTests
         var y = Enumerable.Range(0, data.Train.NumPoints).Select(i => (sbyte)(data.Train.Labels.Has(i, 4) ? 1 : -1)).ToArray();
         var withBias = CsrMatrix.FromRows(301, Enumerable.Range(0, data.Train.NumPoints)
             .Select(i => data.Train.Features.RowEntries(i).Append((300, 1f))));
-        var lone = DualCoordinateDescent.Solve(withBias, y, options.Learner, XcNotebooks.Training.Seeds.Derive(3, 4));
+        var lone = DualCoordinateDescent.Solve(withBias, y, options.Learner, XcNotebooks.Core.Seeds.Derive(3, 4));
         for (int j = 0; j < 300; j++) Assert.Equal((float)lone.Weights[j], first.Weights[j, 4]);
         Assert.Equal((float)lone.Weights[300], first.BiasWeights[4]);
 
@@ -149,12 +149,12 @@ public class DualCoordinateDescentTests
         int edges = model.Graph.NumEdges, edge = edges / 2;
         var y = Enumerable.Range(0, data.Train.NumPoints)
             .Select(i => coding[(long)model.CodewordOfClass[data.Train.Labels.LabelsOf(i)[0]] * edges + edge]).ToArray();
-        var lone = DualCoordinateDescent.Solve(data.Train.Features, y, options.Learner, XcNotebooks.Training.Seeds.Derive(1, edge));
+        var lone = DualCoordinateDescent.Solve(data.Train.Features, y, options.Learner, XcNotebooks.Core.Seeds.Derive(1, edge));
         for (int j = 0; j < 300; j++) Assert.Equal((float)lone.Weights[j], model.Weights[j, edge]);
         Assert.Single(training.Epochs);
         Assert.True(model.Accuracy(data.Test) >= 80, $"accuracy {model.Accuracy(data.Test):F1}%");
         Assert.Throws<ArgumentException>(() => XcNotebooks.Methods.Wltls.Wltls.Train(data.Train, null,
-            options with { PathAssignment = XcNotebooks.Codes.PathAssignmentPolicy.Greedy }));
+            options with { PathAssignment = XcNotebooks.Methods.Wltls.PathAssignmentPolicy.Greedy }));
     }
 
     [Fact]

@@ -1,7 +1,6 @@
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
 using XcNotebooks.Metrics;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Learners;

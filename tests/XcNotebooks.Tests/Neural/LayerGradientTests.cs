@@ -1,7 +1,7 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Neural;
 using XcNotebooks.Tests.Compute;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Neural;
@@ -149,7 +149,7 @@ public sealed class LayerGradientTests
     public void EmbeddingBagTableGradient(EmbeddingBagMode mode)
     {
         using var layer = new EmbeddingBag(_b, 7, 3, mode, seed: 7);
-        using var batch = TokenBatch.Create(_b, [[1, 4, 1], [6], [], [2, 3, 4, 5, 0]], maxLength: 4); // last row truncated
+        using var batch = DeviceTokenBatch.Create(_b, [[1, 4, 1], [6], [], [2, 3, 4, 5, 0]], maxLength: 4); // last row truncated
         var r = GradientCheck.Weights(108, 12);
         using var g = _b.Upload(r, 4, 3);
         layer.Forward(batch);

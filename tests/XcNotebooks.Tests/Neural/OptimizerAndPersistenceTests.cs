@@ -1,7 +1,7 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Neural;
 using XcNotebooks.Tests.Compute;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Neural;

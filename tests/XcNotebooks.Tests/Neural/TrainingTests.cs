@@ -1,8 +1,8 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
 using XcNotebooks.Tests.Compute;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Neural;

@@ -1,8 +1,8 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Methods.NeuralXc;
 using XcNotebooks.Neural;
 using XcNotebooks.Tests.Neural;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.NeuralXcTests;

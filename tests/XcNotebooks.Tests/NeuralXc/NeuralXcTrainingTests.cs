@@ -1,9 +1,9 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.NeuralXc;
 using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.NeuralXcTests;

@@ -1,9 +1,8 @@
 using Microsoft.DotNet.Interactive.Formatting;
-using XcNotebooks.Data;
-using XcNotebooks.Metrics;
 using XcNotebooks.Notebooks;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Notebooks;

@@ -1,6 +1,6 @@
 using XcNotebooks.Data.Formats;
-using XcNotebooks.Data.Synthetic;
 using XcNotebooks.Notebooks;
+using XcNotebooks.Synthetic;
 using Xunit;
 
 namespace XcNotebooks.Tests.Notebooks;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using XcNotebooks.Cli;
 using XcNotebooks.Cli.Notebooks;
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 using XcNotebooks.Notebooks;
 using Xunit;
 using static XcNotebooks.Tests.Notebooks.TestNotebooks;
@@ -135,7 +135,7 @@ public class NotebookRunnerTests
             #i "nuget: https://example.org/feed/index.json"
             #r "SPECTRE"
             Console.WriteLine(string.Join(",", Args));
-            Console.WriteLine(typeof(XcNotebooks.Data.Dataset).Assembly.Location);
+            Console.WriteLine(typeof(XcNotebooks.Core.Dataset).Assembly.Location);
             Console.WriteLine(Spectre.Console.Markup.Escape("[x]"));
             """.Replace("SPECTRE", typeof(Spectre.Console.Markup).Assembly.Location));
 
@@ -169,6 +169,7 @@ public class NotebookRunnerTests
                 using XcNotebooks.Data;
                 using XcNotebooks.Metrics;
                 using XcNotebooks.Plotting;
+                using XcNotebooks.Core;
                 var truth = LabelMatrix.FromLabelSets(new[] { new[] { 0, 2 }, new[] { 1 }, new[] { 3 } }, 4);
                 var predictions = new TopKPredictions(3, 2, new[] { 2, 1, 0, 1, 3, 0 }, new[] { 0.9f, 0.5f, 0.8f, 0.3f, 0.7f, 0.1f });
                 XcMetrics.Evaluate(truth, predictions, 2)

@@ -1,8 +1,8 @@
-using XcNotebooks.Data;
-using XcNotebooks.Data.Synthetic;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Metrics;
+using XcNotebooks.Core;
+using XcNotebooks.Synthetic;
 using Xunit;
 
 namespace XcNotebooks.Tests.Parabel;
@@ -92,7 +92,7 @@ public class ParabelTests
         var points = Enumerable.Range(0, Data.Train.NumPoints).Where(i => leafLabels.Any(l => Data.Train.Labels.Has(i, l))).ToArray();
         var x = Data.Train.Features.SelectRows(points);
         var y = points.Select(i => (sbyte)(Data.Train.Labels.Has(i, leafLabels[0]) ? 1 : -1)).ToArray();
-        var lone = DualCoordinateDescent.Solve(x, y, options.Learner, XcNotebooks.Training.Seeds.Derive(XcNotebooks.Training.Seeds.Derive(options.Seed, leaf), 0));
+        var lone = DualCoordinateDescent.Solve(x, y, options.Learner, XcNotebooks.Core.Seeds.Derive(XcNotebooks.Core.Seeds.Derive(options.Seed, leaf), 0));
         var stored = model.ClassifierWeights(ParabelModel.FirstColumn(model.Tree, leaf));
         // Parabel's pruning: weights below 0.1 are dropped.
         for (int j = 0; j < x.Cols; j++) Assert.Equal(Math.Abs((float)lone.Weights[j]) < 0.1f ? 0 : (float)lone.Weights[j], stored[j]);

@@ -1,11 +1,9 @@
 using System.Text;
-using XcNotebooks.Data;
 using XcNotebooks.Methods.Baselines;
-using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Methods.NeuralXc;
-using XcNotebooks.Persistence;
 using XcNotebooks.Tests.DexmlTests;
 using XcNotebooks.Tests.NeuralXcTests;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Persistence;

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Plotting;

@@ -1,5 +1,6 @@
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Reports;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using XcNotebooks.Data;
 using XcNotebooks.Text;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Text;

@@ -1,6 +1,5 @@
-using XcNotebooks.Data;
 using XcNotebooks.Text;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Text;

@@ -1,8 +1,6 @@
-using XcNotebooks.Codes;
 using XcNotebooks.Compute;
-using XcNotebooks.Compute.Kernels;
-using XcNotebooks.Data;
 using XcNotebooks.Methods.Wltls;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

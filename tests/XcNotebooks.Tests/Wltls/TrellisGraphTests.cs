@@ -1,5 +1,5 @@
 using QuikGraph.Algorithms;
-using XcNotebooks.Codes;
+using XcNotebooks.Methods.Wltls;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

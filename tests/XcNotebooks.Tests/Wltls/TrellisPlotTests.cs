@@ -1,6 +1,5 @@
 using System.Text.Json;
-using XcNotebooks.Codes;
-using XcNotebooks.Plotting;
+using XcNotebooks.Methods.Wltls;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

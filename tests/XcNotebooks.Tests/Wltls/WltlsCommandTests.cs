@@ -1,9 +1,8 @@
 using System.Text.Json;
 using XcNotebooks.Cli;
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Wltls;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

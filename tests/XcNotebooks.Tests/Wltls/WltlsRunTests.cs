@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Plotting;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

@@ -1,11 +1,9 @@
 using System.Text.Json;
 using XcNotebooks.Cli;
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Methods.Wltls;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

@@ -1,5 +1,5 @@
 using XcNotebooks.Methods.Wltls;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

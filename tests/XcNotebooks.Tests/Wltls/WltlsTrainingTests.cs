@@ -1,9 +1,7 @@
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
 using XcNotebooks.Tests.Learners;
 using XcNotebooks.Methods.Wltls;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.WltlsTests;

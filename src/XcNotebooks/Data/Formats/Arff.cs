@@ -1,3 +1,4 @@
+using XcNotebooks.Core;
 using System.Globalization;
 using System.Text;
 

@@ -1,4 +1,4 @@
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Data.Formats;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Data.Formats;
 

@@ -1,3 +1,4 @@
+using XcNotebooks.Core;
 namespace XcNotebooks.Data.Formats;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using XcNotebooks.Metrics;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Data.Formats;
 

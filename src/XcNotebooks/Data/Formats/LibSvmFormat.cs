@@ -1,5 +1,5 @@
 using System.Globalization;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Data.Formats;
 

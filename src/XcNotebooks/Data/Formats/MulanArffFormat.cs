@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Xml;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Data.Formats;
 

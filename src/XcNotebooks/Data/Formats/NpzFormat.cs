@@ -1,3 +1,4 @@
+using XcNotebooks.Core;
 using System.IO.Compression;
 
 namespace XcNotebooks.Data.Formats;

@@ -1,8 +1,5 @@
 using System.Text.Json;
-using XcNotebooks.Data;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Baselines;
 

@@ -1,6 +1,4 @@
-using XcNotebooks.Data;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Baselines;
 

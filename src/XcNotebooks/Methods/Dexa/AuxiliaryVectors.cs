@@ -1,7 +1,6 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Neural;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dexa;
 

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
-using XcNotebooks.Data;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dexa;
 

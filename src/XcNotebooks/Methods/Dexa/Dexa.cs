@@ -7,8 +7,9 @@ using XcNotebooks.Neural;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Methods.TwoTower;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Methods.Dexa;
 
@@ -60,8 +61,8 @@ public static class Dexa
         var texts = train.Texts ?? throw new ArgumentException($"{train.Name} has no texts: DEXA trains a text encoder");
         var labelTexts = train.LabelTexts ?? train.LabelNames
             ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXA encodes labels");
-        var tokenizer = CreateTokenizer(options, texts, labelTexts, monitor);
-        var sequence = Sequence(options, train.Name);
+        var tokenizer = TextTowers.CreateTokenizer(options, texts, labelTexts, monitor);
+        var sequence = TextTowers.Sequence(options, train.Name);
         var documents = TokenizedCorpus.Build(texts, tokenizer, sequence, monitor);
         var labels = TokenizedCorpus.Build(labelTexts, tokenizer, sequence, monitor);
         monitor.Write($"Documents: {documents}; labels: {labels}; tokenizer: {tokenizer.Name} ({tokenizer.VocabularySize:N0} ids)");
@@ -71,7 +72,7 @@ public static class Dexa
         AuxiliaryVectors? auxiliary = null;
         try
         {
-            encoder = CreateEncoder(options, backend, tokenizer, options.Seed);
+            encoder = TextTowers.CreateEncoder(options, backend, tokenizer, options.Seed);
             monitor.Write($"Encoder: {encoder}");
             if (options.Auxiliary)
             {
@@ -172,34 +173,6 @@ public static class Dexa
         return new DexaAblation(rows);
     }
 
-    /// <summary>The tokenizer of a Siamese text method (DEXA, DEXML): a corpus vocabulary is built on the training and label texts.</summary>
-    internal static ITextTokenizer CreateTokenizer(SiameseTextOptions options, IReadOnlyList<string> texts, IReadOnlyList<string> labelTexts, TrainingMonitor monitor) =>
-        options.Tokenizer switch
-        {
-            DexaTokenizerKind.Words => CorpusVocabularyTokenizer.Build([.. texts, .. labelTexts], options.Vocabulary, monitor),
-            DexaTokenizerKind.HashedNgrams => new HashedNgramFeaturizer(options.Hashing),
-            DexaTokenizerKind.WordPiece => WordPieceTextTokenizer.Load(options.WordPieceVocabulary ?? throw new ArgumentException("the WordPiece tokenizer needs a vocab.txt")),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Tokenizer, "unknown tokenizer"),
-        };
-
-    /// <summary>Sequence settings: the given length or DEXA's per-data-set default; special tokens except for bags.</summary>
-    internal static SequenceOptions Sequence(SiameseTextOptions options, string dataset) => new()
-    {
-        MaxLength = options.MaxLength ?? SequenceOptions.ForDataset(dataset).MaxLength,
-        AddSpecialTokens = options.Encoder != DexaEncoderKind.BagOfEmbeddings,
-    };
-
-    /// <summary>A fresh encoder over the tokenizer's ids, its weights seeded from <paramref name="seed"/>.</summary>
-    internal static ITextEncoder CreateEncoder(SiameseTextOptions options, IComputeBackend backend, ITextTokenizer tokenizer, int seed) =>
-        options.Encoder switch
-        {
-            DexaEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, options.BagOfEmbeddings with { Seed = Seeds.Derive(seed, 1) }),
-            DexaEncoderKind.Transformer => new TransformerEncoder(backend, tokenizer.VocabularySize,
-                options.Transformer with { Seed = Seeds.Derive(seed, 1), MaxPositions = Math.Max(options.Transformer.MaxPositions, options.MaxLength ?? 0) }),
-            DexaEncoderKind.Onnx => OnnxEncoder.Load(backend, options.OnnxModel ?? throw new ArgumentException("an ONNX encoder needs a model file"), tokenizer.VocabularySize, options.Onnx),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown encoder"),
-        };
-
     /// <summary>The power of two at or above n: (131,073 − 1,000)/2 labels give DEXA's 65,536 vectors.</summary>
     private static int CeilingPowerOfTwo(int n)
     {
@@ -216,17 +189,13 @@ public static class Dexa
         return BalancedClustering.NormalizeRows(z);
     }
 
-    /// <summary>Training points that have at least one label (a positive is drawn from each point's labels).</summary>
-    internal static int[] LabelledPoints(LabelMatrix labels) =>
-        Enumerable.Range(0, labels.Rows).Where(i => labels.Matrix.RowLength(i) > 0).ToArray();
-
     private static void RunM1(ITextEncoder encoder, AuxiliaryVectors? auxiliary, TokenizedCorpus documents, TokenizedCorpus labelTexts,
         LabelMatrix labels, DexaOptions options, TrainingMonitor monitor)
     {
         var parameters = new List<Parameter>(encoder.IsTrainable ? encoder.Parameters : []);
         if (auxiliary is not null) parameters.Add(auxiliary.Table);
         if (parameters.Count == 0 || options.EncoderEpochs == 0) return;
-        var points = LabelledPoints(labels);
+        var points = TextTowers.LabelledPoints(labels);
         if (points.Length < 2) throw new ArgumentException("M1 needs at least two training points with labels");
         var b = encoder.Backend;
         int d = encoder.Dimension;
@@ -296,7 +265,7 @@ public static class Dexa
         int d = documents.Cols, l = labelEmbeddings.Rows;
         using var weights = new Parameter(b, "classifiers.weight", l, d, rowSparse: true);
         weights.SetValues(labelEmbeddings.Data); // initialised from the (normalised) label embeddings
-        var points = LabelledPoints(labels);
+        var points = TextTowers.LabelledPoints(labels);
         if (options.ClassifierEpochs > 0 && points.Length > 0)
         {
             using var optimizer = new Adam([weights], new AdamOptions { LearningRate = options.ClassifierLearningRate });

@@ -1,10 +1,9 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Methods.TwoTower;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Methods.Dexa;
 

@@ -1,30 +1,8 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Methods.TwoTower;
 
 namespace XcNotebooks.Methods.Dexa;
-
-/// <summary>Which encoder DEXA trains (or, for ONNX, uses frozen).</summary>
-public enum DexaEncoderKind
-{
-    /// <summary>Bag of embeddings + residual MLP (Astec style): the fast default.</summary>
-    BagOfEmbeddings,
-    /// <summary>A small transformer trained from scratch (mean pooling): slow on a CPU.</summary>
-    Transformer,
-    /// <summary>A user-supplied ONNX encoder, frozen: only the auxiliary vectors and the classifiers train.</summary>
-    Onnx,
-}
-
-/// <summary>How DEXA cuts texts into tokens.</summary>
-public enum DexaTokenizerKind
-{
-    /// <summary>Words of the training and label texts (<see cref="CorpusVocabularyTokenizer"/>).</summary>
-    Words,
-    /// <summary>Hashed word and character n-grams (<see cref="HashedNgramFeaturizer"/>).</summary>
-    HashedNgrams,
-    /// <summary>A BERT WordPiece vocabulary file (<see cref="SiameseTextOptions.WordPieceVocabulary"/>; what ONNX exports of BERT-like models read).</summary>
-    WordPiece,
-}
 
 /// <summary>
 /// DEXA settings. The defaults follow the authors' LF-AmazonTitles-131K configuration, scaled to CPU-sized data
@@ -131,7 +109,7 @@ public sealed record DexaOptions : SiameseTextOptions
         if (AuxiliaryHeadVectors is < 0) throw new ArgumentException($"head vectors must be 0 or more, got {AuxiliaryHeadVectors}");
         if (AuxiliaryClusterVectors is { } c && (c < 1 || (c & (c - 1)) != 0))
             throw new ArgumentException($"cluster vectors must be a power of two, got {c}");
-        if (Encoder == DexaEncoderKind.Onnx && (OnnxModel is null || Tokenizer != DexaTokenizerKind.WordPiece))
+        if (Encoder == TextEncoderKind.Onnx && (OnnxModel is null || Tokenizer != TextTokenizerKind.WordPiece))
             throw new ArgumentException("an ONNX encoder needs OnnxModel and the WordPiece tokenizer with the model's vocabulary (WordPieceVocabulary)");
         EncoderCurriculum.Validate();
         ClassifierCurriculum.Validate();

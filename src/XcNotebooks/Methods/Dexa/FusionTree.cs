@@ -1,4 +1,4 @@
-using XcNotebooks.Data;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dexa;
 

@@ -1,6 +1,6 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Neural;
-using DeviceTokens = XcNotebooks.Neural.TokenBatch;
+using DeviceTokens = XcNotebooks.Neural.DeviceTokenBatch;
 
 namespace XcNotebooks.Methods.Dexa;
 

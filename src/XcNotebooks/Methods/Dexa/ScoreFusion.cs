@@ -1,6 +1,5 @@
 using XcNotebooks.Data;
-using XcNotebooks.Metrics;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dexa;
 

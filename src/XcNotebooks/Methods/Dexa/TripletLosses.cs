@@ -1,5 +1,5 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Metrics;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dexa;
 

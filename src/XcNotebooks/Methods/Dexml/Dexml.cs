@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
-using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
 using XcNotebooks.Reports;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Methods.TwoTower;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Methods.Dexml;
 
@@ -43,8 +43,8 @@ public static class Dexml
             ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXML encodes labels");
         if (heldout is not null && heldout.NumLabels != train.NumLabels)
             throw new ArgumentException($"{heldout.Name} has {heldout.NumLabels} labels, {train.Name} {train.NumLabels}");
-        var tokenizer = Dexa.Dexa.CreateTokenizer(options, texts, labelTexts, monitor);
-        var sequence = Dexa.Dexa.Sequence(options, train.Name);
+        var tokenizer = TextTowers.CreateTokenizer(options, texts, labelTexts, monitor);
+        var sequence = TextTowers.Sequence(options, train.Name);
         var documents = TokenizedCorpus.Build(texts, tokenizer, sequence, monitor);
         var labels = TokenizedCorpus.Build(labelTexts, tokenizer, sequence, monitor);
         var heldoutDocuments = heldout?.Texts is { } ht && heldout.NumPoints > 0 && options.EvaluateEvery > 0
@@ -55,7 +55,7 @@ public static class Dexml
         ITextEncoder? encoder = null;
         try
         {
-            encoder = Dexa.Dexa.CreateEncoder(options, backend, tokenizer, options.Seed);
+            encoder = TextTowers.CreateEncoder(options, backend, tokenizer, options.Seed);
             monitor.Write($"Encoder: {encoder}; loss {options.Loss}, tau {options.Temperature.ToString(CultureInfo.InvariantCulture)}, " +
                 $"negatives {options.Negatives}, gradient caching {(options.GradientCaching ? $"on ({options.GradientCacheChunk} labels per chunk)" : "off")}");
             var clock = Stopwatch.StartNew();
@@ -105,7 +105,7 @@ public static class Dexml
     {
         var history = new List<DexmlEpoch>();
         if (options.Epochs == 0) return history;
-        var points = Dexa.Dexa.LabelledPoints(labels);
+        var points = TextTowers.LabelledPoints(labels);
         if (points.Length == 0) throw new ArgumentException("DEXML needs training points with labels");
         int batchSize = Math.Min(options.BatchSize, points.Length);
         int batchesPerEpoch = (points.Length + batchSize - 1) / batchSize;

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
+using XcNotebooks.Methods.TwoTower;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Methods.Dexml;
 

@@ -1,5 +1,5 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Methods.Dexa;
+using XcNotebooks.Methods.TwoTower;
 
 namespace XcNotebooks.Methods.Dexml;
 
@@ -152,7 +152,7 @@ public sealed record DexmlOptions : SiameseTextOptions
             throw new ArgumentException($"hard negatives: shortlist and draws per point must be positive, got {HardNegativeShortlist} and {HardNegativesPerPoint}");
         if (HardNegativeStart < 0 || HardNegativeRefresh < 1)
             throw new ArgumentException($"hard negatives: start must be 0 or more and refresh positive, got {HardNegativeStart} and {HardNegativeRefresh}");
-        if (Encoder == DexaEncoderKind.Onnx) throw new ArgumentException("DEXML trains its encoder: use the bag-of-embeddings or transformer encoder (ONNX encoders are frozen)");
+        if (Encoder == TextEncoderKind.Onnx) throw new ArgumentException("DEXML trains its encoder: use the bag-of-embeddings or transformer encoder (ONNX encoders are frozen)");
         return this;
     }
 }

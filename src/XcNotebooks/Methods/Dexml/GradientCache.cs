@@ -1,6 +1,6 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Methods.Dexml;
 

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Codes;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dsnc;
 

@@ -1,11 +1,8 @@
 using System.Text.Json;
-using XcNotebooks.Codes;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dsnc;
 

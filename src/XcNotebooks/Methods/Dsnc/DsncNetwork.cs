@@ -1,8 +1,6 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
-using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Dsnc;
 

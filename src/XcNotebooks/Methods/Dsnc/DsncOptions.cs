@@ -1,6 +1,4 @@
-using XcNotebooks.Codes;
 using XcNotebooks.Compute;
-using XcNotebooks.Neural;
 
 namespace XcNotebooks.Methods.Dsnc;
 

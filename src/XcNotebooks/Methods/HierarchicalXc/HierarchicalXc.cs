@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Data;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.HierarchicalXc;
 

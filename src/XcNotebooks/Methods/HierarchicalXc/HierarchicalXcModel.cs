@@ -1,9 +1,6 @@
 using System.Text.Json;
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.HierarchicalXc;
 

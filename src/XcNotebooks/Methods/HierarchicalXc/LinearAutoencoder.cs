@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Neural;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.HierarchicalXc;
 

@@ -1,10 +1,7 @@
 using System.Text.Json;
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
-using XcNotebooks.Metrics;
 using XcNotebooks.Neural;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.NeuralXc;
 

@@ -1,6 +1,6 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Neural;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.NeuralXc;
 

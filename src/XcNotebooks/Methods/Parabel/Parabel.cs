@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Parabel;
 

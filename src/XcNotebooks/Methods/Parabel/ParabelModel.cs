@@ -1,11 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using XcNotebooks.Data;
 using XcNotebooks.Learners;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Parabel;
 

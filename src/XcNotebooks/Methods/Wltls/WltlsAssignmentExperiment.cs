@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using XcNotebooks.Codes;
-using XcNotebooks.Data;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Wltls;
 

@@ -1,11 +1,6 @@
 using System.Text.Json;
-using XcNotebooks.Codes;
 using XcNotebooks.Compute;
-using XcNotebooks.Compute.Kernels;
-using XcNotebooks.Data;
-using XcNotebooks.Metrics;
-using XcNotebooks.Persistence;
-using XcNotebooks.Reports;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Wltls;
 

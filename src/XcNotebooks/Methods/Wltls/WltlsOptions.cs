@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using XcNotebooks.Codes;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using XcNotebooks.Data;
 using XcNotebooks.Metrics;
 using XcNotebooks.Plotting;
 using XcNotebooks.Reports;
-using XcNotebooks.Training;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Wltls;
 

@@ -1,7 +1,7 @@
 using XcNotebooks.Compute;
-using XcNotebooks.Data;
 using XcNotebooks.Tests.Compute;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Core;
+using XcNotebooks.Encoders;
 using Xunit;
 
 namespace XcNotebooks.Tests.Text.Encoders;

@@ -3,8 +3,7 @@ using Parameter = XcNotebooks.Neural.Parameter;
 using XcNotebooks.Tests.Compute;
 using XcNotebooks.Tests.Neural;
 using XcNotebooks.Text;
-using XcNotebooks.Text.Encoders;
-using Xunit;
+using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Tests.Text.Encoders;
 

@@ -1,7 +1,7 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Tests.Compute;
 using XcNotebooks.Tests.Neural;
-using XcNotebooks.Text.Encoders;
+using XcNotebooks.Encoders;
 using Xunit;
 
 namespace XcNotebooks.Tests.Text.Encoders;
