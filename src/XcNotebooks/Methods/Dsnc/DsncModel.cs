@@ -13,7 +13,7 @@ namespace XcNotebooks.Methods.Dsnc;
 /// looks the code and its Hamming neighbours up in the code table (sublinear). Dispose it to free backend memory.
 /// Prediction calls are serialised (the network's buffers are shared).
 /// </summary>
-public sealed class DsncModel : IXcModel, IDisposable
+public sealed class DsncModel : IXcModel, IReportDetails
 {
     /// <summary>Version of the model file's payload.</summary>
     public const int FormatVersion = 1;
@@ -55,6 +55,47 @@ public sealed class DsncModel : IXcModel, IDisposable
 
     /// <summary>Size of the parameters (float32).</summary>
     public long ModelBytes => _network.Parameters.Sum(p => 4L * p.Rows * p.Cols);
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>The training that produced this model; null for a loaded model.</summary>
+    public DsncTraining? Training { get; internal set; }
+
+    /// <summary>
+    /// Both decodings on the test split: the learned decoder's (<paramref name="testPredictions"/>) and the code
+    /// lookup's accuracy ("lookup accuracy") and speed, the code statistics and the training epochs.
+    /// </summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor)
+    {
+        var test = data.Test;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var lookup = PredictByLookup(test);
+        double lookupSeconds = clock.Elapsed.TotalSeconds;
+        double accuracy = 100 * XcMetrics.Accuracy(test.Labels, testPredictions.Top1());
+        double lookupAccuracy = 100 * XcMetrics.Accuracy(test.Labels, lookup.Classes);
+        double decoderSpeed = test.NumPoints / Math.Max(predictSeconds, 1e-9), lookupSpeed = test.NumPoints / Math.Max(lookupSeconds, 1e-9);
+        monitor.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Test accuracy: learned decoder {accuracy:F2}% ({decoderSpeed:N0} points/s), code lookup {lookupAccuracy:F2}% ({lookupSpeed:N0} points/s, {lookup.AverageNeighboursProbed:F1} neighbours probed, {100 * lookup.FallbackShare:F1}% fallbacks)"));
+        return new RunDetails
+        {
+            Metrics = new Dictionary<string, double> { ["lookup accuracy"] = lookupAccuracy },
+            Details = new Dictionary<string, object?>
+            {
+                ["codeBits"] = CodeBits,
+                ["codedClasses"] = CodeTable.Count,
+                ["codeStatistics"] = CodeStatistics,
+                ["decoderPointsPerSecond"] = decoderSpeed,
+                ["lookupPointsPerSecond"] = lookupSpeed,
+                ["lookupAverageNeighboursProbed"] = lookup.AverageNeighboursProbed,
+                ["lookupFallbackShare"] = lookup.FallbackShare,
+                ["lookupExactHits"] = lookup.ExactHits,
+                ["epochs"] = Training?.Epochs,
+                ["bestEpoch"] = Training?.BestEpoch,
+                ["backend"] = Backend.Name,
+            },
+        };
+    }
 
     /// <summary>The code logits z of every point (points x m); p = σ(z), the deterministic code is 1[z &gt; 0].</summary>
     public RowMajorMatrix CodeLogits(CsrMatrix features)
@@ -116,10 +157,15 @@ public sealed class DsncModel : IXcModel, IDisposable
         });
 
     /// <summary>
-    /// Reads a model written by <see cref="Save"/> onto <paramref name="backend"/> (default: a new backend of the
-    /// saved options' kind, owned by the model). A damaged or foreign file gives a DataFormatException naming it.
+    /// Reads a model written by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind (default:
+    /// the saved options' kind), owned by the model. A damaged or foreign file gives a DataFormatException naming it.
     /// </summary>
-    public static DsncModel Load(string path, IComputeBackend? backend = null) =>
+    public static DsncModel Load(string path, BackendKind? backend = null) => Load(path, backend, null);
+
+    /// <summary>Reads a model onto <paramref name="computeBackend"/>, shared with the caller (not disposed by the model).</summary>
+    public static DsncModel Load(string path, IComputeBackend computeBackend) => Load(path, null, computeBackend);
+
+    private static DsncModel Load(string path, BackendKind? kind, IComputeBackend? backend) =>
         ModelFile.Load(path, Dsnc.MethodName, FormatVersion, r =>
         {
             DsncOptions options;
@@ -135,7 +181,7 @@ public sealed class DsncModel : IXcModel, IDisposable
             int features = r.ReadInt32(), classes = r.ReadInt32();
             if (features < 1 || classes < 1) throw new DataFormatException(path, 0, $"invalid shape: {features} features, {classes} classes");
             bool owns = backend is null;
-            backend ??= ComputeBackends.Create(options.Backend);
+            backend ??= ComputeBackends.Create(kind ?? options.Backend);
             var network = new DsncNetwork(backend, features, classes, options);
             try
             {

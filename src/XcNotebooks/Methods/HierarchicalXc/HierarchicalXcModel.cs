@@ -1,6 +1,8 @@
+using XcNotebooks.Compute;
 using System.Text.Json;
 using XcNotebooks.Learners;
 using XcNotebooks.Core;
+using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Methods.HierarchicalXc;
 
@@ -41,7 +43,7 @@ public sealed record HierarchicalXcPrediction(TopKPredictions TopK, IReadOnlyLis
 /// first and top-k is defined for every k.
 /// </para>
 /// </summary>
-public sealed class HierarchicalXcModel : IXcModel
+public sealed class HierarchicalXcModel : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 1;
@@ -132,6 +134,37 @@ public sealed class HierarchicalXcModel : IXcModel
     /// <summary>Bytes of the parameters (classifier weights, biases, calibrations, encoder).</summary>
     public long ModelBytes => 4L * SideWeights.Data.Length + 20L * _bias.Length
         + (Encoder is null ? 0 : 4L * (Encoder.Weights.Data.Length + Encoder.CodeWidth));
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
+
+    /// <summary>
+    /// The paper's cost figures on the test split: classifiers evaluated per point by the ranking and by the
+    /// none/one/both traversal, the labels the traversal reaches, the traversal ranking's metrics, the autoencoder's loss.
+    /// </summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor)
+    {
+        var prediction = Predict(data.Test, testPredictions.K);
+        var traversal = Traverse(data.Test);
+        var traversalRanking = Predict(data.Test, testPredictions.K, HierarchicalXcRanking.Traversal).TopK;
+        monitor.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Classifiers evaluated per test point: {prediction.MeanClassifiersEvaluated:F1} for the top {prediction.TopK.K} ({Options.Ranking}); the none/one/both traversal evaluates {traversal.MeanClassifiersEvaluated:F1} and reaches {traversal.MeanLabelsReached:F2} labels (of {ClassifierCount:N0} classifiers, {NumLabels:N0} labels)"));
+        return new RunDetails
+        {
+            Details = new Dictionary<string, object?>
+            {
+                ["classifiers"] = ClassifierCount,
+                ["classifiersEvaluatedPerPoint"] = prediction.MeanClassifiersEvaluated,
+                ["traversalClassifiersEvaluatedPerPoint"] = traversal.MeanClassifiersEvaluated,
+                ["traversalLabelsReachedPerPoint"] = traversal.MeanLabelsReached,
+                ["traversalMetrics"] = RankingMetrics.Standard(data.Train, data.Test, traversalRanking, traversalRanking.K),
+                ["autoencoderLoss"] = AutoencoderLoss,
+            },
+        };
+    }
 
     /// <summary>The classifiers' input for <paramref name="features"/>: the codes, or the features themselves.</summary>
     public CsrMatrix ClassifierInput(CsrMatrix features)
@@ -244,7 +277,8 @@ public sealed class HierarchicalXcModel : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static HierarchicalXcModel Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static HierarchicalXcModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, HierarchicalXc.MethodName, FormatVersion, r =>
         {
             var options = JsonSerializer.Deserialize<HierarchicalXcOptions>(r.ReadString(), RunReport.JsonOptions)
