@@ -3,6 +3,8 @@ using System.Diagnostics;
 using Spectre.Console;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Core;
+using XcNotebooks.Learners;
+using XcNotebooks.Methods.Wltls;
 
 namespace XcNotebooks.Cli.Common;
 
@@ -121,6 +123,51 @@ public static class MethodCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Spellings of enums that predate the bound options (e.g. "svm" for the L2-loss SVM, "exp" for the exponential
+    /// decoding loss); every method command accepts them beside the member names.
+    /// </summary>
+    public static IReadOnlyDictionary<Type, Func<string, object>> LegacyEnumSpellings { get; } = new Dictionary<Type, Func<string, object>>
+    {
+        [typeof(BinaryLearnerKind)] = name => BinaryLearnerOptions.ParseKind(name),
+        [typeof(DecodingLoss)] = name => DecodingLosses.Parse(name),
+    };
+
+    /// <summary>
+    /// A method command whose options are bound from <typeparamref name="TOptions"/> (<see cref="OptionsBinder"/>):
+    /// one option per property of <paramref name="defaults"/> except <c>Seed</c> (the common --seed), checked by
+    /// <paramref name="validate"/> (default: the record's <c>Validate()</c>) before any data is read.
+    /// <paramref name="run"/> receives the bound record, its seed set.
+    /// </summary>
+    public static Command Create<TOptions>(string name, string description, TOptions defaults, OptionsBinderSettings settings,
+        IEnumerable<Option> commandOptions, Func<MethodRun, TOptions, RunReport> run,
+        Func<string, string?, string?, DataFormat, DataSplits>? load = null, Action<TOptions>? validate = null,
+        Func<ParseResult, TOptions>? baseOptions = null) where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(run);
+        var bound = BindOptions(defaults, settings);
+        var command = Create(name, description, commandOptions,
+            method => run(method, WithSeed(bound.Bind(method.Args, baseOptions?.Invoke(method.Args) ?? defaults), method.Seed)), load);
+        bound.AddTo(command, defaults, validate);
+        return command;
+    }
+
+    /// <summary>The options of <paramref name="defaults"/>' record for a method command: <c>Seed</c> left to the common --seed, old enum spellings accepted.</summary>
+    public static BoundOptions<TOptions> BindOptions<TOptions>(TOptions defaults, OptionsBinderSettings settings) where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return OptionsBinder.Create(defaults, settings with
+        {
+            Exclude = [.. settings.Exclude, "Seed"],
+            EnumParsers = LegacyEnumSpellings.Concat(settings.EnumParsers).ToDictionary(),
+        });
+    }
+
+    /// <summary><paramref name="options"/> with the common --seed, when the record has a Seed.</summary>
+    public static TOptions WithSeed<TOptions>(TOptions options, int seed) where TOptions : class =>
+        typeof(TOptions).GetProperty("Seed") is null ? options : OptionsBinder.With(options, "Seed", seed);
 
     /// <summary>Empty data trains nothing meaningful (NaN metrics, undefined scores): it is an error naming the file.</summary>
     public static void RequirePoints(Dataset data, string file, string role)

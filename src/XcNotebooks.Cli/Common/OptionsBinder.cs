@@ -29,6 +29,9 @@ public sealed record OptionsBinderSettings
     /// <summary>Property paths that get no option (the command sets them itself, e.g. "Seed" from the common --seed).</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
+    /// <summary>Paths of nested records whose properties are bound without the record's prefix (e.g. "Wltls" in an experiment's options).</summary>
+    public IReadOnlyList<string> Inline { get; init; } = [];
+
     /// <summary>Property path → option name without the dashes, where the kebab-case name would be unclear.</summary>
     public IReadOnlyDictionary<string, string> Names { get; init; } = new Dictionary<string, string>();
 
@@ -73,6 +76,14 @@ public static class OptionsBinder
         if (!type.IsInstanceOfType(defaults)) throw new ArgumentException($"the defaults are a {defaults.GetType().Name}, not a {type.Name}");
         return new(Build(type, defaults, settings ?? new OptionsBinderSettings()));
     }
+
+    /// <summary>An option taking a comma list of integers ("2,4,8"; "none": empty), checked at parse time.</summary>
+    public static Option<int[]> IntListOption(string name, string description) =>
+        (Option<int[]>)MakeOption(typeof(int[]), name, description, null, ParserOf(typeof(int[]), new OptionsBinderSettings()));
+
+    /// <summary>An enum option that accepts the spellings <see cref="ParseEnum"/> does (kebab, snake, any case, unambiguous parts).</summary>
+    public static Option<TEnum> EnumOption<TEnum>(string name, string description, TEnum? defaultValue = null) where TEnum : struct, Enum =>
+        (Option<TEnum>)MakeOption(typeof(TEnum), name, description, defaultValue, ParserOf(typeof(TEnum), new OptionsBinderSettings()));
 
     /// <summary>"SliceWidth" → "slice-width", "PropensityA" → "propensity-a", "MaxLeafLabels" → "max-leaf-labels".</summary>
     public static string KebabCase(string name)
@@ -147,7 +158,8 @@ public static class OptionsBinder
             if (IsScalar(property.PropertyType))
             {
                 var name = settings.Names.TryGetValue(dotted, out var given) ? given
-                    : string.Join('-', path.Select(p => KebabCase(p.Name)));
+                    : string.Join('-', path.Where((_, i) => !settings.Inline.Contains(string.Join('.', path[..(i + 1)].Select(p => p.Name))))
+                        .Select(p => KebabCase(p.Name)));
                 if (settings.Prefix.Length > 0) name = settings.Prefix + "-" + name;
                 var valueType = ValueTypeOf(property.PropertyType);
                 var parse = ParserOf(valueType, settings);
@@ -176,7 +188,6 @@ public static class OptionsBinder
     private static string ValuesHint(Type valueType)
     {
         var t = Nullable.GetUnderlyingType(valueType) ?? valueType;
-        if (t.IsEnum) return $" ({string.Join(", ", Enum.GetNames(t).Select(KebabCase))})";
         if (t.IsArray) return " (comma-separated)";
         return "";
     }
@@ -193,18 +204,24 @@ public static class OptionsBinder
         return null;
     }
 
-    private static string[] SplitList(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>"512,256" → ["512", "256"]; "" and "none" are the empty list.</summary>
+    private static string[] SplitList(string text) =>
+        text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>
-    /// An enum member from its name in any case and with or without '-', '_' or spaces between words, or from the
-    /// type's extra parser; the error lists the kebab-case names.
+    /// An enum member from its name in any case and with or without '-', '_' or spaces between words, from an
+    /// unambiguous start or end of a name, or from the type's extra parser; the error lists the kebab-case names.
     /// </summary>
     internal static object ParseEnum(Type enumType, string text, Func<string, object>? extra = null)
     {
         static string Squash(string s) => new(s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
         var wanted = Squash(text);
-        foreach (var name in Enum.GetNames(enumType))
+        var names = Enum.GetNames(enumType);
+        foreach (var name in names)
             if (Squash(name) == wanted) return Enum.Parse(enumType, name);
+        // An unambiguous start or end of a name: "count" for NegativeCount, "hamming" for HammingThenConfidence.
+        var partial = wanted.Length < 2 ? [] : names.Where(n => Squash(n).StartsWith(wanted, StringComparison.Ordinal) || Squash(n).EndsWith(wanted, StringComparison.Ordinal)).ToList();
+        if (partial.Count == 1) return Enum.Parse(enumType, partial[0]);
         if (extra is not null) return extra(text);
         throw new ArgumentException($"unknown value '{text}': expected {string.Join(", ", Enum.GetNames(enumType).Select(KebabCase))}");
     }
@@ -216,6 +233,8 @@ public static class OptionsBinder
     private static Option<TValue> MakeTypedOption<TValue>(string name, string description, object? defaultValue, Func<string, object>? parse)
     {
         var option = new Option<TValue>(name) { Description = description };
+        var enumType = Nullable.GetUnderlyingType(typeof(TValue)) ?? typeof(TValue);
+        if (enumType.IsEnum) option.HelpName = string.Join('|', Enum.GetNames(enumType).Select(KebabCase)); // the spellings users type
         if (defaultValue is not null) option.DefaultValueFactory = _ => (TValue)defaultValue;
         if (parse is not null)
         {
@@ -241,6 +260,22 @@ public static class OptionsBinder
         object? current = record;
         foreach (var p in path) current = current is null ? null : p.GetValue(current);
         return current;
+    }
+
+    /// <summary>A copy of <paramref name="record"/> with the property at the dotted <paramref name="path"/> ("Transformer.Dimension") set to <paramref name="value"/>.</summary>
+    public static T With<T>(T record, string path, object? value) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(path);
+        var chain = new List<PropertyInfo>();
+        var type = record.GetType();
+        foreach (var name in path.Split('.'))
+        {
+            var property = type.GetProperty(name) ?? throw new ArgumentException($"{type.Name} has no property {name}");
+            chain.Add(property);
+            type = property.PropertyType;
+        }
+        return (T)WithPath(record, chain.ToArray(), value);
     }
 
     /// <summary>A copy of <paramref name="record"/> (records are cloned, never changed) with <paramref name="path"/> set to <paramref name="value"/>.</summary>

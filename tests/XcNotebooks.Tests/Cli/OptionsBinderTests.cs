@@ -178,7 +178,8 @@ public class OptionsBinderTests
         var bound = OptionsBinder.Create<DsncOptions>();
         var bits = bound.OptionOf("CodeBits");
         Assert.Equal("Code length m (1..64; the paper uses a few times log2 K).", bits.Description);
-        Assert.Equal("Neighbour order of the code lookup. (hamming-then-confidence, likelihood)", bound.OptionOf("LookupOrder").Description);
+        Assert.Equal("Neighbour order of the code lookup.", bound.OptionOf("LookupOrder").Description);
+        Assert.Equal("hamming-then-confidence|likelihood", bound.OptionOf("LookupOrder").HelpName);
         var command = new Command("x");
         foreach (var option in bound.AllOptions) command.Options.Add(option);
         Assert.Equal(32, command.Parse([]).GetValue((Option<int>)bits));
