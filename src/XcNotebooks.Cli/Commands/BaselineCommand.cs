@@ -57,57 +57,23 @@ public sealed class BaselineCommand : ICliCommand
     private static RunReport Run(MethodRun run)
     {
         var args = run.Args;
-        var train = run.Data.Train;
-        object? options;
-        var clock = Stopwatch.StartNew();
-        IXcModel model;
-        long modelBytes;
-        var details = new Dictionary<string, object?>();
-        switch (args.GetValue(Kind))
+        var kind = args.GetValue(Kind);
+        object options = kind switch
         {
-            case BaselineKind.Popularity:
-                var popularity = LabelPopularity.Train(train);
-                (model, options, modelBytes) = (popularity, null, popularity.ModelBytes);
-                break;
-            case BaselineKind.Knn:
-                var knnOptions = Knn.Bind(args, new KNearestNeighboursOptions());
-                var knn = KNearestNeighbours.Train(train, knnOptions);
-                (model, options, modelBytes) = (knn, knnOptions, knn.ModelBytes);
-                break;
-            case BaselineKind.Ovr:
-                var ovrOptions = MethodCommand.WithSeed(Ovr.Bind(args, new OneVsRestOptions()), run.Seed);
-                var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);
-                (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
-                details["nonZeroWeights"] = ovr.NonZeroWeights;
-                break;
-            default:
-                var parabelOptions = MethodCommand.WithSeed(ParabelBinding.Bind(args, new ParabelOptions()), run.Seed);
-                var parabel = Parabel.Train(train, parabelOptions, run.Monitor);
-                (model, options, modelBytes) = (parabel, parabelOptions, parabel.ModelBytes);
-                details["nodes"] = parabel.Tree.NumNodes;
-                details["leaves"] = parabel.Tree.NumLeaves;
-                break;
-        }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(run.Data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        if (run.ModelPath($"model.{model.Method}") is { } path)
-        {
-            model.Save(path);
-            run.Monitor.Write($"Model saved to {path}");
-        }
-        return new RunReport
-        {
-            Method = model.Method,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = RankingMetrics.Standard(train, run.Data.Test, predictions, predictions.K),
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = modelBytes,
-            Details = details,
+            BaselineKind.Popularity => new LabelPopularityOptions(),
+            BaselineKind.Knn => Knn.Bind(args, new KNearestNeighboursOptions()),
+            BaselineKind.Ovr => MethodCommand.WithSeed(Ovr.Bind(args, new OneVsRestOptions()), run.Seed),
+            _ => MethodCommand.WithSeed(ParabelBinding.Bind(args, new ParabelOptions()), run.Seed),
         };
+        using var result = run.RunExperiment(OptionsBinder.KebabCase(kind.ToString()), options);
+        var details = new Dictionary<string, object?>(result.Report.Details);
+        if (result.Model is OneVsRestLinear ovr) details["nonZeroWeights"] = ovr.NonZeroWeights;
+        if (result.Model is ParabelModel parabel)
+        {
+            details["nodes"] = parabel.Tree.NumNodes;
+            details["leaves"] = parabel.Tree.NumLeaves;
+        }
+        return result.Report with { Details = details };
     }
 }
 

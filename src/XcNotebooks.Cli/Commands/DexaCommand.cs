@@ -9,6 +9,7 @@ using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Metrics;
 using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Cli.Commands;
@@ -64,17 +65,12 @@ public sealed class DexaCommand : ICliCommand
         var filters = TextMethodOptions.FiltersOf(run.Files["train"], args);
         options = options with { FusionFilter = data.Heldout is null ? filters.Train : null };
 
-        var clock = Stopwatch.StartNew();
-        using var model = Dexa.Train(data.Train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(5, run.TopK), filters.Test);
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
-        var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary();
-
-        long modelBytes = run.SaveModel(model, "model.dexa");
-        var details = new Dictionary<string, object?>
+        using var result = run.RunExperiment("dexa", options, new ExperimentSettings
+        {
+            TopK = Math.Max(5, run.TopK), Filter = filters.Test, PropensityA = options.PropensityA, PropensityB = options.PropensityB,
+        });
+        var model = (DexaModel)result.Model;
+        var details = new Dictionary<string, object?>(result.Report.Details)
         {
             ["encoder"] = model.Encoder.ToString(),
             ["auxiliary"] = model.Auxiliary?.ToString(),
@@ -86,16 +82,6 @@ public sealed class DexaCommand : ICliCommand
             monitor.Write(ablation.ToString());
             details["ablation"] = ablation.Details();
         }
-        return new RunReport
-        {
-            Method = "dexa",
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = modelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 }

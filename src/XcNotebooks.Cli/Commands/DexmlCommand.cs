@@ -6,6 +6,7 @@ using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Metrics;
 using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 using XcNotebooks.Encoders;
 
 namespace XcNotebooks.Cli.Commands;
@@ -48,17 +49,12 @@ public sealed class DexmlCommand : ICliCommand
         options.Validate();
         var filters = TextMethodOptions.FiltersOf(run.Files["train"], args);
 
-        var clock = Stopwatch.StartNew();
-        using var model = Dexml.Train(data.Train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(10, run.TopK), filters.Test);
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
-        var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary(ks: [1, 3, 5, 10]);
-
-        long modelBytes = run.SaveModel(model, "model.dexml");
-        var details = new Dictionary<string, object?>
+        using var result = run.RunExperiment("dexml", options, new ExperimentSettings
+        {
+            TopK = Math.Max(10, run.TopK), Ks = [1, 3, 5, 10], Filter = filters.Test, PropensityA = options.PropensityA, PropensityB = options.PropensityB,
+        });
+        var model = (DexmlModel)result.Model;
+        var details = new Dictionary<string, object?>(result.Report.Details)
         {
             ["encoder"] = model.Encoder.ToString(),
             ["loss"] = options.Loss.ToString(),
@@ -78,16 +74,6 @@ public sealed class DexmlCommand : ICliCommand
                 ["epochLoss"] = r.History.Select(e => e.Loss).ToArray(),
             }).ToArray();
         }
-        return new RunReport
-        {
-            Method = "dexml",
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = modelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 }

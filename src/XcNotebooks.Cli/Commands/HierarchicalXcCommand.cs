@@ -46,18 +46,15 @@ public sealed class HierarchicalXcCommand : ICliCommand
         var args = run.Args;
         var data = run.Data;
         var monitor = run.Monitor;
-        var clock = Stopwatch.StartNew();
-        var model = HierarchicalXc.Train(data.Train, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
+        using var result = run.RunExperiment(HierarchicalXc.MethodName, options);
+        var model = (HierarchicalXcModel)result.Model;
         var prediction = model.Predict(data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
         var traversal = model.Traverse(data.Test);
         var traversalRanking = model.Predict(data.Test, Math.Max(1, run.TopK), HierarchicalXcRanking.Traversal).TopK;
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Classifiers evaluated per test point: {prediction.MeanClassifiersEvaluated:F1} for the top {prediction.TopK.K} ({options.Ranking}); the none/one/both traversal evaluates {traversal.MeanClassifiersEvaluated:F1} and reaches {traversal.MeanLabelsReached:F2} labels (of {model.ClassifierCount:N0} classifiers, {model.NumLabels:N0} labels)"));
 
-        var details = new Dictionary<string, object?>
+        var details = new Dictionary<string, object?>(result.Report.Details)
         {
             ["classifiers"] = model.ClassifierCount,
             ["classifiersEvaluatedPerPoint"] = prediction.MeanClassifiersEvaluated,
@@ -66,7 +63,6 @@ public sealed class HierarchicalXcCommand : ICliCommand
             ["traversalMetrics"] = RankingMetrics.Standard(data.Train, data.Test, traversalRanking, traversalRanking.K),
             ["autoencoderLoss"] = model.AutoencoderLoss,
         };
-        run.SaveModel(model, "model.hierarchicalxc");
         if (args.GetResult(Plot) is not null)
         {
             if (model.AutoencoderLoss.Count == 0) throw new ArgumentException("--plot needs the input autoencoder (--autoencoder-dimension > 0): there is no training curve without it");
@@ -77,16 +73,6 @@ public sealed class HierarchicalXcCommand : ICliCommand
             monitor.Write($"Training curve written to {path}");
             details["plot"] = path;
         }
-        return new RunReport
-        {
-            Method = HierarchicalXc.MethodName,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = RankingMetrics.Standard(data.Train, data.Test, prediction.TopK, prediction.TopK.K),
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = model.ModelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 }

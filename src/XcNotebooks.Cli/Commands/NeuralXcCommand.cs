@@ -17,13 +17,25 @@ namespace XcNotebooks.Cli.Commands;
 /// </summary>
 public sealed class NeuralXcCommand : ICliCommand
 {
-    private static readonly Option<string> Preset = new("--preset")
+    private static readonly Option<string> Preset = PresetOption();
+
+    /// <summary>--preset, checked at parse time like the bound options.</summary>
+    private static Option<string> PresetOption()
     {
-        Description = "recommended (linear codes, no weight decay, lr 1e-3, batches of 64, 20 epochs: bibtex P@1 55.07) or report " +
-            "(the authors' settings: the tanh regressor output saturates and the ranking collapses to label popularity, bibtex P@1 13.96); " +
-            "the options below override the preset's values",
-        DefaultValueFactory = _ => "recommended",
-    };
+        var option = new Option<string>("--preset")
+        {
+            Description = "recommended (linear codes, no weight decay, lr 1e-3, batches of 64, 20 epochs: bibtex P@1 55.07) or report " +
+                "(the authors' settings: the tanh regressor output saturates and the ranking collapses to label popularity, bibtex P@1 13.96); " +
+                "the options below override the preset's values",
+            DefaultValueFactory = _ => "recommended",
+        };
+        option.Validators.Add(result =>
+        {
+            try { NeuralXcOptions.Preset(result.GetValueOrDefault<string>() ?? ""); }
+            catch (ArgumentException e) { result.AddError($"--preset: {e.Message}"); }
+        });
+        return option;
+    }
 
     private static readonly Option<bool> LinearRegressorOutput = new("--linear-regressor-output")
     { Description = "no tanh after the regressor (the paper's tanh saturates on Bibtex and the ranking collapses to popularity)" };
@@ -59,21 +71,14 @@ public sealed class NeuralXcCommand : ICliCommand
             Activations = args.GetValue(LinearRegressorOutput) ? NeuralXcActivations.LinearRegressorOutput : options.Activations,
             EvaluationK = Math.Max(5, run.TopK),
         };
-        var data = run.Data;
-        var clock = Stopwatch.StartNew();
-        using var model = NeuralXc.Train(data.Train, data.Heldout, options, run.Monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-
-        var details = new Dictionary<string, object?>
+        using var result = run.RunExperiment(NeuralXc.MethodName, options);
+        var model = (NeuralXcModel)result.Model;
+        var details = new Dictionary<string, object?>(result.Report.Details)
         {
             ["architecture"] = model.Architecture,
             ["parameters"] = model.Architecture.ParameterCount,
             ["epochs"] = model.History,
         };
-        run.SaveModel(model, "model.neuralxc");
         if (args.GetResult(Plot) is not null)
         {
             var path = args.GetValue(Plot) ?? run.ModelPath("training-curves.html") ?? "training-curves.html";
@@ -84,16 +89,6 @@ public sealed class NeuralXcCommand : ICliCommand
             run.Monitor.Write($"Training curves written to {path}");
             details["plot"] = path;
         }
-        return new RunReport
-        {
-            Method = NeuralXc.MethodName,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = RankingMetrics.Standard(data.Train, data.Test, predictions, predictions.K),
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = model.ModelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
 
@@ -13,6 +14,27 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
 {
     /// <summary>What could not be written where asked (and where it went instead); the command then exits with 74.</summary>
     internal List<string> WriteFailures { get; init; } = [];
+
+    /// <summary>
+    /// Runs <paramref name="method"/> through the library's one pipeline (<see cref="Experiment.Run(XcMethod, DataSplits, object, ExperimentSettings?, TrainingMonitor?)"/>:
+    /// train, predict the test split, metrics, report) with --topk, then saves the model in the model directory
+    /// (model.METHOD). <paramref name="settings"/> may set the filter, the k of the metrics or the propensities.
+    /// </summary>
+    public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null)
+    {
+        settings = (settings ?? new ExperimentSettings { TopK = TopK }) with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
+        var result = Experiment.Run(XcMethods.Find(method), Data, options, settings, Monitor);
+        try
+        {
+            SaveModel(result.Model, "model." + result.Model.Method);
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Path of a file inside the model directory (created on demand), or null when no --model was given.</summary>
     public string? ModelPath(string fileName)

@@ -416,6 +416,7 @@ public sealed class BoundOptions<T> where T : class
     private static string Show(object? value) => value switch
     {
         null => "(none)",
+        Enum e => OptionsBinder.KebabCase(e.ToString()),
         int[] ints => string.Join(",", ints),
         double[] doubles => string.Join(",", doubles.Select(d => d.ToString(CultureInfo.InvariantCulture))),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
