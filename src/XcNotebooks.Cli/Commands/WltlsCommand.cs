@@ -51,12 +51,12 @@ public sealed class WltlsCommand : ICliCommand
         new WltlsOptions(), Binding, [AssignmentFile, HierarchyFile, PlotGraph, Sparse, Sweep], Run, validate: ValidateWithoutData);
 
     /// <summary>
-    /// The checks that need no data: the class count is taken as large as the similarity clustering allows, and the
-    /// codeword list of a fixed assignment (read from --assignment after the data) is checked once the data is loaded.
+    /// The checks that need no data; the codeword list of a fixed assignment is read from --assignment after the
+    /// data, and checked (with b ≤ K) once the data is loaded.
     /// </summary>
     internal static void ValidateWithoutData(WltlsOptions options) =>
         (options.PathAssignment == PathAssignmentPolicy.Fixed ? options with { PathAssignment = PathAssignmentPolicy.Random, CodewordOfClass = null } : options)
-            .Validate(CondensedDistances.MaxCount);
+            .Validate();
 
     private static RunReport Run(MethodRun run, WltlsOptions options)
     {

@@ -15,14 +15,14 @@ public class BoundOptionsCommandTests
     [Theory]
     [InlineData("dsnc", "--code-bits", "80", "--code-bits 80: code length must be between 1 and 64 bits, got 80")]
     [InlineData("dsnc", "--bits", "0", "--code-bits 0: code length must be between 1 and 64 bits, got 0")]
-    [InlineData("wltls", "--slice-width", "1", "--slice-width 1: slice width must be between 2 and the number of classes")]
+    [InlineData("wltls", "--slice-width", "1", "--slice-width 1: slice width must be at least 2, got 1")]
     [InlineData("wltls", "-epochs", "0", "--epochs 0: epochs must be at least 1, got 0")]
     [InlineData("wltls", "--decoding-loss", "cubic", "--decoding-loss: unknown decoding loss 'cubic'")]
     [InlineData("neuralxc", "--learning-rate", "-1", "--learning-rate -1: learning rate must be positive, got -1")]
     [InlineData("hierarchicalxc", "--node-learner", "tree", "--node-learner: unknown binary classifier 'tree'")]
     [InlineData("dexa", "--encoder-batch-size", "1", "--encoder-batch-size 1: M1 batch size must be at least 2 (in-batch negatives), got 1")]
     [InlineData("dexml", "--temperature", "0", "--temperature 0: temperature must be positive, got 0")]
-    [InlineData("wltls-assignments", "--widths", "2,1", "--slice-widths 2,1: slice width must be between 2")]
+    [InlineData("wltls-assignments", "--widths", "2,1", "--slice-widths 2,1: slice width must be at least 2, got 1")]
     public void AnInvalidValueExits64NamingTheOptionWithoutReadingTheData(string command, string option, string value, string expected)
     {
         var train = Unreadable();
