@@ -27,6 +27,7 @@ public sealed class DexaCommand : ICliCommand
 
     private static readonly OptionsBinderSettings Binding = new()
     {
+        Exclude = TextMethodOptions.Exclude,
         Aliases =
         [
             .. TextMethodOptions.Aliases, new("EncoderEpochs", "--epochs"), new("EncoderBatchSize", "--batch-size"), new("EncoderLearningRate", "--lr"),

@@ -24,6 +24,7 @@ public sealed class DexmlCommand : ICliCommand
 
     private static readonly OptionsBinderSettings Binding = new()
     {
+        Exclude = TextMethodOptions.Exclude,
         Aliases =
         [
             .. TextMethodOptions.Aliases, new("Temperature", "--tau"), new("SoftTopk.K", "--topk-k"), new("SoftTopk.Alpha", "--topk-alpha"),

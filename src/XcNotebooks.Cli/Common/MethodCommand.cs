@@ -91,7 +91,7 @@ public static class MethodCommand
     public static readonly Option<int> Seed = new("--seed") { Description = "random seed (same seed, same result)", DefaultValueFactory = _ => 0 };
 
     /// <summary>--format: input format.</summary>
-    public static readonly Option<DataFormat> Format = new("--format") { Description = "input format (auto-detected by default)", DefaultValueFactory = _ => DataFormat.Auto };
+    public static readonly Option<DataFormat> Format = OptionsBinder.EnumOption<DataFormat>("--format", "input format (auto-detected by default)", DataFormat.Auto);
 
     /// <summary>--topk: predictions kept per point.</summary>
     public static readonly Option<int> TopK = AtLeastOne(new("--topk") { Description = "predictions kept per point for the metrics (at least 1)", DefaultValueFactory = _ => 5 });

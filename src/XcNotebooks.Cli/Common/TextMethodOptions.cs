@@ -26,6 +26,9 @@ public static class TextMethodOptions
     /// <summary>The command options of both text methods.</summary>
     public static IReadOnlyList<Option> CommandOptions => [Dimension, Propensity, TestFilter];
 
+    /// <summary>The encoders' own seeds, which the methods derive from their Seed (an option for them would do nothing).</summary>
+    public static IReadOnlyList<string> Exclude => ["BagOfEmbeddings.Seed", "Transformer.Seed"];
+
     /// <summary>Earlier spellings of the shared text options.</summary>
     public static IReadOnlyList<HiddenAlias> Aliases =>
         [new("Transformer.Layers", "--layers"), new("Transformer.Heads", "--heads"), new("WordPieceVocabulary", "--vocab")];
