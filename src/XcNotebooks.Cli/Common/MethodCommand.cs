@@ -22,7 +22,9 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// </summary>
     public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null)
     {
-        settings = (settings ?? new ExperimentSettings { TopK = TopK }) with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
+        // The metrics' k go up to --topk (P@3 of one prediction per point says nothing).
+        settings = (settings ?? new ExperimentSettings { TopK = TopK, Ks = new[] { 1, 3, 5 }.Where(k => k <= TopK).ToArray() })
+            with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
         var result = Experiment.Run(XcMethods.Find(method), Data, options, settings, Monitor);
         try
         {
