@@ -66,14 +66,7 @@ public sealed class BaselineCommand : ICliCommand
             _ => MethodCommand.WithSeed(ParabelBinding.Bind(args, new ParabelOptions()), run.Seed),
         };
         using var result = run.RunExperiment(OptionsBinder.KebabCase(kind.ToString()), options);
-        var details = new Dictionary<string, object?>(result.Report.Details);
-        if (result.Model is OneVsRestLinear ovr) details["nonZeroWeights"] = ovr.NonZeroWeights;
-        if (result.Model is ParabelModel parabel)
-        {
-            details["nodes"] = parabel.Tree.NumNodes;
-            details["leaves"] = parabel.Tree.NumLeaves;
-        }
-        return result.Report with { Details = details };
+        return result.Report;
     }
 }
 

@@ -66,17 +66,13 @@ public sealed class DexaCommand : ICliCommand
         var filters = TextMethodOptions.FiltersOf(run.Files["train"], args);
         options = options with { FusionFilter = data.Heldout is null ? filters.Train : null };
 
+        int topK = Math.Max(5, run.TopK);
         using var result = run.RunExperiment("dexa", options, new ExperimentSettings
         {
-            TopK = Math.Max(5, run.TopK), Filter = filters.Test, PropensityA = options.PropensityA, PropensityB = options.PropensityB,
+            TopK = topK, Ks = new[] { 1, 3, 5, topK }.Where(k => k <= topK).Distinct().ToArray(),
+            PropensityA = options.PropensityA, PropensityB = options.PropensityB, Filter = filters.Test,
         });
-        var model = (DexaModel)result.Model;
-        var details = new Dictionary<string, object?>(result.Report.Details)
-        {
-            ["encoder"] = model.Encoder.ToString(),
-            ["auxiliary"] = model.Auxiliary?.ToString(),
-            ["fusion"] = model.Fusion?.Options.Kind.ToString(),
-        };
+        var details = new Dictionary<string, object?>(result.Report.Details);
         if (args.GetValue(AblationOption))
         {
             var ablation = Dexa.Ablation(data, options, monitor, filters.Test);

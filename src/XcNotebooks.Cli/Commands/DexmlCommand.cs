@@ -54,14 +54,7 @@ public sealed class DexmlCommand : ICliCommand
         {
             TopK = Math.Max(10, run.TopK), Ks = [1, 3, 5, 10], Filter = filters.Test, PropensityA = options.PropensityA, PropensityB = options.PropensityB,
         });
-        var model = (DexmlModel)result.Model;
-        var details = new Dictionary<string, object?>(result.Report.Details)
-        {
-            ["encoder"] = model.Encoder.ToString(),
-            ["loss"] = options.Loss.ToString(),
-            ["epochLoss"] = model.History.Select(e => e.Loss).ToArray(),
-            ["epochSeconds"] = model.History.Select(e => e.Seconds).ToArray(), // wall-clock times live here, not in the model file
-        };
+        var details = new Dictionary<string, object?>(result.Report.Details);
         if (args.GetValue(Compare))
         {
             var comparison = Dexml.Compare(data, options, monitor, filters.Test);

@@ -44,25 +44,10 @@ public sealed class HierarchicalXcCommand : ICliCommand
     private static RunReport Run(MethodRun run, HierarchicalXcOptions options)
     {
         var args = run.Args;
-        var data = run.Data;
         var monitor = run.Monitor;
         using var result = run.RunExperiment(HierarchicalXc.MethodName, options);
         var model = (HierarchicalXcModel)result.Model;
-        var prediction = model.Predict(data.Test, Math.Max(1, run.TopK));
-        var traversal = model.Traverse(data.Test);
-        var traversalRanking = model.Predict(data.Test, Math.Max(1, run.TopK), HierarchicalXcRanking.Traversal).TopK;
-        monitor.Write(string.Create(CultureInfo.InvariantCulture,
-            $"Classifiers evaluated per test point: {prediction.MeanClassifiersEvaluated:F1} for the top {prediction.TopK.K} ({options.Ranking}); the none/one/both traversal evaluates {traversal.MeanClassifiersEvaluated:F1} and reaches {traversal.MeanLabelsReached:F2} labels (of {model.ClassifierCount:N0} classifiers, {model.NumLabels:N0} labels)"));
-
-        var details = new Dictionary<string, object?>(result.Report.Details)
-        {
-            ["classifiers"] = model.ClassifierCount,
-            ["classifiersEvaluatedPerPoint"] = prediction.MeanClassifiersEvaluated,
-            ["traversalClassifiersEvaluatedPerPoint"] = traversal.MeanClassifiersEvaluated,
-            ["traversalLabelsReachedPerPoint"] = traversal.MeanLabelsReached,
-            ["traversalMetrics"] = RankingMetrics.Standard(data.Train, data.Test, traversalRanking, traversalRanking.K),
-            ["autoencoderLoss"] = model.AutoencoderLoss,
-        };
+        var details = new Dictionary<string, object?>(result.Report.Details);
         if (args.GetResult(Plot) is not null)
         {
             if (model.AutoencoderLoss.Count == 0) throw new ArgumentException("--plot needs the input autoencoder (--autoencoder-dimension > 0): there is no training curve without it");

@@ -73,12 +73,7 @@ public sealed class NeuralXcCommand : ICliCommand
         };
         using var result = run.RunExperiment(NeuralXc.MethodName, options);
         var model = (NeuralXcModel)result.Model;
-        var details = new Dictionary<string, object?>(result.Report.Details)
-        {
-            ["architecture"] = model.Architecture,
-            ["parameters"] = model.Architecture.ParameterCount,
-            ["epochs"] = model.History,
-        };
+        var details = new Dictionary<string, object?>(result.Report.Details);
         if (args.GetResult(Plot) is not null)
         {
             var path = args.GetValue(Plot) ?? run.ModelPath("training-curves.html") ?? "training-curves.html";

@@ -18,9 +18,10 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// <summary>
     /// Runs <paramref name="method"/> through the library's one pipeline (<see cref="Experiment.Run(XcMethod, DataSplits, object, ExperimentSettings?, TrainingMonitor?)"/>:
     /// train, predict the test split, metrics, report) with --topk, then saves the model in the model directory
-    /// (model.METHOD). <paramref name="settings"/> may set the filter, the k of the metrics or the propensities.
+    /// (model.METHOD; not with <paramref name="save"/> false, for methods that save their own checkpoint).
+    /// <paramref name="settings"/> may set the filter, the k of the metrics or the propensities.
     /// </summary>
-    public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null)
+    public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null, bool save = true)
     {
         // The metrics' k go up to --topk (P@3 of one prediction per point says nothing).
         settings = (settings ?? new ExperimentSettings { TopK = TopK, Ks = new[] { 1, 3, 5 }.Where(k => k <= TopK).ToArray() })
@@ -28,7 +29,7 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
         var result = Experiment.Run(XcMethods.Find(method), Data, options, settings, Monitor);
         try
         {
-            SaveModel(result.Model, "model." + result.Model.Method);
+            if (save) SaveModel(result.Model, "model." + result.Model.Method);
             return result;
         }
         catch
