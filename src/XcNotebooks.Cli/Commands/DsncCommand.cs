@@ -41,7 +41,7 @@ public sealed class DsncCommand : ICliCommand
         using var result = run.RunExperiment(Dsnc.MethodName, options);
         var details = new Dictionary<string, object?>(result.Report.Details);
 
-        if (args.GetValue(TradeOff) is { } bitList)
+        if (args.GetValue(TradeOff) is { Length: > 0 } bitList)
         {
             monitor.Write("Accuracy vs code length:");
             var rows = DsncTradeOff.Run(data, bitList, options, null, monitor);

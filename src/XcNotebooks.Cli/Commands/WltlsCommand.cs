@@ -102,7 +102,7 @@ public sealed class WltlsCommand : ICliCommand
             details["plot"] = path;
         }
 
-        if (args.GetValue(Sweep) is { } widths)
+        if (args.GetValue(Sweep) is { Length: > 0 } widths)
         {
             monitor.Write("Slice width sweep:");
             details["sweep"] = WltlsSweep.Run(data, widths, options with { CheckpointPath = null }, includeOneVsRest: true, monitor);
