@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Diagnostics;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Core;
+using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Cli.Commands;
 
@@ -13,71 +15,70 @@ namespace XcNotebooks.Cli.Commands;
 /// </summary>
 public sealed class BaselineCommand : ICliCommand
 {
-    private static readonly Option<string> Kind = new("--kind") { Description = "popularity, knn, ovr or parabel", Required = true };
+    private static readonly Option<BaselineKind> Kind = OptionsBinder.EnumOption<BaselineKind>("--kind", "which baseline");
 
-    private static readonly Option<int> Beam = new("--beam") { Description = "parabel: nodes kept per step of the beam search", DefaultValueFactory = _ => new ParabelOptions().Beam };
+    /// <summary>Each baseline's options under its own prefix (--knn-neighbours, --ovr-learner-cost, --parabel-beam); the earlier spellings stay hidden.</summary>
+    private static readonly BoundOptions<KNearestNeighboursOptions> Knn = MethodCommand.BindOptions(new KNearestNeighboursOptions(), new()
+    {
+        Prefix = "knn",
+        Aliases = [new("Neighbours", "--neighbours"), new("Weighting", "--weighting")],
+    });
 
-    private static readonly Option<int> MaxLeafLabels = new("--max-leaf") { Description = "parabel: most labels per leaf of the tree", DefaultValueFactory = _ => new ParabelOptions().MaxLeafLabels };
+    private static readonly BoundOptions<OneVsRestOptions> Ovr = MethodCommand.BindOptions(new OneVsRestOptions(), new()
+    {
+        Prefix = "ovr",
+        Aliases =
+        [
+            new("Epochs", "--epochs"), new("Learner.Kind", "--learner"), new("Learner.Cost", "--cost"), new("Learner.Cost", "-c"),
+            new("Learner.Tolerance", "--tolerance"), new("Learner.Tolerance", "-e"), new("NormalizeRows", "--normalize-rows"),
+            new("Learner.PruneBelow", "--prune"), new("Bias", "--bias"),
+        ],
+    });
 
-    private static readonly Option<int> Neighbours = new("--neighbours") { Description = "knn: neighbours per point", DefaultValueFactory = _ => new KNearestNeighboursOptions().Neighbours };
-
-    private static readonly Option<string> Weighting = new("--weighting") { Description = "knn: similarity or uniform votes", DefaultValueFactory = _ => "similarity" };
-
-    private static readonly Option<int> Epochs = new("--epochs") { Description = "ovr: passes over the training data", DefaultValueFactory = _ => new OneVsRestOptions().Epochs };
-
-    private static readonly Option<string> Learner = new("--learner") { Description = "ovr: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "svm" };
-
-    private static readonly Option<double> Cost = new("--cost", "-c") { Description = "ovr with svm, l1svm, logistic: the cost C", DefaultValueFactory = _ => new BinaryLearnerOptions().Cost };
-
-    private static readonly Option<double> Tolerance = new("--tolerance", "-e") { Description = "ovr with svm, l1svm, logistic: the stopping tolerance (LIBLINEAR's -e)", DefaultValueFactory = _ => new BinaryLearnerOptions().Tolerance };
-
-    private static readonly Option<bool> NormalizeRows = new("--normalize-rows") { Description = "ovr: scale each point to unit L2 norm (true/false)", DefaultValueFactory = _ => new OneVsRestOptions().NormalizeRows };
-
-    private static readonly Option<double> Prune = new("--prune") { Description = "ovr: DiSMEC pruning, drop weights with |w| below this (DiSMEC: 0.01; 0: keep all)", DefaultValueFactory = _ => 0 };
-
-    private static readonly Option<float> Bias = new("--bias") { Description = "ovr: value of the constant bias feature (0: none)", DefaultValueFactory = _ => new OneVsRestOptions().Bias };
+    private static readonly BoundOptions<ParabelOptions> ParabelBinding = MethodCommand.BindOptions(new ParabelOptions(), new()
+    {
+        Prefix = "parabel",
+        Aliases = [new("Beam", "--beam"), new("MaxLeafLabels", "--max-leaf")],
+    });
 
     /// <inheritdoc/>
-    public Command Build() => MethodCommand.Create("baseline",
-        "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear, Parabel-style label tree",
-        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias, Beam, MaxLeafLabels], Run);
+    public Command Build()
+    {
+        Kind.Required = true;
+        var command = MethodCommand.Create("baseline",
+            "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear, Parabel-style label tree",
+            [Kind], Run);
+        Knn.AddTo(command, new KNearestNeighboursOptions());
+        Ovr.AddTo(command, new OneVsRestOptions());
+        ParabelBinding.AddTo(command, new ParabelOptions());
+        return command;
+    }
 
     private static RunReport Run(MethodRun run)
     {
         var args = run.Args;
-        var kind = args.GetValue(Kind)!.Trim().ToLowerInvariant();
+        var kind = args.GetValue(Kind);
         object options = kind switch
         {
-            "popularity" => new LabelPopularityOptions(),
-            "knn" => new KNearestNeighboursOptions
-            {
-                Neighbours = args.GetValue(Neighbours),
-                Weighting = args.GetValue(Weighting)!.Trim().ToLowerInvariant() switch
-                {
-                    "similarity" => NeighbourWeighting.Similarity,
-                    "uniform" => NeighbourWeighting.Uniform,
-                    var other => throw new ArgumentException($"--weighting: unknown '{other}', expected similarity or uniform"),
-                },
-            },
-            "ovr" => new OneVsRestOptions
-            {
-                Epochs = args.GetValue(Epochs),
-                Learner = new BinaryLearnerOptions
-                {
-                    Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!),
-                    Cost = args.GetValue(Cost),
-                    Tolerance = args.GetValue(Tolerance),
-                    PruneBelow = args.GetValue(Prune),
-                },
-                Bias = args.GetValue(Bias),
-                NormalizeRows = args.GetValue(NormalizeRows),
-                Seed = run.Seed,
-            },
-            "parabel" => new ParabelOptions { Beam = args.GetValue(Beam), MaxLeafLabels = args.GetValue(MaxLeafLabels), Seed = run.Seed },
-            var other => throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn, ovr or parabel"),
+            BaselineKind.Popularity => new LabelPopularityOptions(),
+            BaselineKind.Knn => Knn.Bind(args, new KNearestNeighboursOptions()),
+            BaselineKind.Ovr => MethodCommand.WithSeed(Ovr.Bind(args, new OneVsRestOptions()), run.Seed),
+            _ => MethodCommand.WithSeed(ParabelBinding.Bind(args, new ParabelOptions()), run.Seed),
         };
-        using var result = run.Experiment(kind, options);
-        run.SaveModel(result.Model, $"model.{kind}");
+        using var result = run.RunExperiment(OptionsBinder.KebabCase(kind.ToString()), options);
         return result.Report;
     }
+}
+
+/// <summary>The baselines of `xcn baseline --kind`.</summary>
+public enum BaselineKind
+{
+    /// <summary>Every point gets the most frequent training labels.</summary>
+    Popularity,
+    /// <summary>Exact cosine k-nearest neighbours with similarity-weighted votes.</summary>
+    Knn,
+    /// <summary>One-vs-rest linear classifiers.</summary>
+    Ovr,
+    /// <summary>The Parabel-style label tree.</summary>
+    Parabel,
 }

@@ -14,9 +14,9 @@ public sealed class ConvertCommand : ICliCommand
 
     private static readonly Argument<string> Output = new("out") { Description = "file (or directory) to write" };
 
-    private static readonly Option<DataFormat> From = new("--from") { Description = "input format (auto-detected by default)", DefaultValueFactory = _ => DataFormat.Auto };
+    private static readonly Option<DataFormat> From = OptionsBinder.EnumOption<DataFormat>("--from", "input format (auto-detected by default)", DataFormat.Auto);
 
-    private static readonly Option<DataFormat> To = new("--to") { Description = "output format (from OUT's extension by default)", DefaultValueFactory = _ => DataFormat.Auto };
+    private static readonly Option<DataFormat> To = OptionsBinder.EnumOption<DataFormat>("--to", "output format (from OUT's extension by default)", DataFormat.Auto);
 
     /// <inheritdoc />
     public Command Build()

@@ -28,10 +28,10 @@ public enum HierarchyDistance
 public sealed class HierarchyCommand : ICliCommand
 {
     private static readonly Option<string> Train = new("--train") { Description = "data file whose classes are clustered", Required = true };
-    private static readonly Option<HierarchyDistance> Distance = new("--distance")
-    { Description = "class distances: means (Euclidean between class means), cooccurrence or iou (negative label co-occurrence)", DefaultValueFactory = _ => HierarchyDistance.Means };
-    private static readonly Option<LinkageMethod> Linkage = new("--linkage")
-    { Description = "linkage: average (W-LTLS authors), complete (HierarchicalXC) or single", DefaultValueFactory = _ => LinkageMethod.Average };
+    private static readonly Option<HierarchyDistance> Distance = OptionsBinder.EnumOption<HierarchyDistance>("--distance",
+        "class distances: means (Euclidean between class means), cooccurrence or iou (negative label co-occurrence)", HierarchyDistance.Means);
+    private static readonly Option<LinkageMethod> Linkage = OptionsBinder.EnumOption<LinkageMethod>("--linkage",
+        "linkage: average (W-LTLS authors), complete (HierarchicalXC) or single", LinkageMethod.Average);
     private static readonly Option<string?> Dot = new("--dot") { Description = "write the tree as Graphviz DOT here" };
     private static readonly Option<string?> Html = new("--html") { Description = "write the dendrogram as a standalone HTML page (plotly.js inlined) here" };
     private static readonly Option<string?> Assignment = new("--assignment") { Description = "write the similarity-preserving assignment (class of each codeword) as JSON here" };

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using XcNotebooks.Cli.Common;
-using XcNotebooks.Hierarchies;
-using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
 using XcNotebooks.Core;
 
@@ -15,41 +13,32 @@ namespace XcNotebooks.Cli.Commands;
 /// </summary>
 public sealed class WltlsAssignmentsCommand : ICliCommand
 {
-    private static readonly Option<string> Widths = new("--widths")
-    { Description = "slice widths, comma-separated", DefaultValueFactory = _ => "2,3,5" };
-
-    private static readonly Option<int> Seeds = new("--seeds")
-    { Description = "runs per width and policy (seeds --seed, --seed + 1, ...)", DefaultValueFactory = _ => 5 };
-
-    private static readonly Option<int> Epochs = new("--epochs")
-    { Description = "training epochs of each run", DefaultValueFactory = _ => 5 };
-
-    private static readonly Option<LinkageMethod> Linkage = new("--linkage")
-    { Description = "linkage of the class-mean clustering behind the similarity assignment", DefaultValueFactory = _ => LinkageMethod.Average };
-
-    private static readonly Option<string> BinaryClassifier = new("--binary-classifier")
-    { Description = "binary learner of each edge: " + BinaryLearnerOptions.KindNames, DefaultValueFactory = _ => "AROW" };
+    /// <summary>
+    /// The experiment's options with W-LTLS's own inline (--epochs, --learner-kind, ...); the slice width, assignment
+    /// policy and checkpoint are the experiment's to set.
+    /// </summary>
+    private static readonly OptionsBinderSettings Binding = new()
+    {
+        Inline = ["Wltls"],
+        Exclude = ["Wltls.SliceWidth", "Wltls.PathAssignment", "Wltls.CodewordOfClass", "Wltls.CheckpointPath", "Wltls.Seed"],
+        Aliases = [new("SliceWidths", "--widths"), new("Wltls.SimilarityLinkage", "--linkage"), new("Wltls.Learner.Kind", "--binary-classifier")],
+    };
 
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("wltls-assignments",
         "W-LTLS with random vs similarity-preserving codeword-to-class assignments (Evron et al., AISTATS 2023)",
-        [Widths, Seeds, Epochs, Linkage, BinaryClassifier], Run);
+        new AssignmentExperimentOptions(), Binding, [], Run, validate: Validate);
 
-    private static RunReport Run(MethodRun run)
+    private static void Validate(AssignmentExperimentOptions options)
     {
-        var args = run.Args;
-        var options = new AssignmentExperimentOptions
-        {
-            SliceWidths = WltlsCommand.ParseWidths(args.GetValue(Widths)!, "--widths"),
-            Seeds = args.GetValue(Seeds),
-            Wltls = new WltlsOptions
-            {
-                Epochs = args.GetValue(Epochs),
-                SimilarityLinkage = args.GetValue(Linkage),
-                Learner = new BinaryLearnerOptions { Kind = BinaryLearnerOptions.ParseKind(args.GetValue(BinaryClassifier)!) },
-                Seed = run.Seed,
-            },
-        };
+        if (options.Seeds < 1) throw new ArgumentException($"seeds must be at least 1, got {options.Seeds}");
+        if (options.SliceWidths.Count == 0) throw new ArgumentException("no slice widths");
+        foreach (int width in options.SliceWidths) WltlsCommand.ValidateWithoutData(options.Wltls with { SliceWidth = width });
+    }
+
+    private static RunReport Run(MethodRun run, AssignmentExperimentOptions options)
+    {
+        options = options with { Wltls = options.Wltls with { Seed = run.Seed } };
         var rows = WltlsAssignmentExperiment.Run(run.Data, options, run.Monitor);
         run.Monitor.Write(WltlsAssignmentExperiment.ToMarkdown(rows));
         return WltlsAssignmentExperiment.ToRunReport(rows, options, run.Files);

@@ -9,10 +9,10 @@ public static class ExitCodes
     /// <summary>The command did what was asked.</summary>
     public const int Success = 0;
 
-    /// <summary>Bad input: a data or model file is malformed, damaged or missing, or an option value is invalid.</summary>
+    /// <summary>Bad input: a data or model file is malformed, damaged or missing, or an option value does not fit the data.</summary>
     public const int BadInput = 2;
 
-    /// <summary>Usage: an unknown option, a missing argument, a value the option parser rejects (sysexits EX_USAGE).</summary>
+    /// <summary>Usage: an unknown option, a missing argument, an option value the parser or the options record rejects (sysexits EX_USAGE).</summary>
     public const int Usage = 64;
 
     /// <summary>Internal error: a bug of the kit (sysexits EX_SOFTWARE); rerun with --verbose and report it.</summary>
@@ -27,8 +27,8 @@ public static class CliErrors
 {
     /// <summary>The exit-code table shown by `xcn --help`.</summary>
     public const string ExitCodesHelp =
-        "Exit codes: 0 success; 2 bad input (a data or model file malformed, damaged or missing, an invalid option value: "
-        + "the one error line names the file and line); 64 usage (unknown option, missing argument); 74 I/O (an output "
+        "Exit codes: 0 success; 2 bad input (a data or model file malformed, damaged or missing, a value that does not fit the data: "
+        + "the one error line names the file and line); 64 usage (unknown option, missing argument, an invalid option value); 74 I/O (an output "
         + "cannot be written; a trained model is then saved to a fallback path the message names); 70 internal error "
         + "(rerun with --verbose for the stack trace). Errors are one line on standard error.";
 

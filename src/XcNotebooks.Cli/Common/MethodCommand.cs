@@ -4,6 +4,8 @@ using Spectre.Console;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Core;
 using XcNotebooks.Experiments;
+using XcNotebooks.Learners;
+using XcNotebooks.Methods.Wltls;
 
 namespace XcNotebooks.Cli.Common;
 
@@ -13,12 +15,29 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// <summary>What could not be written where asked (and where it went instead); the command then exits with 74.</summary>
     internal List<string> WriteFailures { get; init; } = [];
 
-    /// <summary>The experiment settings of this run: its top k and data files (the model is saved by <see cref="SaveModel"/>).</summary>
-    public ExperimentSettings Settings => new() { TopK = Math.Max(1, TopK), DatasetFiles = Files };
-
-    /// <summary>Trains and evaluates <paramref name="method"/> on the run's data through the library's one pipeline.</summary>
-    public ExperimentResult Experiment(string method, object options, ExperimentSettings? settings = null) =>
-        Experiments.Experiment.Run(XcMethods.Find(method), Data, options, settings ?? Settings, Monitor);
+    /// <summary>
+    /// Runs <paramref name="method"/> through the library's one pipeline (<see cref="Experiment.Run(XcMethod, DataSplits, object, ExperimentSettings?, TrainingMonitor?)"/>:
+    /// train, predict the test split, metrics, report) with --topk, then saves the model in the model directory
+    /// (model.METHOD; not with <paramref name="save"/> false, for methods that save their own checkpoint).
+    /// <paramref name="settings"/> may set the filter, the k of the metrics or the propensities.
+    /// </summary>
+    public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null, bool save = true)
+    {
+        // The metrics' k go up to --topk (P@3 of one prediction per point says nothing).
+        settings = (settings ?? new ExperimentSettings { TopK = TopK, Ks = new[] { 1, 3, 5 }.Where(k => k <= TopK).ToArray() })
+            with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
+        var result = Experiment.Run(XcMethods.Find(method), Data, options, settings, Monitor);
+        try
+        {
+            if (save) SaveModel(result.Model, "model." + result.Model.Method);
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Path of a file inside the model directory (created on demand), or null when no --model was given.</summary>
     public string? ModelPath(string fileName)
@@ -75,7 +94,7 @@ public static class MethodCommand
     public static readonly Option<int> Seed = new("--seed") { Description = "random seed (same seed, same result)", DefaultValueFactory = _ => 0 };
 
     /// <summary>--format: input format.</summary>
-    public static readonly Option<DataFormat> Format = new("--format") { Description = "input format (auto-detected by default)", DefaultValueFactory = _ => DataFormat.Auto };
+    public static readonly Option<DataFormat> Format = OptionsBinder.EnumOption<DataFormat>("--format", "input format (auto-detected by default)", DataFormat.Auto);
 
     /// <summary>--topk: predictions kept per point.</summary>
     public static readonly Option<int> TopK = AtLeastOne(new("--topk") { Description = "predictions kept per point for the metrics (at least 1)", DefaultValueFactory = _ => 5 });
@@ -129,6 +148,51 @@ public static class MethodCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Spellings of enums that predate the bound options (e.g. "svm" for the L2-loss SVM, "exp" for the exponential
+    /// decoding loss); every method command accepts them beside the member names.
+    /// </summary>
+    public static IReadOnlyDictionary<Type, Func<string, object>> LegacyEnumSpellings { get; } = new Dictionary<Type, Func<string, object>>
+    {
+        [typeof(BinaryLearnerKind)] = name => BinaryLearnerOptions.ParseKind(name),
+        [typeof(DecodingLoss)] = name => DecodingLosses.Parse(name),
+    };
+
+    /// <summary>
+    /// A method command whose options are bound from <typeparamref name="TOptions"/> (<see cref="OptionsBinder"/>):
+    /// one option per property of <paramref name="defaults"/> except <c>Seed</c> (the common --seed), checked by
+    /// <paramref name="validate"/> (default: the record's <c>Validate()</c>) before any data is read.
+    /// <paramref name="run"/> receives the bound record, its seed set.
+    /// </summary>
+    public static Command Create<TOptions>(string name, string description, TOptions defaults, OptionsBinderSettings settings,
+        IEnumerable<Option> commandOptions, Func<MethodRun, TOptions, RunReport> run,
+        Func<string, string?, string?, DataFormat, DataSplits>? load = null, Action<TOptions>? validate = null,
+        Func<ParseResult, TOptions>? baseOptions = null) where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(run);
+        var bound = BindOptions(defaults, settings);
+        var command = Create(name, description, commandOptions,
+            method => run(method, WithSeed(bound.Bind(method.Args, baseOptions?.Invoke(method.Args) ?? defaults), method.Seed)), load);
+        bound.AddTo(command, defaults, validate);
+        return command;
+    }
+
+    /// <summary>The options of <paramref name="defaults"/>' record for a method command: <c>Seed</c> left to the common --seed, old enum spellings accepted.</summary>
+    public static BoundOptions<TOptions> BindOptions<TOptions>(TOptions defaults, OptionsBinderSettings settings) where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return OptionsBinder.Create(defaults, settings with
+        {
+            Exclude = [.. settings.Exclude, "Seed"],
+            EnumParsers = LegacyEnumSpellings.Concat(settings.EnumParsers).ToDictionary(),
+        });
+    }
+
+    /// <summary><paramref name="options"/> with the common --seed, when the record has a Seed.</summary>
+    public static TOptions WithSeed<TOptions>(TOptions options, int seed) where TOptions : class =>
+        typeof(TOptions).GetProperty("Seed") is null ? options : OptionsBinder.With(options, "Seed", seed);
 
     /// <summary>Empty data trains nothing meaningful (NaN metrics, undefined scores): it is an error naming the file.</summary>
     public static void RequirePoints(Dataset data, string file, string role)

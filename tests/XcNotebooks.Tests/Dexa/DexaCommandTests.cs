@@ -71,9 +71,10 @@ public sealed class DexaCommandTests
     {
         var dir = TestData.TempDir();
         LfTextFormat.Write(dir, ToyText.Create(train: 20, test: 5));
-        Assert.Equal(2, XcnCli.Run(["dexa", "--train", dir, "--test", dir, "--encoder", "lstm"]));
-        Assert.Equal(2, XcnCli.Run(["dexa", "--train", dir, "--test", dir, "--fusion", "vote"]));
-        Assert.Equal(2, XcnCli.Run(["dexa", "--train", dir, "--test", dir, "--propensity", "0.5"]));
+        // Values the bound options reject are usage errors found before the data is read (issue 18).
+        Assert.Equal(64, XcnCli.Run(["dexa", "--train", dir, "--test", dir, "--encoder", "lstm"]));
+        Assert.Equal(64, XcnCli.Run(["dexa", "--train", dir, "--test", dir, "--fusion", "vote"]));
+        Assert.Equal(64, XcnCli.Run(["dexa", "--train", dir, "--test", dir, "--propensity", "0.5"]));
         Assert.Equal(2, XcnCli.Run(["dexa", "--train", dir, "--test", Path.Combine(dir, "tst.json.gz")]));
     }
 }
