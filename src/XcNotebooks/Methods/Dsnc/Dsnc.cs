@@ -102,7 +102,7 @@ public static class Dsnc
             ? AdamOptions.AdamW(options.LearningRate, options.WeightDecay)
             : new AdamOptions { LearningRate = options.LearningRate });
         using var loss = new SoftmaxCrossEntropyLoss(backend);
-        var batchOptions = new MiniBatchOptions { BatchSize = options.BatchSize, Seed = Seeds.Derive(options.Seed, 5) };
+        var batchOptions = new MiniBatchOptions { BatchSize = options.BatchSize, Seed = SeedStreams.Dsnc.Batches.Of(options.Seed) };
         bool reinforce = options.Estimator == BinaryGradientEstimator.Reinforce;
         double? baseline = null;
         var epochs = new List<DsncEpoch>();

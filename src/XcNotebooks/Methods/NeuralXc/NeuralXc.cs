@@ -61,7 +61,7 @@ public static class NeuralXc
             var history = new List<NeuralXcEpoch>();
             using var optimizer = new Adam(network.Parameters,
                 new AdamOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay, Decoupled = false });
-            var batches = new MiniBatchOptions { BatchSize = options.BatchSize, Shuffle = true, Seed = Seeds.Derive(options.Seed, 1) };
+            var batches = new MiniBatchOptions { BatchSize = options.BatchSize, Shuffle = true, Seed = SeedStreams.NeuralXc.Batches.Of(options.Seed) };
             for (int epoch = 0; epoch < options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();

@@ -84,7 +84,7 @@ public static class Wltls
         if (options.ScoreAssignment && numClasses <= CondensedDistances.MaxCount)
         {
             var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
-            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: Seeds.Derive(options.Seed, -2));
+            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: SeedStreams.Wltls.AssignmentQuality.Of(options.Seed));
         }
         return new WltlsTraining(best, last, epochs, bestEpoch, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
     }
@@ -247,7 +247,7 @@ public static class Wltls
     {
         switch (options.PathAssignment)
         {
-            case PathAssignmentPolicy.Random: return PathAssignment.Random(numClasses, Seeds.Derive(options.Seed, -1));
+            case PathAssignmentPolicy.Random: return PathAssignment.Random(numClasses, SeedStreams.Wltls.RandomAssignment.Of(options.Seed));
             case PathAssignmentPolicy.Greedy: return PathAssignment.Unassigned(numClasses);
             case PathAssignmentPolicy.Fixed: return PathAssignment.Fixed(options.CodewordOfClass!);
             case PathAssignmentPolicy.Similarity:
@@ -279,7 +279,7 @@ public static class Wltls
         public double Epoch(int epoch)
         {
             int n = classes.Length, edges = graph.NumEdges;
-            var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
+            var order = Seeds.Permutation(n, SeedStreams.Wltls.EpochOrder.Of(options.Seed, epoch));
             string stage = $"Train epoch {epoch + 1}/{options.Epochs}";
             int correct = 0, start = 0;
             if (!assignment.IsComplete && CountAssigned() < _trainingClasses)
