@@ -32,7 +32,7 @@ public static class LinearLearners
             {
                 var clock = Stopwatch.StartNew();
                 var order = Seeds.Permutation(features.Rows, SeedStreams.OnlineLearners.EpochOrder.Of(seed, epoch));
-                OnlineLinearTraining.RunEpoch(banks, features, order, 0, labelsOf, margins: null, monitor, $"{stage} epoch {epoch + 1}/{epochs}");
+                OnlineLinearTraining.RunEpoch(banks, features, order, 0, labelsOf, margins: null, monitor, stage, $"epoch {epoch + 1}/{epochs}");
                 monitor.Write(string.Create(CultureInfo.InvariantCulture,
                     $"{stage} epoch {epoch + 1}/{epochs}: {learners:N0} {learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s"));
             }

@@ -93,7 +93,7 @@ public static class LinearAutoencoder
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            string stage = $"Autoencoder epoch {epoch + 1}/{epochs}";
+            string epochOf = $"epoch {epoch + 1}/{epochs}";
             double sum = 0;
             long done = 0;
             foreach (var batch in MiniBatches.Epoch(train, batches, epoch))
@@ -106,7 +106,7 @@ public static class LinearAutoencoder
                 encoder.Backward(decoder.Backward(loss.Gradient));
                 optimizer.Step();
                 done += x.Rows;
-                monitor.Report(stage, done, train.NumPoints);
+                monitor.Report("Autoencoder training", done, train.NumPoints, epochOf);
             }
             losses.Add(sum / done);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
