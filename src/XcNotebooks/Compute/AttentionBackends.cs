@@ -14,19 +14,13 @@ internal interface IAttentionBackend
 }
 
 /// <summary>The CPU and ILGPU implementations of <see cref="IAttentionBackend"/>; each backend picks its own.</summary>
-internal sealed class AttentionBackends : IBackendOperations<IAttentionBackend>
+internal static class AttentionBackends
 {
-    public static readonly AttentionBackends Instance = new();
-
-    public IAttentionBackend ForCpu(CpuBackend backend) => Cpu.Instance;
-
-    public IAttentionBackend ForIlgpu(IlgpuBackend backend) => new Ilgpu(backend.Device);
+    public static readonly BackendOperations<IAttentionBackend> Instance = new(new Cpu(), backend => new Ilgpu(backend.Device));
 
     /// <summary>Sequence-heads in parallel, TensorPrimitives within each.</summary>
     private sealed class Cpu : IAttentionBackend
     {
-        public static readonly Cpu Instance = new();
-
         public void Forward(Tensor qkv, IntTensor lengths, Tensor output, Tensor probabilities, AttentionArgs a)
         {
             ForSequenceHeads(lengths, a, (b, head, len) =>

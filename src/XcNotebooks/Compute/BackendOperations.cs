@@ -15,3 +15,13 @@ public interface IBackendOperations<out TOperations>
     /// <summary>The operations on an ILGPU backend (kernels loaded through <c>backend.Device.Kernel(key, loader)</c>).</summary>
     TOperations ForIlgpu(IlgpuBackend backend);
 }
+
+/// <summary>An <see cref="IBackendOperations{TOperations}"/> from a CPU implementation and a factory of ILGPU ones.</summary>
+public sealed class BackendOperations<TOperations>(TOperations cpu, Func<IlgpuBackend, TOperations> ilgpu) : IBackendOperations<TOperations>
+{
+    /// <inheritdoc />
+    public TOperations ForCpu(CpuBackend backend) => cpu;
+
+    /// <inheritdoc />
+    public TOperations ForIlgpu(IlgpuBackend backend) => ilgpu(backend);
+}

@@ -17,19 +17,13 @@ internal interface IBinaryCodeBackend
 }
 
 /// <summary>The CPU and ILGPU implementations of <see cref="IBinaryCodeBackend"/>; each backend picks its own.</summary>
-internal sealed class BinaryCodeBackends : IBackendOperations<IBinaryCodeBackend>
+internal static class BinaryCodeBackends
 {
-    public static readonly BinaryCodeBackends Instance = new();
-
-    public IBinaryCodeBackend ForCpu(CpuBackend backend) => Cpu.Instance;
-
-    public IBinaryCodeBackend ForIlgpu(IlgpuBackend backend) => new Ilgpu(backend.Device);
+    public static readonly BackendOperations<IBinaryCodeBackend> Instance = new(new Cpu(), backend => new Ilgpu(backend.Device));
 
     /// <summary>Host loops over the tensors' spans.</summary>
     private sealed class Cpu : IBinaryCodeBackend
     {
-        public static readonly Cpu Instance = new();
-
         public void SampleBernoulli(Tensor probabilities, Tensor codes, ulong seed)
         {
             var p = probabilities.AsSpan();
