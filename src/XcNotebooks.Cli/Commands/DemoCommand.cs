@@ -36,7 +36,7 @@ public sealed class DemoCommand : ICliCommand
         {
             var dir = Path.GetFullPath(args.GetValue(Out)!);
             var summary = ConsoleMonitor.Run(monitor => Demo.Run(dir, args.GetValue(Fast), monitor));
-            MethodCommand.PrintMetrics(summary);
+            Console.Write(ReportTables.MethodSummary(Demo.SummaryRows(summary), "whose numbers: one row per method").ToText());
             Console.WriteLine($"Report written to {Path.Combine(dir, "report.html")}");
             return 0;
         });
@@ -63,10 +63,18 @@ internal static class Demo
 
         // W-LTLS's run also gives the report's train / predict seconds and model size; every section adds its metrics.
         var (wltlsSection, wltlsMetrics, trainSeconds, predictSeconds, modelBytes) = WltlsSection(data, fast, monitor);
-        (ReportSection Section, Dictionary<string, double> Metrics)[] sections =
-            [(wltlsSection, wltlsMetrics), DsncSection(data, fast, monitor), MultiLabelSection(fast, monitor), TextSection(data, fast, monitor)];
+        (ReportSection Section, Dictionary<string, double> Metrics, MethodSummaryRow[] Summary)[] sections =
+        [
+            (wltlsSection, wltlsMetrics, [new("W-LTLS", "test accuracy (%)", wltlsMetrics["W-LTLS accuracy"], trainSeconds, modelBytes)]),
+            DsncSection(data, fast, monitor), MultiLabelSection(fast, monitor), TextSection(data, fast, monitor),
+        ];
         var metrics = new Dictionary<string, double>();
-        foreach (var (section, sectionMetrics) in sections)
+        var summaryRows = sections.SelectMany(s => s.Summary).ToArray();
+        report = report.AddSection(new ReportSection("Summary")
+            .Paragraph("Each method's headline number on its section's test split, with its own training time and model size " +
+                       "(empty where the section does not measure it).")
+            .Table(ReportTables.MethodSummary(summaryRows, "whose numbers: one row per method")));
+        foreach (var (section, sectionMetrics, _) in sections)
         {
             report = report.AddSection(section);
             foreach (var (name, value) in sectionMetrics) metrics[name] = value;
@@ -82,11 +90,19 @@ internal static class Demo
             TrainSeconds = trainSeconds,
             PredictSeconds = predictSeconds,
             ModelBytes = modelBytes,
-            Details = new Dictionary<string, object?> { ["totalSeconds"] = clock.Elapsed.TotalSeconds, ["fast"] = fast },
+            Details = new Dictionary<string, object?>
+            {
+                ["totalSeconds"] = clock.Elapsed.TotalSeconds, ["fast"] = fast,
+                ["costsOf"] = "W-LTLS (train and predict seconds, model bytes)", ["summary"] = summaryRows,
+            },
         };
         summary.Save(Path.Combine(dir, "report.json"));
         return summary;
     }
+
+    /// <summary>The per-method summary rows a demo run kept in its report's details.</summary>
+    public static IReadOnlyList<MethodSummaryRow> SummaryRows(RunReport summary) =>
+        summary.Details.TryGetValue("summary", out var rows) && rows is IReadOnlyList<MethodSummaryRow> list ? list : [];
 
     private static (ReportSection, Dictionary<string, double>, double, double, long) WltlsSection(DataSplits data, bool fast, TrainingMonitor monitor)
     {
@@ -112,15 +128,15 @@ internal static class Demo
                 ["model size"] = Wltls.Megabytes(model.ModelBytes),
                 ["train seconds"] = trainSeconds.ToString("F2", CultureInfo.InvariantCulture),
             })
-            .Chart(WltlsRun.EpochChart(training))
+            .Chart(WltlsRun.EpochChart(training), "accuracy (%) per epoch: online on the training points, and on the heldout split")
             .Chart(WltlsRun.DecodedPathChart(model, data.Test), "trellis graph, decoded path of the first test point")
             .Table(WltlsSweep.ToTable(sweep, "slice-width sweep: wider graphs, more edges, higher accuracy; one-vs-rest is the limit"))
-            .Chart(WltlsSweep.TradeOffChart(sweep));
+            .Chart(WltlsSweep.TradeOffChart(sweep), "test accuracy against model size (MB, log scale) per slice width, with one-vs-rest as the widest limit");
         var metrics = new Dictionary<string, double> { ["W-LTLS accuracy"] = accuracy };
         return (section, metrics, trainSeconds, predictSeconds, model.ModelBytes);
     }
 
-    private static (ReportSection, Dictionary<string, double>) MultiLabelSection(bool fast, TrainingMonitor monitor)
+    private static (ReportSection, Dictionary<string, double>, MethodSummaryRow[]) MultiLabelSection(bool fast, TrainingMonitor monitor)
     {
         var data = EmbeddedData.DefaultMultiLabel();
         monitor.Write($"Multi-label default: {data.Train}");
@@ -140,11 +156,13 @@ internal static class Demo
                        "(Srinivasan, Rao, Agarwal). Baselines: label popularity, cosine 10-NN and one-vs-rest linear.")
             .Table(MethodComparison.ToTable(rows))
             .Chart(Charts.MetricBars(rows.ToDictionary(r => r.Method, r => (IReadOnlyDictionary<string, double>)r.Metrics),
-                ["P@1", "P@3", "P@5", "PSP@5"], "P@k and PSP@5 by method (multi-label default)"));
-        return (section, rows.ToDictionary(r => $"{r.Method} P@1", r => r.Metrics["P@1"]));
+                ["P@1", "P@3", "P@5", "PSP@5"], "P@k and PSP@5 by method (multi-label default)"),
+                "precision at 1, 3, 5 and propensity-scored precision at 5 (%) of every method on the multi-label default");
+        return (section, rows.ToDictionary(r => $"{r.Method} P@1", r => r.Metrics["P@1"]),
+            rows.Select(r => new MethodSummaryRow(r.Method, "P@1 (%)", r.Metrics["P@1"], r.TrainSeconds)).ToArray());
     }
 
-    private static (ReportSection, Dictionary<string, double>) TextSection(DataSplits data, bool fast, TrainingMonitor monitor)
+    private static (ReportSection, Dictionary<string, double>, MethodSummaryRow[]) TextSection(DataSplits data, bool fast, TrainingMonitor monitor)
     {
         // The embedded default carries texts (made-up words) and label texts, so the text encoders train on it too.
         monitor.Write("Text encoders on the embedded default's texts: DEXA ablation, then DEXML's three losses");
@@ -156,15 +174,21 @@ internal static class Demo
                        "in the loss through gradient caching and compares softmax with DecoupledSoftmax (positives never compete with each " +
                        "other) and SoftTop-k. The embedded default is multi-class, where softmax and DecoupledSoftmax coincide.")
             .Table(dexa.ToTable("DEXA ablation (embedded default)"))
-            .Chart(dexa.PrecisionChart("DEXA ablation: P@k per stage"))
+            .Chart(dexa.PrecisionChart("DEXA ablation: P@k per stage"), "P@k of each DEXA stage: the encoder alone, with auxiliary vectors, with classifiers")
             .Table(dexml.ToTable())
-            .Chart(Charts.OverEpochs(dexml.LossCurves(), "DEXML training loss per epoch", "mean loss", logY: true));
+            .Chart(Charts.OverEpochs(dexml.LossCurves(), "DEXML training loss per epoch", "mean loss", logY: true),
+                "DEXML's mean training loss per epoch for each loss (log scale)");
         var metrics = dexa.Rows.ToDictionary(r => $"DEXA {r.Stage} P@1", r => 100 * r.Metrics.P(1));
         foreach (var row in dexml.Rows) metrics[$"DEXML {row.Loss} P@1"] = 100 * row.Metrics.P(1);
-        return (section, metrics);
+        MethodSummaryRow[] summary =
+        [
+            .. dexa.Rows.Select(r => new MethodSummaryRow($"DEXA {r.Stage}", "P@1 (%)", 100 * r.Metrics.P(1), r.TrainSeconds)),
+            .. dexml.Rows.Select(r => new MethodSummaryRow($"DEXML {r.Loss}", "P@1 (%)", 100 * r.Metrics.P(1), r.TrainSeconds)),
+        ];
+        return (section, metrics, summary);
     }
 
-    private static (ReportSection, Dictionary<string, double>) DsncSection(DataSplits data, bool fast, TrainingMonitor monitor)
+    private static (ReportSection, Dictionary<string, double>, MethodSummaryRow[]) DsncSection(DataSplits data, bool fast, TrainingMonitor monitor)
     {
         int[] bits = fast ? [8, 16] : [8, 16, 32, 64];
         monitor.Write($"DSNC vs W-LTLS at {string.Join(", ", bits)} bits");
@@ -175,9 +199,10 @@ internal static class Demo
                        "Codes for classes are not fixed in advance: they emerge from training (Gerald et al. 2019). " +
                        "Prediction either decodes with the learned decoder, or looks the thresholded code up in a table of class codes.")
             .Records(rows, "accuracy and prediction cost by code length, next to W-LTLS at a similar number of edges")
-            .Chart(DsncTradeOff.AccuracyByBitsChart(rows))
-            .Chart(DsncTradeOff.AccuracyByCostChart(rows));
+            .Chart(DsncTradeOff.AccuracyByBitsChart(rows), "test accuracy by code length: DSNC's decoders next to W-LTLS at a similar number of edges")
+            .Chart(DsncTradeOff.AccuracyByCostChart(rows), "test accuracy against prediction time per point (µs, log scale)");
         var best = rows.Where(r => r.Method == DsncTradeOff.Decoder).MaxBy(r => r.Bits)!;
-        return (section, new Dictionary<string, double> { [$"DSNC accuracy ({best.Bits} bits)"] = best.TestAccuracy });
+        return (section, new Dictionary<string, double> { [$"DSNC accuracy ({best.Bits} bits)"] = best.TestAccuracy },
+            [new MethodSummaryRow($"DSNC ({best.Bits} bits, learned decoder)", "test accuracy (%)", best.TestAccuracy, best.TrainSeconds)]);
     }
 }

@@ -14,6 +14,9 @@ public abstract class ComputeBackend : IComputeBackend
     /// <inheritdoc />
     public abstract BackendKind Kind { get; }
 
+    /// <inheritdoc />
+    public abstract TOperations Select<TOperations>(IBackendOperations<TOperations> implementations);
+
     private long _liveBytes, _peakBytes;
 
     /// <inheritdoc />

@@ -13,11 +13,14 @@ namespace XcNotebooks.Compute;
 public static class ComputeBackends
 {
     /// <summary>A new backend of the given kind (dispose it when done).</summary>
-    public static IComputeBackend Create(BackendKind kind = BackendKind.Auto)
+    public static IComputeBackend Create(BackendKind kind = BackendKind.Auto) =>
+        Resolve(kind) == BackendKind.Ilgpu ? IlgpuBackend.Create() : new CpuBackend();
+
+    /// <summary>The backend <paramref name="kind"/> stands for: Auto is XCN_BACKEND's kind, else Ilgpu when a GPU is present, else Cpu.</summary>
+    public static BackendKind Resolve(BackendKind kind)
     {
         if (kind == BackendKind.Auto) kind = KindFromEnvironment();
-        if (kind == BackendKind.Auto) kind = GpuAvailable() ? BackendKind.Ilgpu : BackendKind.Cpu;
-        return kind == BackendKind.Ilgpu ? IlgpuBackend.Create() : new CpuBackend();
+        return kind == BackendKind.Auto ? (GpuAvailable() ? BackendKind.Ilgpu : BackendKind.Cpu) : kind;
     }
 
     /// <summary>The kind named by XCN_BACKEND, Auto when unset.</summary>

@@ -21,6 +21,10 @@ public sealed class CpuBackend : ComputeBackend
     public override BackendKind Kind => BackendKind.Cpu;
 
     /// <inheritdoc />
+    public override TOperations Select<TOperations>(IBackendOperations<TOperations> implementations) =>
+        (implementations ?? throw new ArgumentNullException(nameof(implementations))).ForCpu(this);
+
+    /// <inheritdoc />
     public override void Synchronize() { }
 
     /// <summary>Nothing to release.</summary>

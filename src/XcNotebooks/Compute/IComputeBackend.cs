@@ -23,10 +23,11 @@ namespace XcNotebooks.Compute;
 /// (<see cref="Activate"/>, <see cref="Multiply"/>, <see cref="Copy"/>) allow it.
 /// </para>
 /// <para>
-/// Extending: an operation this interface lacks (e.g. a batched decoder) is written as an extension method that
-/// switches on the backend: on <see cref="CpuBackend"/> it works on <see cref="TensorStorage{T}.AsSpan"/>; on
-/// <see cref="IlgpuBackend"/> it loads its kernel once through <c>backend.Device.Kernel(key, loader)</c> and passes
-/// <see cref="TensorStorage{T}.View"/>s to it.
+/// Extending: operations this interface lacks (e.g. a batched decoder) are an operations interface with a CPU
+/// implementation (on <see cref="TensorStorage{T}.AsSpan"/>) and an ILGPU one (kernels loaded once through
+/// <c>backend.Device.Kernel(key, loader)</c>, on <see cref="TensorStorage{T}.View"/>s); an
+/// <see cref="IBackendOperations{TOperations}"/> names both and <see cref="Select{TOperations}"/> lets the backend
+/// pick its own (no tests of the backend's type).
 /// </para>
 /// </summary>
 public interface IComputeBackend : IDisposable
@@ -36,6 +37,9 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>Cpu or Ilgpu (never Auto).</summary>
     BackendKind Kind { get; }
+
+    /// <summary>This backend's implementation of a family of operations (double dispatch on the backend's type).</summary>
+    TOperations Select<TOperations>(IBackendOperations<TOperations> implementations);
 
     // ---- memory -------------------------------------------------------------------------------------------------
 

@@ -43,6 +43,10 @@ public sealed class IlgpuBackend : ComputeBackend
     public override BackendKind Kind => BackendKind.Ilgpu;
 
     /// <inheritdoc />
+    public override TOperations Select<TOperations>(IBackendOperations<TOperations> implementations) =>
+        (implementations ?? throw new ArgumentNullException(nameof(implementations))).ForIlgpu(this);
+
+    /// <inheritdoc />
     public override void Synchronize() => Device.Accelerator.Synchronize();
 
     /// <summary>Frees the scratch buffers and, when owned, the device (and with it every buffer).</summary>

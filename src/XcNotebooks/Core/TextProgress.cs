@@ -5,13 +5,15 @@ namespace XcNotebooks.Core;
 
 /// <summary>
 /// Progress as compact text lines, for outputs that cannot redraw (notebook cells, redirected consoles, logs): one
-/// line per stage each time it crosses one of <see cref="Steps"/> equal steps, and when it completes, e.g.
+/// line per stage each time it crosses one of <see cref="Steps"/> equal steps, and when it completes; a stage that
+/// starts over (the next epoch's pass, see <see cref="ProgressPhases"/>) prints its steps again, e.g.
 /// "[train] ██████░░░░░░░░░░░░░░  30% 3/10 loss 0.412".
 /// </summary>
 public sealed class TextProgress : IProgress<ProgressUpdate>
 {
     private readonly Action<string> _write;
-    private readonly Dictionary<string, int> _lastStep = new();
+    private readonly Dictionary<string, (int Run, int Step)> _lastStep = new();
+    private readonly ProgressPhases _phases = new();
     private readonly Lock _lock = new();
 
     /// <summary>Writes lines to <paramref name="write"/>; <paramref name="steps"/> lines at most per stage (plus its start).</summary>
@@ -31,14 +33,15 @@ public sealed class TextProgress : IProgress<ProgressUpdate>
     /// <summary>Width of the bar in characters (0: no bar).</summary>
     public int BarWidth { get; }
 
-    /// <summary>Prints a line when the stage enters a new step (0, 1/Steps, ..., 1).</summary>
+    /// <summary>Prints a line when the stage enters a new step (0, 1/Steps, ..., 1) of its current run.</summary>
     public void Report(ProgressUpdate value)
     {
         int step = (int)Math.Floor(value.Fraction * Steps);
         lock (_lock)
         {
-            if (_lastStep.TryGetValue(value.Stage, out int last) && step <= last) return;
-            _lastStep[value.Stage] = step;
+            int run = _phases.Update(value).Run;
+            if (_lastStep.TryGetValue(value.Stage, out var last) && last.Run == run && step <= last.Step) return;
+            _lastStep[value.Stage] = (run, step);
         }
         _write(Format(value, BarWidth));
     }

@@ -58,7 +58,7 @@ public sealed class BagOfEmbeddingsEncoder : TrainableTextEncoder<BagOfEmbedding
         // U(±1/√d): a bag of a few dozen tokens starts with norm ~0.1-1, where the residual blocks are neither
         // negligible nor dominant (N(0,1) rows would swamp them, fan-in over a huge vocabulary would vanish).
         _table = new Parameter(backend, "bag.embedding.weight", vocabularySize, d, rowSparse: true);
-        _table.SetValues(Initializers.Weights(WeightInit.PyTorchDefault, d, d, vocabularySize * d, Seeds.Derive(Options.Seed, 0)));
+        _table.SetValues(Initializers.Weights(WeightInit.PyTorchDefault, d, d, vocabularySize * d, SeedStreams.BagOfEmbeddings.Table.Of(Options.Seed)));
         int blocks = Options.ResidualBlocks;
         _w1 = new Parameter[blocks];
         _b1 = new Parameter[blocks];
@@ -66,8 +66,8 @@ public sealed class BagOfEmbeddingsEncoder : TrainableTextEncoder<BagOfEmbedding
         _b2 = new Parameter[blocks];
         for (int b = 0; b < blocks; b++)
         {
-            (_w1[b], _b1[b]) = EncoderMath.Affine(backend, d, _hidden, Seeds.Derive(Options.Seed, 10 + 2 * b), $"bag.block{b}.0");
-            (_w2[b], _b2[b]) = EncoderMath.Affine(backend, _hidden, d, Seeds.Derive(Options.Seed, 11 + 2 * b), $"bag.block{b}.1");
+            (_w1[b], _b1[b]) = EncoderMath.Affine(backend, d, _hidden, SeedStreams.BagOfEmbeddings.BlockIn.Of(Options.Seed, b), $"bag.block{b}.0");
+            (_w2[b], _b2[b]) = EncoderMath.Affine(backend, _hidden, d, SeedStreams.BagOfEmbeddings.BlockOut.Of(Options.Seed, b), $"bag.block{b}.1");
         }
         var parameters = new List<Parameter> { _table };
         for (int b = 0; b < blocks; b++) parameters.AddRange([_w1[b], _b1[b], _w2[b], _b2[b]]);

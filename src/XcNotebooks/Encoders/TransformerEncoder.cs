@@ -59,19 +59,19 @@ public sealed class TransformerEncoder : TrainableTextEncoder<TransformerEncoder
         if (o.Layers < 1 || o.FeedForward < 1 || o.MaxPositions < 1) throw new ArgumentException("layers, feed-forward width and positions must be positive");
         if (!(o.Dropout >= 0 && o.Dropout < 1)) throw new ArgumentException($"dropout must be in [0, 1), got {o.Dropout}");
         int d = o.Dimension;
-        _tokens = Table("transformer.token_embedding.weight", vocabularySize, d, 0, rowSparse: true);
-        _positions = Table("transformer.position_embedding.weight", o.MaxPositions, d, 1, rowSparse: false);
+        _tokens = Table("transformer.token_embedding.weight", vocabularySize, d, SeedStreams.Transformer.Tokens, rowSparse: true);
+        _positions = Table("transformer.position_embedding.weight", o.MaxPositions, d, SeedStreams.Transformer.Positions, rowSparse: false);
         _layers = new Layer[o.Layers];
         var parameters = new List<Parameter> { _tokens, _positions };
         for (int l = 0; l < o.Layers; l++)
         {
             string n = $"transformer.layer{l}";
             var (g1, b1) = Norm($"{n}.attention_norm");
-            var (qkv, qkvb) = EncoderMath.Affine(backend, d, 3 * d, Seeds.Derive(o.Seed, 10 + 4 * l), $"{n}.attention.qkv");
-            var (wo, bo) = EncoderMath.Affine(backend, d, d, Seeds.Derive(o.Seed, 11 + 4 * l), $"{n}.attention.out");
+            var (qkv, qkvb) = EncoderMath.Affine(backend, d, 3 * d, SeedStreams.Transformer.AttentionQkv.Of(o.Seed, l), $"{n}.attention.qkv");
+            var (wo, bo) = EncoderMath.Affine(backend, d, d, SeedStreams.Transformer.AttentionOut.Of(o.Seed, l), $"{n}.attention.out");
             var (g2, b2) = Norm($"{n}.ffn_norm");
-            var (up, upb) = EncoderMath.Affine(backend, d, o.FeedForward, Seeds.Derive(o.Seed, 12 + 4 * l), $"{n}.ffn.0");
-            var (down, downb) = EncoderMath.Affine(backend, o.FeedForward, d, Seeds.Derive(o.Seed, 13 + 4 * l), $"{n}.ffn.1");
+            var (up, upb) = EncoderMath.Affine(backend, d, o.FeedForward, SeedStreams.Transformer.FeedForwardUp.Of(o.Seed, l), $"{n}.ffn.0");
+            var (down, downb) = EncoderMath.Affine(backend, o.FeedForward, d, SeedStreams.Transformer.FeedForwardDown.Of(o.Seed, l), $"{n}.ffn.1");
             _layers[l] = new Layer(g1, b1, qkv, qkvb, wo, bo, g2, b2, up, upb, down, downb);
             parameters.AddRange([g1, b1, qkv, qkvb, wo, bo, g2, b2, up, upb, down, downb]);
         }
@@ -80,10 +80,10 @@ public sealed class TransformerEncoder : TrainableTextEncoder<TransformerEncoder
         Parameters = parameters;
     }
 
-    private Parameter Table(string name, int rows, int d, int stream, bool rowSparse)
+    private Parameter Table(string name, int rows, int d, SeedStream stream, bool rowSparse)
     {
         var p = new Parameter(Backend, name, rows, d, rowSparse);
-        p.SetValues(Initializers.Weights(WeightInit.PyTorchDefault, d, d, rows * d, Seeds.Derive(Options.Seed, stream)));
+        p.SetValues(Initializers.Weights(WeightInit.PyTorchDefault, d, d, rows * d, stream.Of(Options.Seed)));
         return p;
     }
 

@@ -91,7 +91,7 @@ public static class DualCoordinateDescent
         {
             var y = workspace.Labels;
             for (int i = 0; i < n; i++) labelsOf(i, l, y.AsSpan(i, 1));
-            Interlocked.Add(ref passes, workspace.Solve(y, options, Seeds.Derive(seed, l)));
+            Interlocked.Add(ref passes, workspace.Solve(y, options, SeedStreams.DualCoordinateDescent.LabelOrder.Of(seed, l)));
             var w = workspace.W;
             for (int j = 0; j < w.Length; j++) weights[j, l] = (float)w[j];
             monitor.Report(stage, Interlocked.Increment(ref done), learners);

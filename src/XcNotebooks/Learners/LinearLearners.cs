@@ -31,8 +31,8 @@ public static class LinearLearners
             for (int epoch = 0; epoch < epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                var order = Seeds.Permutation(features.Rows, Seeds.Derive(seed, epoch));
-                OnlineLinearTraining.RunEpoch(banks, features, order, 0, labelsOf, margins: null, monitor, $"{stage} epoch {epoch + 1}/{epochs}");
+                var order = Seeds.Permutation(features.Rows, SeedStreams.OnlineLearners.EpochOrder.Of(seed, epoch));
+                OnlineLinearTraining.RunEpoch(banks, features, order, 0, labelsOf, margins: null, monitor, stage, $"epoch {epoch + 1}/{epochs}");
                 monitor.Write(string.Create(CultureInfo.InvariantCulture,
                     $"{stage} epoch {epoch + 1}/{epochs}: {learners:N0} {learner.DisplayName} learners in {clock.Elapsed.TotalSeconds:F2}s"));
             }

@@ -39,10 +39,11 @@ public static class OnlineLinearTraining
     /// One pass of every bank over the points <c>order[start..]</c> of <paramref name="features"/>, banks in parallel.
     /// <paramref name="labelsOf"/> gives each point's labels for a bank's learners. When <paramref name="margins"/> is
     /// given (order.Length x learners) each learner's pre-update margin at each position is recorded there (for online
-    /// predictions). Progress is reported under <paramref name="stage"/> in points learned (all banks together).
+    /// predictions). Progress is reported under <paramref name="stage"/> (with <paramref name="message"/>, e.g. the
+    /// epoch) in points that every bank has learned: each point counts once, however many banks learn it.
     /// </summary>
     public static void RunEpoch(IReadOnlyList<LinearLearnerBank> banks, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
-        RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training")
+        RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training", string? message = null)
     {
         ArgumentNullException.ThrowIfNull(banks);
         ArgumentNullException.ThrowIfNull(labelsOf);
@@ -51,11 +52,23 @@ public static class OnlineLinearTraining
         if (margins is not null && (margins.Rows != order.Length || margins.Cols != firstLearner[^1]))
             throw new ArgumentException($"margins are {margins.Rows} x {margins.Cols}, expected {order.Length} x {firstLearner[^1]}");
         monitor ??= TrainingMonitor.Silent;
-        long done = 0, total = (long)banks.Count * (order.Length - start);
-        monitor.Report(stage, 0, total);
+        long total = order.Length - start, reported = 0;
+        var bankDone = new long[banks.Count];
+        var progressLock = new Lock();
+        monitor.Report(stage, 0, total, message);
         Parallel.For(0, banks.Count, b =>
-            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins,
-                points => monitor.Report(stage, Interlocked.Add(ref done, points), total)));
+            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins, points =>
+            {
+                // A point is done when the slowest bank has learned it; reports stay in order (a bar never goes back).
+                lock (progressLock)
+                {
+                    bankDone[b] += points;
+                    long done = bankDone.Min();
+                    if (done <= reported) return;
+                    reported = done;
+                    monitor.Report(stage, done, total, message);
+                }
+            }));
     }
 
     // Optimised at first call: a short run would otherwise spend much of its time in tier-0 code.

@@ -120,12 +120,12 @@ public static class Mlp
         var layers = new List<ILayer>();
         for (int l = 0; l + 1 < sizes.Count; l++)
         {
-            layers.Add(new Linear(backend, sizes[l], sizes[l + 1], Seeds.Derive(options.Seed, 2 * l), init: options.Init,
+            layers.Add(new Linear(backend, sizes[l], sizes[l + 1], SeedStreams.Mlp.Linear.Of(options.Seed, l), init: options.Init,
                 name: $"{options.Name}.{l}"));
             bool last = l + 2 == sizes.Count;
             var activation = last ? options.Output : options.Hidden;
             if (activation.Kind != ActivationKind.Identity) layers.Add(new ActivationLayer(backend, activation));
-            if (!last && options.Dropout > 0) layers.Add(new Dropout(backend, options.Dropout, Seeds.Derive(options.Seed, 2 * l + 1)));
+            if (!last && options.Dropout > 0) layers.Add(new Dropout(backend, options.Dropout, SeedStreams.Mlp.Dropout.Of(options.Seed, l)));
         }
         return new Sequential(layers);
     }

@@ -65,10 +65,10 @@ internal static class AffineParameters
     {
         if (inputs < 1 || outputs < 1) throw new ArgumentException($"{name}: sizes must be positive, got {inputs} -> {outputs}");
         var weight = new Parameter(backend, name + ".weight", inputs, outputs, rowSparse);
-        weight.SetValues(Initializers.Weights(init, inputs, outputs, inputs * outputs, Seeds.Derive(seed, 0)));
+        weight.SetValues(Initializers.Weights(init, inputs, outputs, inputs * outputs, SeedStreams.Layer.Weights.Of(seed)));
         if (!bias) return (weight, null);
         var b = new Parameter(backend, name + ".bias", 1, outputs);
-        b.SetValues(Initializers.Bias(inputs, outputs, Seeds.Derive(seed, 1)));
+        b.SetValues(Initializers.Bias(inputs, outputs, SeedStreams.Layer.Bias.Of(seed)));
         return (weight, b);
     }
 }

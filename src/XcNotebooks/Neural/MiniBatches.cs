@@ -33,7 +33,7 @@ public static class MiniBatches
         ArgumentNullException.ThrowIfNull(options);
         if (options.BatchSize < 1) throw new ArgumentException($"batch size must be positive, got {options.BatchSize}");
         if (count < 0) throw new ArgumentException($"negative point count {count}");
-        var order = options.Shuffle ? Seeds.Permutation(count, Seeds.Derive(options.Seed, epoch)) : Enumerable.Range(0, count).ToArray();
+        var order = options.Shuffle ? Seeds.Permutation(count, SeedStreams.MiniBatches.EpochOrder.Of(options.Seed, epoch)) : Enumerable.Range(0, count).ToArray();
         var batches = new List<int[]>();
         for (int start = 0; start < count; start += options.BatchSize)
         {

@@ -23,7 +23,7 @@ public sealed class SparseInputMlp : IDisposable
         if (sizes.Count < 2) throw new ArgumentException($"{options.Name}: an MLP needs at least an input and an output size, got {sizes.Count} sizes");
         var all = sizes.ToArray();
         Sizes = all;
-        First = new SparseLinear(backend, sizes[0], sizes[1], Seeds.Derive(options.Seed, 0), init: options.Init,
+        First = new SparseLinear(backend, sizes[0], sizes[1], SeedStreams.SparseInputMlp.First.Of(options.Seed), init: options.Init,
             name: $"{options.Name}.0", lazyRows: lazyRows);
         bool single = sizes.Count == 2;
         var tail = new List<ILayer>();
@@ -31,8 +31,8 @@ public sealed class SparseInputMlp : IDisposable
         if (activation.Kind != ActivationKind.Identity) tail.Add(new ActivationLayer(backend, activation));
         if (!single)
         {
-            if (options.Dropout > 0) tail.Add(new Dropout(backend, options.Dropout, Seeds.Derive(options.Seed, 1)));
-            tail.Add(Mlp.Create(backend, all[1..], options with { Seed = Seeds.Derive(options.Seed, 2), Name = $"{options.Name}.tail" }));
+            if (options.Dropout > 0) tail.Add(new Dropout(backend, options.Dropout, SeedStreams.SparseInputMlp.Dropout.Of(options.Seed)));
+            tail.Add(Mlp.Create(backend, all[1..], options with { Seed = SeedStreams.SparseInputMlp.Tail.Of(options.Seed), Name = $"{options.Name}.tail" }));
         }
         Tail = new Sequential(tail);
         Parameters = [.. First.Parameters, .. Tail.Parameters];

@@ -179,7 +179,7 @@ public sealed class EmbeddingBag : IDisposable
         if (vocabulary < 1 || dimension < 1) throw new ArgumentException($"{name}: sizes must be positive, got {vocabulary} x {dimension}");
         Mode = mode;
         Table = new Parameter(backend, name + ".weight", vocabulary, dimension, rowSparse: true);
-        Table.SetValues(Initializers.Weights(init, vocabulary, dimension, vocabulary * dimension, Seeds.Derive(seed, 0)));
+        Table.SetValues(Initializers.Weights(init, vocabulary, dimension, vocabulary * dimension, SeedStreams.Embedding.Table.Of(seed)));
         Parameters = [Table];
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace XcNotebooks.Plotting;
 
 /// <summary>
@@ -78,8 +80,47 @@ internal sealed class FigureBuilder
     {
         var axis = Object(name);
         axis["title"] = Text(title);
-        if (log) axis["type"] = "log";
+        if (!log) return;
+        axis["type"] = "log";
+        // Plotly labels a log axis spanning less than a decade with bare digits ("7 8 9 1 2"): tick 1, 2, 5 × 10^k instead.
+        var ticks = LogTicks(_traces.SelectMany(t => Numbers(t.Properties.GetValueOrDefault(name[0].ToString()))).Where(v => v > 0));
+        if (ticks.Count == 0) return;
+        axis["tickvals"] = ticks.ToArray();
+        axis["ticktext"] = ticks.Select(TickText).ToArray();
     }
+
+    /// <summary>The 1, 2, 5 × 10^k values from just below the smallest to just above the largest of <paramref name="values"/>.</summary>
+    internal static IReadOnlyList<double> LogTicks(IEnumerable<double> values)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double v in values)
+        {
+            if (!(v > 0) || double.IsInfinity(v)) continue;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        if (min > max) return [];
+        var all = new List<double>();
+        for (int k = (int)Math.Floor(Math.Log10(min)) - 1; k <= (int)Math.Ceiling(Math.Log10(max)) + 1; k++)
+            foreach (double m in (ReadOnlySpan<double>)[1, 2, 5])
+                all.Add(double.Parse($"{m}e{k}", CultureInfo.InvariantCulture)); // exact decimals: 0.2, not 0.20000000000000004
+        int first = Math.Max(0, all.FindLastIndex(t => t <= min * (1 + 1e-9))), last = all.FindIndex(t => t >= max * (1 - 1e-9));
+        return all.GetRange(first, (last < 0 ? all.Count - 1 : last) - first + 1);
+    }
+
+    /// <summary>A tick label: whole numbers with thousands separators, fractions as plain decimals (1,000, 20, 0.05).</summary>
+    internal static string TickText(double value) =>
+        value >= 1 ? value.ToString("#,0", CultureInfo.InvariantCulture) : value.ToString("0.##########", CultureInfo.InvariantCulture);
+
+    private static IEnumerable<double> Numbers(object? values) => values switch
+    {
+        IEnumerable<double> d => d,
+        IEnumerable<double?> d => d.Where(v => v.HasValue).Select(v => v!.Value),
+        IEnumerable<float> f => f.Select(v => (double)v),
+        IEnumerable<int> i => i.Select(v => (double)v),
+        IEnumerable<long> l => l.Select(v => (double)v),
+        _ => [],
+    };
 }
 
 /// <summary>Line pieces drawn as one scatter trace, separated by nulls (Plotly leaves gaps there): edges of a graph, brackets of a dendrogram.</summary>

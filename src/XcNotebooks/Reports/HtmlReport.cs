@@ -46,7 +46,7 @@ public abstract record ReportBlock
 
     private sealed record TableBlock(HtmlTable Content) : ReportBlock
     {
-        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml) => html.Append(Content.ToHtml(includeStyle: false));
+        internal override void Render(StringBuilder html, Func<XcChart, string> chartHtml) => html.Append(Content.ForReading().ToHtml(includeStyle: false));
     }
 
     private sealed record ChartBlock(XcChart Figure, string? Caption) : ReportBlock
@@ -159,7 +159,7 @@ public sealed record HtmlReport(string Title)
         var sb = new StringBuilder();
         if (includeStyle) sb.Append("<style>\n").Append(HtmlTable.Css).Append("</style>\n");
         sb.Append("<div class=\"xcn-run-report\">\n<h4>").Append(WebUtility.HtmlEncode(report.Method)).Append("</h4>\n");
-        foreach (var table in ReportTables.RunReport(report)) sb.Append(table.ToHtml(includeStyle: false));
+        foreach (var table in ReportTables.RunReport(report)) sb.Append(table.ForReading().ToHtml(includeStyle: false));
         return sb.Append("</div>\n").ToString();
     }
 

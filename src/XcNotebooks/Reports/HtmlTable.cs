@@ -38,6 +38,41 @@ public sealed record HtmlTable
     /// <summary>A .NET format for real-valued cells ("F2" for percentages); null: <see cref="FormatCell"/>'s rule.</summary>
     public string? RealFormat { get; init; }
 
+    /// <summary>
+    /// Reals for reading rather than for checking (reports): no decimals from 1,000 up, two below, three
+    /// significant digits under 1 (47.3333 → 47.33, 147,885.2411 → 147,885, 0.01234 → 0.0123); <see cref="RealFormat"/>
+    /// still wins when set.
+    /// </summary>
+    public bool Rounded { get; init; }
+
+    /// <summary>This table as reports show it: <see cref="Rounded"/> numbers and readable headers (<see cref="ReadableHeader"/>).</summary>
+    public HtmlTable ForReading() =>
+        new(Columns.Select(ReadableHeader).ToArray(), Rows) { Caption = Caption, OmittedRows = OmittedRows, RealFormat = RealFormat, Rounded = true };
+
+    /// <summary>
+    /// A member name as a header: "TestAccuracy" → "test accuracy", "PointsPerSecond" → "points per second",
+    /// "ModelMB" → "model MB". Headers that are not a bare identifier ("P@1", "train s") are kept as they are.
+    /// </summary>
+    public static string ReadableHeader(string header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (header.Length == 0 || !header.All(char.IsAsciiLetterOrDigit) || !header.Any(char.IsAsciiLetterLower)) return header;
+        var words = System.Text.RegularExpressions.Regex.Matches(header, "[A-Z]{2,}(?=[A-Z][a-z]|[0-9]|$)|[A-Z]?[a-z]+|[A-Z]|[0-9]+")
+            .Select(m => m.Value.Length > 1 && m.Value.All(char.IsAsciiLetterUpper) ? m.Value : m.Value.ToLowerInvariant());
+        return string.Join(' ', words);
+    }
+
+    /// <summary>A real as <see cref="Rounded"/> tables print it.</summary>
+    public static string FormatRounded(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value)) return value.ToString(CultureInfo.InvariantCulture);
+        double a = Math.Abs(value);
+        if (a >= 1e12 || (a > 0 && a < 1e-4)) return value.ToString("G3", CultureInfo.InvariantCulture);
+        if (a >= 1000) return value.ToString("#,0", CultureInfo.InvariantCulture);
+        if (a >= 1 || a == 0) return value.ToString("#,0.##", CultureInfo.InvariantCulture);
+        return Math.Round(value, 2 - (int)Math.Floor(Math.Log10(a)), MidpointRounding.AwayFromZero).ToString("0.######", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The CSS the tables use (class <c>xcn-table</c>); pages that hold many tables include it once.</summary>
     public const string Css =
         ".xcn-table { border-collapse: collapse; font-family: Helvetica, Arial, sans-serif; font-size: 13px; margin: 4px 0 12px 0; }\n" +
@@ -142,8 +177,10 @@ public sealed record HtmlTable
     public static HtmlTable FromPairs<TValue>(IEnumerable<KeyValuePair<string, TValue>> pairs, string nameColumn = "name", string valueColumn = "value") =>
         new([nameColumn, valueColumn], pairs.Select(kv => (IReadOnlyList<object?>)[kv.Key, kv.Value]).ToArray());
 
-    private string Format(object? cell) => RealFormat is not null && cell is double or float
-        ? Convert.ToDouble(cell, CultureInfo.InvariantCulture).ToString(RealFormat, CultureInfo.InvariantCulture)
+    private string Format(object? cell) => cell is double or float && (RealFormat is not null || Rounded)
+        ? RealFormat is not null
+            ? Convert.ToDouble(cell, CultureInfo.InvariantCulture).ToString(RealFormat, CultureInfo.InvariantCulture)
+            : FormatRounded(Convert.ToDouble(cell, CultureInfo.InvariantCulture))
         : FormatCell(cell);
 
     private static bool IsScalar(Type t) =>

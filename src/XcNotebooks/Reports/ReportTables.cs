@@ -83,6 +83,15 @@ public static class ReportTables
         return tables.Where(t => t.Rows.Count > 0).ToArray();
     }
 
+    /// <summary>
+    /// One row per method of a comparison, saying whose numbers they are: its headline metric and, where known, its
+    /// training seconds and model size.
+    /// </summary>
+    public static HtmlTable MethodSummary(IEnumerable<MethodSummaryRow> rows, string? caption = null) =>
+        new(["method", "metric", "value", "train seconds", "model MB"],
+            rows.Select(r => (IReadOnlyList<object?>)[r.Method, r.Metric, r.Value, r.TrainSeconds, r.ModelBytes is { } b ? b / 1e6 : null]).ToArray())
+        { Caption = caption, Rounded = true };
+
     /// <summary>The first <paramref name="rows"/> points' predictions: labels best first and their scores.</summary>
     public static HtmlTable TopK(TopKPredictions predictions, int rows = 10)
     {
@@ -137,3 +146,6 @@ public static class ReportTables
         _ => e.GetRawText(),
     };
 }
+
+/// <summary>A method's line of a summary: whose numbers (<paramref name="Method"/>), which metric, and its costs where known.</summary>
+public sealed record MethodSummaryRow(string Method, string Metric, double Value, double? TrainSeconds = null, long? ModelBytes = null);

@@ -34,5 +34,15 @@ public class DemoCommandTests
         Assert.Contains("DecoupledSoftmax", html);
         Assert.Contains("Plotly.newPlot", html);
         Assert.DoesNotContain("src=\"https://cdn.plot.ly", html); // plotly.js inlined: the report works offline
+
+        // Presentation: a caption under every chart, no CamelCase headers, no unrounded numbers, a summary row per method.
+        int figures = System.Text.RegularExpressions.Regex.Count(html, "<figure "), captions = System.Text.RegularExpressions.Regex.Count(html, "<figcaption>");
+        Assert.True(figures >= 9 && captions == figures, $"{figures} charts, {captions} captions");
+        Assert.DoesNotMatch("<th>[A-Za-z]*[a-z][A-Z][A-Za-z]*</th>", html);
+        Assert.DoesNotMatch("<td class=\"num\">-?[1-9][0-9,]*\\.[0-9]{3,}</td>", html); // from 1 up: two decimals at most
+        Assert.DoesNotMatch("<td class=\"num\">-?[0-9]{1,3}(,[0-9]{3})+\\.[0-9]+</td>", html);
+        Assert.Contains("<h2>Summary</h2>", html);
+        foreach (var method in new[] { "W-LTLS", "popularity", "HierarchicalXC", "DEXA encoder only", "DEXML Softmax" })
+            Assert.Matches($"<tr><td>{method}</td><td>", html);
     }
 }

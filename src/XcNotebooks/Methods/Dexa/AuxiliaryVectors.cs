@@ -66,7 +66,7 @@ public sealed class AuxiliaryVectors : IDisposable
         }
         int rows = Math.Max(1, used);
         var table = new Parameter(backend, ParameterName, rows, labelEmbeddings.Cols, rowSparse: true);
-        table.SetValues(Initializers.Weights(WeightInit.XavierUniform, rows, labelEmbeddings.Cols, rows * labelEmbeddings.Cols, Seeds.Derive(seed, 1)));
+        table.SetValues(Initializers.Weights(WeightInit.XavierUniform, rows, labelEmbeddings.Cols, rows * labelEmbeddings.Cols, SeedStreams.AuxiliaryVectors.Table.Of(seed)));
         return new AuxiliaryVectors(table, map, headVectors);
     }
 

@@ -35,7 +35,7 @@ public static class BalancedClustering
         {
             var halves = new (int[], int[]?)[clusters.Count];
             int lvl = level;
-            Parallel.For(0, clusters.Count, c => halves[c] = Split(unit, clusters[c], Seeds.Derive(seed, ((long)lvl << 32) | (uint)c)));
+            Parallel.For(0, clusters.Count, c => halves[c] = Split(unit, clusters[c], SeedStreams.BalancedClustering.Split.Of(seed, lvl, c)));
             var next = new List<int[]>(clusters.Count * 2);
             foreach (var (left, right) in halves)
             {

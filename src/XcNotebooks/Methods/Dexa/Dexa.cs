@@ -82,7 +82,7 @@ public static class Dexa
                 int head = options.AuxiliaryHeadVectors ?? (l + 99) / 100;
                 head = Math.Min(head, l);
                 int clusters = options.AuxiliaryClusterVectors ?? CeilingPowerOfTwo(Math.Max(1, (l - head) / 2));
-                auxiliary = AuxiliaryVectors.Create(backend, initial, train.Labels.LabelCounts(), head, clusters, Seeds.Derive(options.Seed, 3));
+                auxiliary = AuxiliaryVectors.Create(backend, initial, train.Labels.LabelCounts(), head, clusters, SeedStreams.Dexa.AuxiliaryVectors.Of(options.Seed));
                 monitor.Write(auxiliary.ToString());
             }
             var clock = Stopwatch.StartNew();
@@ -127,7 +127,7 @@ public static class Dexa
             model.SetClassifiers(vectors, ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity));
             var shortlists = model.Shortlists(ReferenceEquals(fitOn, train) ? documents : model.Encode(fitOn.Texts!, monitor), monitor);
             fusion = ScoreFusion.Fit(shortlists.Classifiers!, shortlists.Embeddings, fitOn.Labels, model.InversePropensity, options.Fusion,
-                Seeds.Derive(options.Seed, 7), options.FusionFilter);
+                SeedStreams.Dexa.Fusion.Of(options.Seed), options.FusionFilter);
             monitor.Write($"Score fusion: a tree of {fusion.Tree!.NodeCount} nodes (depth {fusion.Tree.Depth}) fitted on {fitOn.Name}");
         }
         model.SetClassifiers(vectors, fusion);
@@ -206,7 +206,7 @@ public static class Dexa
         int batchSize = Math.Min(options.EncoderBatchSize, points.Length);
         var schedule = new LinearWarmupSchedule(options.EncoderLearningRate, options.EncoderWarmupSteps,
             (double)options.EncoderEpochs * points.Length / batchSize);
-        var batching = new NgameBatching(points, options.EncoderCurriculum, Seeds.Derive(options.Seed, 4));
+        var batching = new NgameBatching(points, options.EncoderCurriculum, SeedStreams.Dexa.EncoderBatching.Of(options.Seed));
         var bank = new RowMajorMatrix(documents.Count, d); // NGAME's memory bank of the latest document embeddings
         var lossOptions = options.EncoderLoss;
         for (int epoch = 0; epoch < options.EncoderEpochs; epoch++)
@@ -220,7 +220,7 @@ public static class Dexa
             {
                 var rows = batches[bi];
                 if (rows.Length < 2) continue; // a lone point has no in-batch negatives
-                var rng = new Random(Seeds.Derive(options.Seed, ((long)epoch << 32) | (uint)bi));
+                var rng = new Random(SeedStreams.Dexa.BatchDraws.Of(options.Seed, epoch, bi));
                 var sampled = rows.Select(i => { var ls = labels.LabelsOf(i); return ls[rng.Next(ls.Length)]; }).ToArray();
                 var targets = new bool[rows.Length * rows.Length];
                 for (int i = 0; i < rows.Length; i++)
@@ -271,7 +271,7 @@ public static class Dexa
             int batchSize = Math.Min(options.ClassifierBatchSize, points.Length);
             var schedule = new LinearWarmupSchedule(options.ClassifierLearningRate, options.ClassifierWarmupSteps,
                 (double)options.ClassifierEpochs * points.Length / batchSize);
-            var batching = new NgameBatching(points, options.ClassifierCurriculum, Seeds.Derive(options.Seed, 5));
+            var batching = new NgameBatching(points, options.ClassifierCurriculum, SeedStreams.Dexa.ClassifierBatching.Of(options.Seed));
             for (int epoch = 0; epoch < options.ClassifierEpochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
@@ -295,7 +295,7 @@ public static class Dexa
                     if (options.DocumentDropout > 0)
                     {
                         using var mask = b.Allocate(rows.Length, d);
-                        b.DropoutMask(mask, options.DocumentDropout, (ulong)(uint)Seeds.Derive(options.Seed, 6) << 32 | (uint)optimizer.Steps);
+                        b.DropoutMask(mask, options.DocumentDropout, (ulong)(uint)SeedStreams.Dexa.DocumentDropout.Of(options.Seed) << 32 | (uint)optimizer.Steps);
                         b.Multiply(xt, mask, xt);
                     }
                     using var poolRows = new ParameterRows(b, pool);

@@ -68,7 +68,7 @@ public sealed class NgameBatching
     public void Refresh(RowMajorMatrix embeddings)
     {
         int target = (int)Math.Max(1, Math.Min(NumClusters, _points.Length));
-        Clusters = BalancedClustering.Cluster(embeddings, target, Seeds.Derive(_seed, 1_000_000 + Refreshes), _points);
+        Clusters = BalancedClustering.Cluster(embeddings, target, SeedStreams.NgameBatching.Clustering.Of(_seed, Refreshes), _points);
         Refreshes++;
     }
 
@@ -79,7 +79,7 @@ public sealed class NgameBatching
     public IReadOnlyList<int[]> Batches(int epoch, int batchSize)
     {
         if (batchSize < 1) throw new ArgumentException($"batch size must be positive, got {batchSize}");
-        var clusterOrder = Seeds.Permutation(Clusters.Count, Seeds.Derive(_seed, epoch));
+        var clusterOrder = Seeds.Permutation(Clusters.Count, SeedStreams.NgameBatching.EpochOrder.Of(_seed, epoch));
         var order = new int[_points.Length];
         int w = 0;
         foreach (int c in clusterOrder)

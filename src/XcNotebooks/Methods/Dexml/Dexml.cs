@@ -125,14 +125,14 @@ public static class Dexml
                 pools.Shortlists = HardNegativeShortlists(encoder, documents, labelTexts, labels, options, monitor);
                 monitor.Write($"Hard-negative shortlists refreshed at epoch {epoch} ({options.HardNegativeShortlist} labels per point)");
             }
-            var order = Seeds.Permutation(points.Length, Seeds.Derive(options.Seed, -1 - epoch));
+            var order = Seeds.Permutation(points.Length, SeedStreams.Dexml.EpochOrder.Of(options.Seed, epoch));
             double lossSum = 0;
             for (int bi = 0; bi < batchesPerEpoch; bi++)
             {
                 int start = bi * batchSize, count = Math.Min(batchSize, points.Length - start);
                 var rows = new int[count];
                 for (int i = 0; i < count; i++) rows[i] = points[order[start + i]];
-                var rng = new Random(Seeds.Derive(options.Seed, ((long)epoch << 32) | (uint)bi));
+                var rng = new Random(SeedStreams.Dexml.BatchDraws.Of(options.Seed, epoch, bi));
                 var step = pools.Step(rows, rng);
                 optimizer.ZeroGradients();
                 lossSum += GradientCache.Accumulate(encoder, documents.Batch(rows), labelTexts, step.Pool, step.Positives, step.Targets, objective,

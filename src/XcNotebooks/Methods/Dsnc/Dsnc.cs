@@ -104,7 +104,7 @@ public static class Dsnc
             ? AdamOptions.AdamW(options.LearningRate, options.WeightDecay)
             : new AdamOptions { LearningRate = options.LearningRate });
         using var loss = new SoftmaxCrossEntropyLoss(backend);
-        var batchOptions = new MiniBatchOptions { BatchSize = options.BatchSize, Seed = Seeds.Derive(options.Seed, 5) };
+        var batchOptions = new MiniBatchOptions { BatchSize = options.BatchSize, Seed = SeedStreams.Dsnc.Batches.Of(options.Seed) };
         bool reinforce = options.Estimator == BinaryGradientEstimator.Reinforce;
         double? baseline = null;
         var epochs = new List<DsncEpoch>();
@@ -115,7 +115,7 @@ public static class Dsnc
         {
             var clock = Stopwatch.StartNew();
             var plan = MiniBatches.Plan(train.NumPoints, batchOptions, epoch);
-            string stage = $"Train epoch {epoch + 1}/{options.Epochs}";
+            string epochOf = $"epoch {epoch + 1}/{options.Epochs}";
             double lossSum = 0;
             int correct = 0;
             for (int b = 0; b < plan.Count; b++)
@@ -138,7 +138,7 @@ public static class Dsnc
                 else network.Backward(loss.Gradient, null);
                 optimizer.Step();
                 lossSum += value * rows.Length;
-                monitor.Report(stage, b + 1, plan.Count);
+                monitor.Report("DSNC training", b + 1, plan.Count, epochOf);
             }
             double? validation = heldout is null ? null
                 : 100 * XcMetrics.Accuracy(heldout.Labels, network.TopK(ModelInputs.InFeatureSpace(heldout.Features, network.NumFeatures), 1).Top1());

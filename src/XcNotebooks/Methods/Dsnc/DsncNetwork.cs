@@ -24,13 +24,13 @@ internal sealed class DsncNetwork : IDisposable
         Options = options;
         int m = options.CodeBits;
         var encoderSizes = options.EncoderHidden.Append(m).ToArray();
-        _input = new SparseLinear(backend, features, encoderSizes[0], Seeds.Derive(options.Seed, 1), name: "encoder.input");
+        _input = new SparseLinear(backend, features, encoderSizes[0], SeedStreams.Dsnc.InputLayer.Of(options.Seed), name: "encoder.input");
         _encoder = encoderSizes.Length == 1
             ? new Sequential([])
             : new Sequential([new ActivationLayer(backend, Activation.Relu),
-                Mlp.Create(backend, encoderSizes, new MlpOptions { Seed = Seeds.Derive(options.Seed, 2), Name = "encoder.hidden" })]);
-        _code = new StochasticBinaryLayer(backend, Seeds.Derive(options.Seed, 4), options.Estimator);
-        _decoder = Mlp.Create(backend, [m, .. options.DecoderHidden, classes], new MlpOptions { Seed = Seeds.Derive(options.Seed, 3), Name = "decoder" });
+                Mlp.Create(backend, encoderSizes, new MlpOptions { Seed = SeedStreams.Dsnc.EncoderHidden.Of(options.Seed), Name = "encoder.hidden" })]);
+        _code = new StochasticBinaryLayer(backend, SeedStreams.Dsnc.CodeLayer.Of(options.Seed), options.Estimator);
+        _decoder = Mlp.Create(backend, [m, .. options.DecoderHidden, classes], new MlpOptions { Seed = SeedStreams.Dsnc.Decoder.Of(options.Seed), Name = "decoder" });
         Parameters = [.. _input.Parameters, .. _encoder.Parameters, .. _decoder.Parameters];
     }
 

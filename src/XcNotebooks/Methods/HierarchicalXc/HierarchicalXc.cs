@@ -71,7 +71,7 @@ public static class HierarchicalXc
         if (options.AutoencoderDimension > 0)
         {
             var ae = LinearAutoencoder.Train(train, options.AutoencoderDimension, options.AutoencoderEpochs, options.AutoencoderLearningRate,
-                options.AutoencoderBatchSize, Seeds.Derive(options.Seed, 0), options.Backend, monitor);
+                options.AutoencoderBatchSize, SeedStreams.HierarchicalXc.Autoencoder.Of(options.Seed), options.Backend, monitor);
             encoder = ae.Encoder;
             autoencoderLoss = ae.LossPerEpoch;
             input = encoder.EncodeAsCsr(train.Features);
@@ -99,7 +99,7 @@ public static class HierarchicalXc
             {
                 has[t] = true;
                 var targets = new[] { Membership(rows, points[left[t]]), Membership(rows, points[right[t]]) };
-                TrainNode(input.SelectRows(rows), targets, options.NodeClassifier with { Seed = Seeds.Derive(options.Seed, 1 + t) },
+                TrainNode(input.SelectRows(rows), targets, options.NodeClassifier with { Seed = SeedStreams.HierarchicalXc.NodeClassifier.Of(options.Seed, t) },
                     weights, bias, calibration, 2 * t);
             }
             else

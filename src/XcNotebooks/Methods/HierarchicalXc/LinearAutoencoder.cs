@@ -81,19 +81,19 @@ public static class LinearAutoencoder
         if (train.NumPoints == 0) throw new ArgumentException($"{train.Name} has no points to train the autoencoder on");
         monitor ??= TrainingMonitor.Silent;
         var sizes = LayerSizes(train.NumFeatures, code);
-        var linear = new MlpOptions { Hidden = Activation.Identity, Output = Activation.Identity, Seed = Seeds.Derive(seed, 0), Name = "encoder" };
+        var linear = new MlpOptions { Hidden = Activation.Identity, Output = Activation.Identity, Seed = SeedStreams.LinearAutoencoder.Encoder.Of(seed), Name = "encoder" };
         using var backend = ComputeBackends.Create(backendKind);
         using var encoder = new SparseInputMlp(backend, sizes, linear, lazyRows: false);
-        using var decoder = Mlp.Create(backend, sizes.Reverse().ToArray(), linear with { Seed = Seeds.Derive(seed, 1), Name = "decoder" });
+        using var decoder = Mlp.Create(backend, sizes.Reverse().ToArray(), linear with { Seed = SeedStreams.LinearAutoencoder.Decoder.Of(seed), Name = "decoder" });
         using var optimizer = new Adam([.. encoder.Parameters, .. decoder.Parameters], new AdamOptions { LearningRate = learningRate });
         using var loss = new MeanSquaredErrorLoss(backend);
         monitor.Write($"Input autoencoder {string.Join("-", sizes)} (linear) on {backend.Name}");
-        var batches = new MiniBatchOptions { BatchSize = batchSize, Seed = Seeds.Derive(seed, 2) };
+        var batches = new MiniBatchOptions { BatchSize = batchSize, Seed = SeedStreams.LinearAutoencoder.Batches.Of(seed) };
         var losses = new List<double>();
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            string stage = $"Autoencoder epoch {epoch + 1}/{epochs}";
+            string epochOf = $"epoch {epoch + 1}/{epochs}";
             double sum = 0;
             long done = 0;
             foreach (var batch in MiniBatches.Epoch(train, batches, epoch))
@@ -106,7 +106,7 @@ public static class LinearAutoencoder
                 encoder.Backward(decoder.Backward(loss.Gradient));
                 optimizer.Step();
                 done += x.Rows;
-                monitor.Report(stage, done, train.NumPoints);
+                monitor.Report("Autoencoder training", done, train.NumPoints, epochOf);
             }
             losses.Add(sum / done);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,

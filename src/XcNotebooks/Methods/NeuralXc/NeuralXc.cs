@@ -61,14 +61,14 @@ public static class NeuralXc
             var history = new List<NeuralXcEpoch>();
             using var optimizer = new Adam(network.Parameters,
                 new AdamOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay, Decoupled = false });
-            var batches = new MiniBatchOptions { BatchSize = options.BatchSize, Shuffle = true, Seed = Seeds.Derive(options.Seed, 1) };
+            var batches = new MiniBatchOptions { BatchSize = options.BatchSize, Shuffle = true, Seed = SeedStreams.NeuralXc.Batches.Of(options.Seed) };
             for (int epoch = 0; epoch < options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                string stage = $"NeuralXC epoch {epoch + 1}/{options.Epochs}";
+                string epochOf = $"epoch {epoch + 1}/{options.Epochs}";
                 double inputSum = 0, labelSum = 0, classificationSum = 0;
                 long done = 0;
-                monitor.Report(stage, 0, train.NumPoints);
+                monitor.Report("NeuralXC training", 0, train.NumPoints, epochOf);
                 foreach (var batch in MiniBatches.Epoch(train, batches, epoch))
                 {
                     using var x = backend.Upload(batch.Features);
@@ -82,7 +82,7 @@ public static class NeuralXc
                     labelSum += losses.OutputReconstruction * x.Rows;
                     classificationSum += losses.Classification * x.Rows;
                     done += x.Rows;
-                    monitor.Report(stage, done, train.NumPoints);
+                    monitor.Report("NeuralXC training", done, train.NumPoints, epochOf);
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
                 var mean = new NeuralXcLosses(inputSum / done, labelSum / done, classificationSum / done);

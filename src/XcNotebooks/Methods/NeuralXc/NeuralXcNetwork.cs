@@ -38,15 +38,15 @@ public sealed class NeuralXcNetwork : IDisposable
         Architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
         Activations = activations ?? throw new ArgumentNullException(nameof(activations));
         var a = activations;
-        MlpOptions Block(string name, int stream, Activation hidden, Activation output) =>
-            new() { Hidden = hidden, Output = output, Init = init, Seed = Seeds.Derive(seed, stream), Name = name };
+        MlpOptions Block(string name, SeedStream stream, Activation hidden, Activation output) =>
+            new() { Hidden = hidden, Output = output, Init = init, Seed = stream.Of(seed), Name = name };
         // A dense first weight (lazyRows: false): Adam's L2 decay reaches every feature's row, as with nn.Linear.
         InputEncoder = new SparseInputMlp(backend, architecture.InputEncoder,
-            Block("input_encoder", 0, a.InputEncoderHidden, a.InputCode), lazyRows: false);
-        InputDecoder = Mlp.Create(backend, architecture.InputDecoder, Block("input_decoder", 1, a.InputDecoderHidden, a.InputReconstruction));
-        LabelEncoder = Mlp.Create(backend, architecture.LabelEncoder, Block("label_encoder", 2, a.LabelEncoderHidden, a.LabelCode));
-        LabelDecoder = Mlp.Create(backend, architecture.LabelDecoder, Block("label_decoder", 3, a.LabelDecoderHidden, Activation.Identity));
-        Regressor = Mlp.Create(backend, architecture.Regressor, Block("regressor", 4, a.RegressorHidden, a.RegressorOutput));
+            Block("input_encoder", SeedStreams.NeuralXc.InputEncoder, a.InputEncoderHidden, a.InputCode), lazyRows: false);
+        InputDecoder = Mlp.Create(backend, architecture.InputDecoder, Block("input_decoder", SeedStreams.NeuralXc.InputDecoder, a.InputDecoderHidden, a.InputReconstruction));
+        LabelEncoder = Mlp.Create(backend, architecture.LabelEncoder, Block("label_encoder", SeedStreams.NeuralXc.LabelEncoder, a.LabelEncoderHidden, a.LabelCode));
+        LabelDecoder = Mlp.Create(backend, architecture.LabelDecoder, Block("label_decoder", SeedStreams.NeuralXc.LabelDecoder, a.LabelDecoderHidden, Activation.Identity));
+        Regressor = Mlp.Create(backend, architecture.Regressor, Block("regressor", SeedStreams.NeuralXc.Regressor, a.RegressorHidden, a.RegressorOutput));
         Parameters = [.. InputEncoder.Parameters, .. InputDecoder.Parameters, .. LabelEncoder.Parameters, .. LabelDecoder.Parameters, .. Regressor.Parameters];
         _labelSigmoid = new ActivationLayer(backend, Activation.Sigmoid);
         _inputLoss = new MeanSquaredErrorLoss(backend);

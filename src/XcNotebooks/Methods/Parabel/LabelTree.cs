@@ -109,7 +109,7 @@ public sealed record LabelTree(IReadOnlyList<int> FirstChild, IReadOnlyList<int>
             Parallel.For(levelStart, levelEnd, t =>
             {
                 if (members[t].Length > maxLeafLabels)
-                    splits[t - start] = BalancedSplit(centroids, members[t], Seeds.Derive(seed, t), tolerance, maxIterations);
+                    splits[t - start] = BalancedSplit(centroids, members[t], SeedStreams.LabelTree.Split.Of(seed, t), tolerance, maxIterations);
             });
             for (int t = levelStart; t < levelEnd; t++)
             {

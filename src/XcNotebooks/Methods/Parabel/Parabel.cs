@@ -33,7 +33,7 @@ public static class Parabel
         var counts = labels.LabelCounts();
         var seen = Enumerable.Range(0, labels.NumLabels).Where(l => counts[l] > 0).ToArray();
         if (seen.Length == 0) throw new ArgumentException($"{train.Name} has no labelled point to train on");
-        var tree = LabelTree.Build(centroids, seen, options.MaxLeafLabels, Seeds.Derive(options.Seed, -1), options.ClusteringTolerance, options.ClusteringMaxIterations);
+        var tree = LabelTree.Build(centroids, seen, options.MaxLeafLabels, SeedStreams.Parabel.Tree.Of(options.Seed), options.ClusteringTolerance, options.ClusteringMaxIterations);
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Parabel tree: {seen.Length:N0} labels in {tree.NumLeaves:N0} leaves of at most {options.MaxLeafLabels}, {tree.NumNodes:N0} nodes ({clock.Elapsed.TotalSeconds:F2}s)"));
 
@@ -89,7 +89,7 @@ public static class Parabel
                 };
             }
             var node = LinearLearners.TrainWeights(options.Learner, x.SelectRows(points), targets.Length, labelsOf, options.Epochs,
-                Seeds.Derive(options.Seed, t));
+                SeedStreams.Parabel.NodeLearners.Of(options.Seed, t));
             int firstColumn = ParabelModel.FirstColumn(tree, t), width = targets.Length;
             // Only the features with a non-zero weight are kept (a node's classifiers see only its points' features),
             // unless most are: then all are, and prediction indexes rows directly instead of searching.

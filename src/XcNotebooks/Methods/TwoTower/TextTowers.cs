@@ -50,13 +50,13 @@ public static class TextTowers
         AddSpecialTokens = options.Encoder != TextEncoderKind.BagOfEmbeddings,
     };
 
-    /// <summary>A fresh encoder over the tokenizer's ids, its weights seeded from <paramref name="seed"/>.</summary>
+    /// <summary>A fresh encoder over the tokenizer's ids, its weights seeded from the run seed <paramref name="seed"/> (stream <see cref="SeedStreams.TwoTower.Encoder"/>).</summary>
     public static ITextEncoder CreateEncoder(SiameseTextOptions options, IComputeBackend backend, ITextTokenizer tokenizer, int seed) =>
         options.Encoder switch
         {
-            TextEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, options.BagOfEmbeddings with { Seed = Seeds.Derive(seed, 1) }),
+            TextEncoderKind.BagOfEmbeddings => new BagOfEmbeddingsEncoder(backend, tokenizer.VocabularySize, options.BagOfEmbeddings with { Seed = SeedStreams.TwoTower.Encoder.Of(seed) }),
             TextEncoderKind.Transformer => new TransformerEncoder(backend, tokenizer.VocabularySize,
-                options.Transformer with { Seed = Seeds.Derive(seed, 1), MaxPositions = Math.Max(options.Transformer.MaxPositions, options.MaxLength ?? 0) }),
+                options.Transformer with { Seed = SeedStreams.TwoTower.Encoder.Of(seed), MaxPositions = Math.Max(options.Transformer.MaxPositions, options.MaxLength ?? 0) }),
             TextEncoderKind.Onnx => OnnxEncoder.Load(backend, options.OnnxModel ?? throw new ArgumentException("an ONNX encoder needs a model file"), tokenizer.VocabularySize, options.Onnx),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown encoder"),
         };

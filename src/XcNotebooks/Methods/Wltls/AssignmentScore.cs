@@ -95,7 +95,7 @@ public static class AssignmentScore
         if (permutations < 1) throw new ArgumentException($"need at least one permutation, got {permutations}");
         var scores = new double[permutations];
         for (int i = 0; i < permutations; i++)
-            scores[i] = Eq5(classDistances, codewordDistances, PathAssignment.Random(classDistances.Count, Seeds.Derive(seed, i)));
+            scores[i] = Eq5(classDistances, codewordDistances, PathAssignment.Random(classDistances.Count, SeedStreams.AssignmentScore.RandomAssignment.Of(seed, i)));
         return ScoreSpread.Of(scores);
     }
 }

@@ -11,7 +11,7 @@ namespace XcNotebooks.Methods.Wltls;
 /// </summary>
 internal struct TrellisLayout
 {
-    public int Edges, Vertices, Groups, Source, Sink, Points, Loss;
+    public int Edges, Vertices, Groups, Source, Sink, Points, Loss, K;
     public int EdgeFrom, EdgeGroup, EdgeShortcut, CodewordOffset, InPointers, InEdges, Order, OrderLength, Length;
 }
 
@@ -19,21 +19,26 @@ internal struct TrellisLayout
 /// Batch loss-based decoding on an ILGPU accelerator: one point per thread, the trellis DAG (edge ends, groups,
 /// shortcut flags, codeword offsets, in-edge lists, topological order) loaded once per group into shared memory.
 /// Each thread computes its edge weights exactly as the CPU decoder does (same loss function, same operation order)
-/// and runs the top-1 Viterbi recursion, carrying codeword numbers instead of back-pointers.
+/// and runs the list Viterbi recursion (the k best paths per vertex, inserted in the CPU decoder's order, so ties
+/// break alike), carrying codeword numbers instead of back-pointers.
 /// </summary>
 public static class TrellisDecodeKernel
 {
-    /// <summary>The best codeword of every row of <paramref name="responses"/> (N x E) on <paramref name="device"/>.</summary>
-    public static DecodedBatch Decode(IlgpuDevice device, LossBasedDecoder decoder, RowMajorMatrix responses)
+    /// <summary>
+    /// The <paramref name="k"/> best codewords of every row of <paramref name="responses"/> (N x E) on
+    /// <paramref name="device"/>, as <see cref="LossBasedDecoder.DecodeBatch(RowMajorMatrix, int)"/> gives them.
+    /// </summary>
+    public static DecodedBatch Decode(IlgpuDevice device, LossBasedDecoder decoder, RowMajorMatrix responses, int k = 1)
     {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(decoder);
         var graph = decoder.Graph;
         if (responses.Cols != graph.NumEdges)
             throw new ArgumentException($"responses have {responses.Cols} columns, the graph has {graph.NumEdges} edges");
         int n = responses.Rows;
-        if (n == 0) return new DecodedBatch(0, 1, [], []);
-        var (packed, layout) = Pack(graph, n, (int)decoder.Loss);
+        if (n == 0) return new DecodedBatch(0, k, [], []);
+        var (packed, layout) = Pack(graph, n, (int)decoder.Loss, k);
         long sharedBytes = (long)packed.Length * sizeof(int);
         if (sharedBytes > device.Accelerator.MaxSharedMemoryPerGroup)
             throw new ArgumentException($"the trellis needs {sharedBytes} bytes of shared memory, the device offers {device.Accelerator.MaxSharedMemoryPerGroup}");
@@ -44,19 +49,19 @@ public static class TrellisDecodeKernel
         using var responseBuffer = accelerator.Allocate1D(responses.Data);
         using var dagBuffer = accelerator.Allocate1D(packed);
         using var scratch = accelerator.Allocate1D<double>((long)n * ScratchPerPoint(layout));
-        using var codewordScratch = accelerator.Allocate1D<int>((long)n * layout.Vertices);
-        using var best = accelerator.Allocate1D<int>(n);
-        using var score = accelerator.Allocate1D<double>(n);
+        using var codewordScratch = accelerator.Allocate1D<int>((long)n * layout.Vertices * (k + 1));
+        using var best = accelerator.Allocate1D<int>((long)n * k);
+        using var score = accelerator.Allocate1D<double>((long)n * k);
         int group = device.GroupSize;
         var config = new KernelConfig((n + group - 1) / group, group, SharedMemoryConfig.RequestDynamic<int>(packed.Length));
         kernel(config, responseBuffer.View, dagBuffer.View, layout, scratch.View, codewordScratch.View, best.View, score.View);
         accelerator.Synchronize();
-        return new DecodedBatch(n, 1, best.GetAsArray1D(), score.GetAsArray1D());
+        return new DecodedBatch(n, k, best.GetAsArray1D(), score.GetAsArray1D());
     }
 
-    private static int ScratchPerPoint(TrellisLayout layout) => 2 * layout.Edges + 2 * layout.Groups + layout.Vertices;
+    private static long ScratchPerPoint(TrellisLayout layout) => 2L * layout.Edges + 2L * layout.Groups + (long)layout.Vertices * layout.K;
 
-    private static (int[] Packed, TrellisLayout Layout) Pack(TrellisGraph graph, int points, int loss)
+    private static (int[] Packed, TrellisLayout Layout) Pack(TrellisGraph graph, int points, int loss, int k)
     {
         var order = graph.TopologicalOrder.Where(v => v != graph.Source).ToArray();
         var parts = new List<int[]>
@@ -74,7 +79,7 @@ public static class TrellisDecodeKernel
         var layout = new TrellisLayout
         {
             Edges = graph.NumEdges, Vertices = graph.NumVertices, Groups = graph.NumGroups, Source = graph.Source, Sink = graph.Sink,
-            Points = points, Loss = loss,
+            Points = points, Loss = loss, K = k,
             EdgeFrom = starts[0], EdgeGroup = starts[1], EdgeShortcut = starts[2], CodewordOffset = starts[3],
             InPointers = starts[4], InEdges = starts[5], Order = starts[6], OrderLength = order.Length,
             Length = starts[^1] + parts[^1].Length,
@@ -92,9 +97,9 @@ public static class TrellisDecodeKernel
         if (point >= g.Points) return;
 
         long z = (long)point * g.Edges;
-        long weights = (long)point * (2 * g.Edges + 2 * g.Groups + g.Vertices);
+        long weights = (long)point * (2L * g.Edges + 2L * g.Groups + (long)g.Vertices * g.K);
         long negative = weights + g.Edges, sums = negative + g.Edges, suffix = sums + g.Groups, score = suffix + g.Groups;
-        long codeword = (long)point * g.Vertices;
+        long codeword = (long)point * g.Vertices * (g.K + 1), count = codeword + (long)g.Vertices * g.K;
 
         // Edge weights: the operations of LossKernels.EdgeWeights, in the same order.
         for (int k = 0; k < g.Groups; k++) scratch[sums + k] = 0;
@@ -117,28 +122,42 @@ public static class TrellisDecodeKernel
             scratch[weights + e] = -(LossKernels.Value(g.Loss, responses[z + e]) + others);
         }
 
-        // Top-1 Viterbi in topological order; ties keep the lowest in-edge index.
-        scratch[score + g.Source] = 0;
-        codewordScratch[codeword + g.Source] = 0;
+        // List Viterbi in topological order: vertex v keeps its K best (score, codeword) pairs in descending order,
+        // inserted as LossBasedDecoder.DecodeTopKInto does (equal scores keep the earlier in-edge and rank first).
+        codewordScratch[count + g.Source] = 1;
+        scratch[score + (long)g.Source * g.K] = 0;
+        codewordScratch[codeword + (long)g.Source * g.K] = 0;
         for (int o = 0; o < g.OrderLength; o++)
         {
-            int v = shared[g.Order + o];
-            double best = double.NegativeInfinity;
-            int bestCw = -1;
+            int v = shared[g.Order + o], n = 0;
+            long at = (long)v * g.K;
             for (int p = shared[g.InPointers + v]; p < shared[g.InPointers + v + 1]; p++)
             {
                 int e = shared[g.InEdges + p], u = shared[g.EdgeFrom + e];
-                double candidate = scratch[score + u] + scratch[weights + e];
-                if (candidate > best)
+                long from = (long)u * g.K;
+                for (int r = 0; r < codewordScratch[count + u]; r++)
                 {
-                    best = candidate;
-                    bestCw = codewordScratch[codeword + u] + shared[g.CodewordOffset + e];
+                    double candidate = scratch[score + from + r] + scratch[weights + e];
+                    if (n == g.K && !(candidate > scratch[score + at + g.K - 1])) break; // u's list is sorted
+                    int pos = n < g.K ? n++ : g.K - 1;
+                    while (pos > 0 && candidate > scratch[score + at + pos - 1])
+                    {
+                        scratch[score + at + pos] = scratch[score + at + pos - 1];
+                        codewordScratch[codeword + at + pos] = codewordScratch[codeword + at + pos - 1];
+                        pos--;
+                    }
+                    scratch[score + at + pos] = candidate;
+                    codewordScratch[codeword + at + pos] = codewordScratch[codeword + from + r] + shared[g.CodewordOffset + e];
                 }
             }
-            scratch[score + v] = best;
-            codewordScratch[codeword + v] = bestCw;
+            codewordScratch[count + v] = n;
         }
-        bestCodeword[point] = codewordScratch[codeword + g.Sink];
-        bestScore[point] = scratch[score + g.Sink];
+        long sink = (long)g.Sink * g.K, output = (long)point * g.K;
+        int found = codewordScratch[count + g.Sink];
+        for (int r = 0; r < g.K; r++)
+        {
+            bestCodeword[output + r] = r < found ? codewordScratch[codeword + sink + r] : -1;
+            bestScore[output + r] = r < found ? scratch[score + sink + r] : double.NegativeInfinity;
+        }
     }
 }

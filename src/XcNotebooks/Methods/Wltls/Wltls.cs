@@ -38,6 +38,9 @@ public static class Wltls
     /// <summary>The CLI and model-file name of the method.</summary>
     public const string MethodName = "wltls";
 
+    /// <summary>The progress stage of the online epochs: one phase that starts over each epoch (the epoch is in the message).</summary>
+    public const string TrainStage = "W-LTLS training";
+
     /// <summary>Trains a model; returns the best-validated one (the last epoch's without a heldout split).</summary>
     public static WltlsModel Train(Dataset train, Dataset? heldout, WltlsOptions? options = null, TrainingMonitor? monitor = null) =>
         TrainDetailed(train, heldout, options, monitor).Best;
@@ -84,7 +87,7 @@ public static class Wltls
         if (options.ScoreAssignment && numClasses <= CondensedDistances.MaxCount)
         {
             var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
-            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: Seeds.Derive(options.Seed, -2));
+            quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: SeedStreams.Wltls.AssignmentQuality.Of(options.Seed));
         }
         var training = new WltlsTraining(best, last, epochs, bestEpoch, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
         best.Training = training;
@@ -249,7 +252,7 @@ public static class Wltls
     {
         switch (options.PathAssignment)
         {
-            case PathAssignmentPolicy.Random: return PathAssignment.Random(numClasses, Seeds.Derive(options.Seed, -1));
+            case PathAssignmentPolicy.Random: return PathAssignment.Random(numClasses, SeedStreams.Wltls.RandomAssignment.Of(options.Seed));
             case PathAssignmentPolicy.Greedy: return PathAssignment.Unassigned(numClasses);
             case PathAssignmentPolicy.Fixed: return PathAssignment.Fixed(options.CodewordOfClass!);
             case PathAssignmentPolicy.Similarity:
@@ -281,16 +284,16 @@ public static class Wltls
         public double Epoch(int epoch)
         {
             int n = classes.Length, edges = graph.NumEdges;
-            var order = Seeds.Permutation(n, Seeds.Derive(options.Seed, epoch));
-            string stage = $"Train epoch {epoch + 1}/{options.Epochs}";
+            var order = Seeds.Permutation(n, SeedStreams.Wltls.EpochOrder.Of(options.Seed, epoch));
+            string epochOf = $"epoch {epoch + 1}/{options.Epochs}";
             int correct = 0, start = 0;
             if (!assignment.IsComplete && CountAssigned() < _trainingClasses)
-                (start, correct) = SequentialPrefix(order, stage);
+                (start, correct) = SequentialPrefix(order, epochOf);
 
             var margins = new RowMajorMatrix(n, edges);
             OnlineLinearTraining.RunEpoch(learners, features, order, start, (i, first, labels) =>
                 _coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first), labels.Length).CopyTo(labels),
-                margins, monitor, stage);
+                margins, monitor, TrainStage, epochOf);
 
             // Online predictions: decode each point's pre-update margins (parallel over points).
             var decoded = decoder.DecodeBatch(margins).Best();
@@ -306,7 +309,7 @@ public static class Wltls
             return count;
         }
 
-        private (int Processed, int Correct) SequentialPrefix(int[] order, string stage)
+        private (int Processed, int Correct) SequentialPrefix(int[] order, string epochOf)
         {
             int n = order.Length, edges = graph.NumEdges, correct = 0, assignedClasses = CountAssigned();
             var margins = new float[edges];
@@ -328,7 +331,7 @@ public static class Wltls
                 }
                 OnlineLinearTraining.Update(learners, idx, val, _coding.AsSpan((int)((long)codeword * edges), edges), margins);
                 if (assignment.ClassOf(decoder.Decode(margins, workspace).Codeword) == cls) correct++;
-                if ((t & 1023) == 0) monitor.Report(stage, 0, (long)learners.Length * n, $"greedy assignment: {assignedClasses} classes");
+                if ((t & 1023) == 0) monitor.Report(TrainStage, 0, n, $"{epochOf}, greedy assignment: {assignedClasses} classes");
                 if (assignedClasses == _trainingClasses) return (t + 1, correct);
             }
             return (n, correct);

@@ -95,8 +95,24 @@ public sealed class WltlsModel : IXcModel, IReportDetails
     /// <summary>The binary responses x^T W of every point (N x E), parallel over points.</summary>
     public RowMajorMatrix Responses(CsrMatrix features) => ModelInputs.InFeatureSpace(features, NumFeatures).Multiply(Weights);
 
-    /// <summary>The k best codewords of every point with their path weights.</summary>
-    public DecodedBatch Decode(CsrMatrix features, int k = 1) => Decoder.DecodeBatch(ModelInputs.InFeatureSpace(features, NumFeatures), Weights, k);
+    /// <summary>
+    /// The k best codewords of every point with their path weights, decoded on <see cref="WltlsOptions.Backend"/>
+    /// (an ILGPU device is opened for the call and closed after it, so the model holds no device).
+    /// </summary>
+    public DecodedBatch Decode(CsrMatrix features, int k = 1)
+    {
+        if (ComputeBackends.Resolve(Options.Backend) == BackendKind.Cpu)
+            return Decoder.DecodeBatch(ModelInputs.InFeatureSpace(features, NumFeatures), Weights, k);
+        using var device = IlgpuDevice.Create();
+        return Decode(features, device, k);
+    }
+
+    /// <summary>The k best codewords of every point, decoded on <paramref name="device"/> (responses on the CPU).</summary>
+    public DecodedBatch Decode(CsrMatrix features, IlgpuDevice device, int k = 1) => TrellisDecodeKernel.Decode(device, Decoder, Responses(features), k);
+
+    /// <summary>The same model decoding on <paramref name="backend"/> (e.g. a model trained on one machine, applied on another).</summary>
+    public WltlsModel OnBackend(BackendKind backend) =>
+        new(Graph, Loss, _codewordOfClass, Weights, Options with { Backend = backend });
 
     /// <summary>The predicted class of every point.</summary>
     public int[] Predict(CsrMatrix features) => ClassesOf(Decode(features).Best());
@@ -108,8 +124,7 @@ public sealed class WltlsModel : IXcModel, IReportDetails
     /// The predicted class of every point, decoding on an ILGPU device (responses on the CPU, one point per device
     /// thread for the heaviest path).
     /// </summary>
-    public int[] Predict(CsrMatrix features, IlgpuDevice device) =>
-        ClassesOf(TrellisDecodeKernel.Decode(device, Decoder, Responses(features)).Best());
+    public int[] Predict(CsrMatrix features, IlgpuDevice device) => ClassesOf(Decode(features, device).Best());
 
     /// <summary>Share of points (percent) whose predicted class is one of their labels.</summary>
     public double Accuracy(Dataset data) => AccuracyOf(Predict(data), data.Labels);

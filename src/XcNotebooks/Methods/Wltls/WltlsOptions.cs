@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using XcNotebooks.Compute;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 
@@ -56,6 +57,13 @@ public sealed record WltlsOptions
     public int Seed { get; init; }
 
     /// <summary>
+    /// Where TopK and Predict decode: Cpu (the list Viterbi, parallel over points), Ilgpu (the trellis kernel, one
+    /// point per device thread: a GPU when one is present, else ILGPU's CPU accelerator; same predictions), or Auto
+    /// (Ilgpu when a GPU is present). Training decodes on the CPU.
+    /// </summary>
+    public BackendKind Backend { get; init; } = BackendKind.Cpu;
+
+    /// <summary>
     /// When set, the best-validated model is saved here whenever it improves (the original's model.npz); without a
     /// heldout split, the last epoch's model once training ends.
     /// </summary>
@@ -68,6 +76,7 @@ public sealed record WltlsOptions
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
         if (GreedyCandidates < 1) throw new ArgumentException($"greedy candidates must be at least 1, got {GreedyCandidates}");
         if (!Enum.IsDefined(DecodingLoss)) throw new ArgumentException($"unknown decoding loss {DecodingLoss}");
+        if (!Enum.IsDefined(Backend)) throw new ArgumentException($"unknown backend {Backend}");
         if (!Enum.IsDefined(PathAssignment)) throw new ArgumentException($"unknown path assignment policy {PathAssignment}");
         if (PathAssignment == PathAssignmentPolicy.Fixed && CodewordOfClass is null)
             throw new ArgumentException("the fixed path assignment needs CodewordOfClass");
