@@ -53,6 +53,9 @@ public sealed unsafe class HnswLabelIndex : ILabelIndex
 
     private readonly UsearchHandle _index;
 
+    /// <summary>One search at a time: each runs as many workers as USearch has thread contexts.</summary>
+    private readonly Lock _searching = new();
+
     private HnswLabelIndex(UsearchHandle index, HnswOptions options, int count, int dimension)
     {
         _index = index;
@@ -133,6 +136,11 @@ public sealed unsafe class HnswLabelIndex : ILabelIndex
         ArgumentNullException.ThrowIfNull(queries);
         if (k < 1) throw new ArgumentException($"k must be positive, got {k}");
         if (queries.Cols != Dimension) throw new ArgumentException($"queries have {queries.Cols} columns, the index {Dimension}");
+        lock (_searching) return SearchAll(queries, k, monitor);
+    }
+
+    private TopKPredictions SearchAll(RowMajorMatrix queries, int k, TrainingMonitor? monitor)
+    {
         var result = TopKPredictions.Empty(queries.Rows, k);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.ThreadCount };
         int d = Dimension;
@@ -152,10 +160,19 @@ public sealed unsafe class HnswLabelIndex : ILabelIndex
                 UsearchNative.Check(error, "search");
                 var labels = result.Labels.AsSpan(i * k, k);
                 var scores = result.Scores.AsSpan(i * k, k);
+                // USearch returns ascending distances; equal scores are put in label order, as exact search ranks them.
                 for (int r = 0; r < (int)found; r++)
                 {
-                    labels[r] = (int)buffers.Keys[r];
-                    scores[r] = 1f - buffers.Distances[r];
+                    int label = (int)buffers.Keys[r], pos = r;
+                    float score = 1f - buffers.Distances[r];
+                    while (pos > 0 && (score > scores[pos - 1] || (score == scores[pos - 1] && label < labels[pos - 1])))
+                    {
+                        labels[pos] = labels[pos - 1];
+                        scores[pos] = scores[pos - 1];
+                        pos--;
+                    }
+                    labels[pos] = label;
+                    scores[pos] = score;
                 }
                 return buffers;
             }, _ => { });

@@ -81,8 +81,11 @@ public static class LabelIndexes
         options.Validate();
         return options.KindFor(labelVectors.Rows) == LabelIndexKind.Hnsw
             ? HnswLabelIndex.Build(labelVectors, options.Hnsw, monitor)
-            : new ExactLabelIndex(backend, labelVectors);
+            : new ExactLabelIndex(backend, labelVectors, ExactQueryChunk(labelVectors.Rows));
     }
+
+    /// <summary>Queries per exact-search GEMM: at most 1024, and a score block of at most 2^26 floats (256 MB).</summary>
+    internal static int ExactQueryChunk(int labels) => Math.Clamp((1 << 26) / Math.Max(1, labels), 1, 1024);
 
     /// <summary>
     /// Writes <paramref name="index"/> into a model payload: its kind, and for HNSW its options and USearch's
@@ -112,7 +115,7 @@ public static class LabelIndexes
         switch (kind)
         {
             case LabelIndexKind.Exact:
-                return new ExactLabelIndex(backend, labelVectors);
+                return new ExactLabelIndex(backend, labelVectors, ExactQueryChunk(labelVectors.Rows));
             case LabelIndexKind.Hnsw:
                 var options = JsonSerializer.Deserialize<HnswOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "HNSW index options are missing");
                 int length = r.ReadLength(1);
