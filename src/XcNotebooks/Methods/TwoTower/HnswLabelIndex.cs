@@ -6,19 +6,19 @@ using XcNotebooks.Core;
 namespace XcNotebooks.Methods.TwoTower;
 
 /// <summary>
-/// The HNSW graph's settings (Malkov and Yashunin's M, ef_construction and ef, as USearch names them). The defaults
-/// reach recall@10 above 0.95 against exact search on 10^6 unit vectors of dimension 64 (benchmarks/results/hnsw-cpu.md).
+/// The HNSW graph's settings (Malkov and Yashunin's M, ef_construction and ef, as USearch names them), with USearch's
+/// own defaults; benchmarks/results/hnsw-cpu.md gives their recall@10 and speed against exact search at 10^4-10^6 labels.
 /// </summary>
 public sealed record HnswOptions
 {
     /// <summary>Neighbours per node and layer (M): more gives higher recall, a bigger graph and slower adds.</summary>
-    public int Connectivity { get; init; } = 32;
+    public int Connectivity { get; init; } = 16;
 
     /// <summary>Candidates kept while inserting (ef_construction): more gives a better graph and slower adds.</summary>
     public int ExpansionAdd { get; init; } = 128;
 
     /// <summary>Candidates kept while searching (ef, at least k): more gives higher recall and slower queries.</summary>
-    public int ExpansionSearch { get; init; } = 128;
+    public int ExpansionSearch { get; init; } = 64;
 
     /// <summary>
     /// Threads that add and search (0: every core). USearch draws node levels from its own fixed-seed generator
