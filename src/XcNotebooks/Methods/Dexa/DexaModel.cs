@@ -27,14 +27,14 @@ public sealed record DexaShortlists(TopKPredictions Embeddings, TopKPredictions?
 
 /// <summary>
 /// A trained DEXA model: tokenizer, encoder, auxiliary vectors, label embeddings and (after M-IV) classifier vectors
-/// with the score fusion. Predicts from texts: encode, search both exact indices, fuse, filter, rank. Holds tensors
+/// with the score fusion. Predicts from texts: encode, search both label indices (exact or HNSW), fuse, filter, rank. Holds tensors
 /// on its compute backend: dispose it when done.
 /// </summary>
 public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private readonly double[] _inversePropensity;
-    private ExactLabelIndex? _embeddingIndex, _classifierIndex;
+    private ILabelIndex? _embeddingIndex, _classifierIndex;
 
     internal DexaModel(DexaOptions options, ITextTokenizer tokenizer, SequenceOptions sequence, IComputeBackend backend, ITextEncoder encoder,
         AuxiliaryVectors? auxiliary, RowMajorMatrix labelEmbeddings, double[] inversePropensity)
@@ -99,12 +99,18 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
     public DexaShortlists Shortlists(RowMajorMatrix documents, TrainingMonitor? monitor = null)
     {
         int k = Math.Min(Options.ShortlistSize, NumLabels);
-        _embeddingIndex ??= new ExactLabelIndex(Backend, LabelEmbeddings);
-        var knn = _embeddingIndex.Search(documents, k, monitor);
-        if (ClassifierVectors is null) return new DexaShortlists(knn, null);
-        _classifierIndex ??= new ExactLabelIndex(Backend, ClassifierVectors);
-        return new DexaShortlists(knn, _classifierIndex.Search(documents, k, monitor));
+        var knn = EmbeddingIndex(monitor).Search(documents, k, monitor);
+        var classifiers = ClassifierIndex(monitor);
+        return new DexaShortlists(knn, classifiers?.Search(documents, k, monitor));
     }
+
+    /// <summary>The index of the label embeddings (built on first use with the options' <see cref="LabelIndexOptions"/>).</summary>
+    public ILabelIndex EmbeddingIndex(TrainingMonitor? monitor = null) =>
+        _embeddingIndex ??= LabelIndexes.Build(Backend, LabelEmbeddings, Options.LabelIndex, monitor);
+
+    /// <summary>The index of the classifier vectors (null before M-IV).</summary>
+    public ILabelIndex? ClassifierIndex(TrainingMonitor? monitor = null) =>
+        ClassifierVectors is null ? null : _classifierIndex ??= LabelIndexes.Build(Backend, ClassifierVectors, Options.LabelIndex, monitor);
 
     /// <inheritdoc />
     public TopKPredictions TopK(Dataset data, int k) => TopK(data, k, null);
@@ -187,6 +193,8 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
             w.WriteMatrix(ClassifierVectors);
             Fusion!.Write(w);
         }
+        LabelIndexes.Write(w, EmbeddingIndex());
+        if (ClassifierIndex() is { } classifiers) LabelIndexes.Write(w, classifiers);
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>
@@ -210,6 +218,8 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         for (int i = 0; i < n; i++) ips[i] = r.ReadDouble();
         var model = new DexaModel(options, tokenizer, sequence, backend, encoder, auxiliary, labels, ips);
         if (r.ReadBoolean()) model.SetClassifiers(r.ReadMatrix(), ScoreFusion.Read(r, path));
+        model._embeddingIndex = LabelIndexes.Read(r, backend, labels, path);
+        if (model.ClassifierVectors is not null) model._classifierIndex = LabelIndexes.Read(r, backend, model.ClassifierVectors, path);
         return model;
     }
 

@@ -152,12 +152,12 @@ public static class Dexml
         return history;
     }
 
-    /// <summary>For every training point, its nearest wrong labels by the current encoder (exact search), best first.</summary>
+    /// <summary>For every training point, its nearest wrong labels by the current encoder (the options' label index), best first.</summary>
     private static int[][] HardNegativeShortlists(ITextEncoder encoder, TokenizedCorpus documents, TokenizedCorpus labelTexts, LabelMatrix labels,
         DexmlOptions options, TrainingMonitor monitor)
     {
         var docs = encoder.EncodeAll(documents, options.EncodeChunk, monitor);
-        using var index = new ExactLabelIndex(encoder.Backend, encoder.EncodeAll(labelTexts, options.EncodeChunk, monitor));
+        using var index = LabelIndexes.Build(encoder.Backend, encoder.EncodeAll(labelTexts, options.EncodeChunk, monitor), options.LabelIndex, monitor);
         int maxPositives = Enumerable.Range(0, labels.Rows).Select(i => labels.LabelsOf(i).Length).DefaultIfEmpty(0).Max();
         int k = Math.Min(index.Count, options.HardNegativeShortlist + maxPositives);
         var found = index.Search(docs, k, monitor);

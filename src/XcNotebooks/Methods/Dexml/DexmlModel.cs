@@ -10,14 +10,14 @@ namespace XcNotebooks.Methods.Dexml;
 
 /// <summary>
 /// A trained DEXML model: tokenizer, the shared encoder and the embeddings of every label. Predicts from texts:
-/// encode, exact nearest labels by cosine (<see cref="ExactLabelIndex"/>), filter, keep the top k. Holds tensors on its
+/// encode, nearest labels by cosine (exact or HNSW, <see cref="LabelIndexOptions"/>), filter, keep the top k. Holds tensors on its
 /// compute backend: dispose it when done.
 /// </summary>
 public sealed class DexmlModel : IXcModel, IFilteredTopK, IReportDetails
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private readonly DexmlEpoch[] _history;
-    private ExactLabelIndex? _index;
+    private ILabelIndex? _index;
 
     internal DexmlModel(DexmlOptions options, ITextTokenizer tokenizer, SequenceOptions sequence, IComputeBackend backend, ITextEncoder encoder,
         RowMajorMatrix labelEmbeddings, IReadOnlyList<DexmlEpoch> history)
@@ -85,8 +85,7 @@ public sealed class DexmlModel : IXcModel, IFilteredTopK, IReportDetails
         ArgumentNullException.ThrowIfNull(texts);
         if (k < 1) throw new ArgumentException($"k must be positive, got {k}");
         int depth = Math.Min(NumLabels, filter is null ? k : Math.Max(k, Options.RetrieveBeforeFilter));
-        _index ??= new ExactLabelIndex(Backend, LabelEmbeddings);
-        var found = _index.Search(Encode(texts, monitor), depth, monitor);
+        var found = LabelIndex(monitor).Search(Encode(texts, monitor), depth, monitor);
         if (filter is not null) found = filter.Apply(found);
         var result = TopKPredictions.Empty(found.Rows, k);
         int kept = Math.Min(k, found.K);
@@ -98,6 +97,9 @@ public sealed class DexmlModel : IXcModel, IFilteredTopK, IReportDetails
         return result;
     }
 
+    /// <summary>The index of the label embeddings (built on first use with the options' <see cref="LabelIndexOptions"/>).</summary>
+    public ILabelIndex LabelIndex(TrainingMonitor? monitor = null) => _index ??= LabelIndexes.Build(Backend, LabelEmbeddings, Options.LabelIndex, monitor);
+
     /// <inheritdoc />
     public void Save(string path) => ModelFile.Save(path, Method, FormatVersion, w =>
     {
@@ -105,6 +107,7 @@ public sealed class DexmlModel : IXcModel, IFilteredTopK, IReportDetails
         w.WriteMatrix(LabelEmbeddings);
         // Wall-clock times differ run to run: they go to the report, so that one seed writes one file.
         w.Write(JsonSerializer.Serialize(_history.Select(e => e with { Seconds = 0 })));
+        LabelIndexes.Write(w, LabelIndex());
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>
@@ -120,7 +123,10 @@ public sealed class DexmlModel : IXcModel, IFilteredTopK, IReportDetails
             if (labels.Cols != header.Encoder.Dimension)
                 throw new DataFormatException(path, 0, $"label embeddings have {labels.Cols} columns, the encoder {header.Encoder.Dimension}");
             var history = JsonSerializer.Deserialize<DexmlEpoch[]>(r.ReadString()) ?? [];
-            return new DexmlModel(header.Options, header.Tokenizer, header.Sequence, backend, header.Encoder, labels, history);
+            return new DexmlModel(header.Options, header.Tokenizer, header.Sequence, backend, header.Encoder, labels, history)
+            {
+                _index = LabelIndexes.Read(r, backend, labels, path),
+            };
         }
         catch
         {

@@ -45,9 +45,16 @@ public abstract record SiameseTextOptions
     /// <summary>How the ONNX model is fed and pooled.</summary>
     public OnnxEncoderOptions Onnx { get; init; } = new();
 
-    /// <summary>Checks the text settings (called by the methods' Validate).</summary>
+    // ---- label search --------------------------------------------------------------------------------------------
+
+    /// <summary>How predictions find the nearest labels: exact search, or HNSW from 20,000 labels on (saved with the model).</summary>
+    public LabelIndexOptions LabelIndex { get; init; } = new();
+
+    /// <summary>Checks the text and label-search settings (called by the methods' Validate).</summary>
     protected void ValidateText()
     {
+        ArgumentNullException.ThrowIfNull(LabelIndex, nameof(LabelIndex));
+        LabelIndex.Validate();
         if (MaxLength is < 2) throw new ArgumentException($"max length must be at least 2, got {MaxLength}");
         if (Tokenizer == TextTokenizerKind.WordPiece && WordPieceVocabulary is null)
             throw new ArgumentException("the WordPiece tokenizer needs WordPieceVocabulary (a vocab.txt)");

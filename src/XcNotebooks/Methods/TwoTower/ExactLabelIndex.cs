@@ -4,27 +4,11 @@ using XcNotebooks.Core;
 namespace XcNotebooks.Methods.TwoTower;
 
 /// <summary>
-/// Nearest labels by cosine similarity: the shortlist of embedding-based methods (DEXA's label-embedding and
-/// classifier indices, DEXML's retrieval). An approximate index (HNSW) can be plugged in behind this interface.
-/// </summary>
-public interface INearestLabelIndex : IDisposable
-{
-    /// <summary>Number of labels indexed.</summary>
-    int Count { get; }
-
-    /// <summary>Vector dimension.</summary>
-    int Dimension { get; }
-
-    /// <summary>The <paramref name="k"/> labels most similar to each query row (cosine), best first.</summary>
-    TopKPredictions Search(RowMajorMatrix queries, int k, TrainingMonitor? monitor = null);
-}
-
-/// <summary>
 /// Exact search on a compute backend: the normalised label vectors stay on the backend; queries go in chunks
 /// through one GEMM (chunk x d by d x L) and the backend's per-row top-k. Exact, deterministic, and fast at the
 /// label counts where the kit trains text encoders (hundreds of thousands of labels on a GPU).
 /// </summary>
-public sealed class ExactLabelIndex : INearestLabelIndex
+public sealed class ExactLabelIndex : ILabelIndex
 {
     private readonly IComputeBackend _backend;
     private readonly Tensor _labels;
@@ -51,6 +35,12 @@ public sealed class ExactLabelIndex : INearestLabelIndex
 
     /// <inheritdoc />
     public int Dimension { get; }
+
+    /// <inheritdoc />
+    public LabelIndexKind Kind => LabelIndexKind.Exact;
+
+    /// <summary>The normalised label vectors held on the backend (the model file stores the vectors themselves).</summary>
+    public long SizeBytes => (long)Count * Dimension * sizeof(float);
 
     /// <inheritdoc />
     public TopKPredictions Search(RowMajorMatrix queries, int k, TrainingMonitor? monitor = null)
