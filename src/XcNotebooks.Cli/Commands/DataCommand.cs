@@ -7,7 +7,7 @@ namespace XcNotebooks.Cli.Commands;
 
 /// <summary>
 /// `xcn data wordnet --dict DIR --out DIR [--pos noun|verb] [--task hypernym|ancestors] [--seed S]
-/// [--split 0.7,0.1,0.2]`: builds an XC data set from the WordNet database files (see <see cref="WordNetDatasets"/>).
+/// [--split 0.7,0.1,0.2] [--label-sample N]`: builds an XC data set from the WordNet database files (see <see cref="WordNetDatasets"/>).
 /// </summary>
 public sealed class DataCommand : ICliCommand
 {
@@ -27,12 +27,15 @@ public sealed class DataCommand : ICliCommand
     private static readonly Option<string> Split = new("--split")
     { Description = "fractions train,heldout,test", DefaultValueFactory = _ => "0.7,0.1,0.2" };
 
+    private static readonly Option<int?> LabelSample = new("--label-sample")
+    { Description = "keep a random sample of this many labels (seeded by --seed) and their points; default: every label" };
+
     /// <inheritdoc />
     public Command Build()
     {
         var wordnet = new Command("wordnet", "build the WordNet hypernym (17k classes) or ancestors (multi-label) data set with its class hierarchy")
         {
-            Dictionary, Out, PartOfSpeech, Task, Seed, Split,
+            Dictionary, Out, PartOfSpeech, Task, Seed, Split, LabelSample,
         };
         wordnet.SetAction(args =>
         {
@@ -42,6 +45,7 @@ public sealed class DataCommand : ICliCommand
                 Task = args.GetValue(Task),
                 Seed = args.GetValue(Seed),
                 Split = ParseFractions(args.GetValue(Split)!),
+                LabelSample = args.GetValue(LabelSample),
             };
             options.Validate();
             var set = ConsoleMonitor.Run(monitor => WordNetDatasets.Build(args.GetValue(Dictionary)!, options, monitor));

@@ -41,6 +41,13 @@ public sealed record WordNetDatasetOptions
     /// <summary>Fractions of the points in train, held-out and test (they sum to 1; held-out may be 0).</summary>
     public IReadOnlyList<double> Split { get; init; } = [0.7, 0.1, 0.2];
 
+    /// <summary>
+    /// Keep only a seeded random sample of this many labels (drawn with <see cref="Seed"/>) and the points that have one
+    /// of them, for runs that cannot afford every class; the hierarchy then links each kept label to its nearest kept
+    /// ancestors. Null keeps every label.
+    /// </summary>
+    public int? LabelSample { get; init; }
+
     /// <summary>At most this many characters of the gloss go into a label's readable text (cut at a word boundary).</summary>
     public int LabelGlossChars { get; init; } = 80;
 
@@ -55,6 +62,7 @@ public sealed record WordNetDatasetOptions
         if (!Enum.IsDefined(Task)) throw new ArgumentException($"Task {Task} is not hypernym or ancestors", nameof(Task));
         if (Split is null || Split.Count != 3 || Split.Any(f => !double.IsFinite(f) || f < 0) || Math.Abs(Split.Sum() - 1) > 1e-6 || Split[0] <= 0 || Split[2] <= 0)
             throw new ArgumentException($"Split must be three non-negative fractions train,heldout,test that sum to 1, with train and test above 0; got {(Split is null ? "null" : string.Join(",", Split))}", nameof(Split));
+        if (LabelSample is < 1) throw new ArgumentException($"LabelSample must be at least 1, got {LabelSample}", nameof(LabelSample));
         if (LabelGlossChars < 0) throw new ArgumentException($"LabelGlossChars must be at least 0, got {LabelGlossChars}", nameof(LabelGlossChars));
     }
 }
@@ -68,6 +76,8 @@ public sealed record WordNetStatistics
     public required string Task { get; init; }
     public int Seed { get; init; }
     public required IReadOnlyList<double> Split { get; init; }
+    /// <summary>The number of labels sampled (null: all labels).</summary>
+    public int? LabelSample { get; init; }
     /// <summary>Synsets in the data file.</summary>
     public int Synsets { get; init; }
     /// <summary>Synsets with a hypernym: the points.</summary>
@@ -92,7 +102,7 @@ public sealed record WordNetStatistics
     /// <summary>Hypernym edges between labels (the class hierarchy), and the labels without a parent.</summary>
     public int HierarchyEdges { get; init; }
     public int HierarchyRoots { get; init; }
-    /// <summary>Longest root-to-label path (edges) of the class hierarchy.</summary>
+    /// <summary>The largest depth of a label in the class hierarchy (edges on its shortest path from the root).</summary>
     public int HierarchyHeight { get; init; }
     /// <summary>TF-IDF dimension (0 without features).</summary>
     public int Features { get; init; }
@@ -152,6 +162,17 @@ public static class WordNetDatasets
             : Ancestors(hypernyms, points);
         var isLabel = new bool[synsets.Count];
         foreach (var set in pointLabels) foreach (var l in set) isLabel[l] = true;
+        bool sampled = options.LabelSample is { } sample && sample < isLabel.Count(x => x);
+        if (sampled)
+        {
+            var candidates = Enumerable.Range(0, synsets.Count).Where(i => isLabel[i]).ToArray();
+            new SeededRandom(Seeds.Derive(options.Seed, 1)).Shuffle(candidates);
+            Array.Clear(isLabel);
+            foreach (int l in candidates[..options.LabelSample!.Value]) isLabel[l] = true;
+            var kept = Enumerable.Range(0, points.Length).Where(p => pointLabels[p].Any(l => isLabel[l])).ToArray();
+            points = kept.Select(p => points[p]).ToArray();
+            pointLabels = kept.Select(p => pointLabels[p].Where(l => isLabel[l]).ToArray()).ToArray();
+        }
         var labelOf = new int[synsets.Count];
         var labelSynsets = new List<int>();
         for (int i = 0; i < synsets.Count; i++) labelOf[i] = isLabel[i] ? AddTo(labelSynsets, i) : -1;
@@ -162,7 +183,7 @@ public static class WordNetDatasets
         var edges = new List<(int Parent, int Child)>();
         foreach (int s in labelSynsets)
         {
-            var parents = hypernyms[s].Where(h => isLabel[h]).ToArray();
+            var parents = sampled ? NearestLabelAncestors(hypernyms, isLabel, s) : hypernyms[s].Where(h => isLabel[h]).ToArray();
             if (parents.Length == 0) edges.Add((-1, labelOf[s]));
             foreach (int h in parents) edges.Add((labelOf[h], labelOf[s]));
         }
@@ -195,6 +216,22 @@ public static class WordNetDatasets
     {
         list.Add(item);
         return list.Count - 1;
+    }
+
+    /// <summary>The first labels met going up from <paramref name="synset"/> (breadth first; the walk stops at each label).</summary>
+    private static int[] NearestLabelAncestors(int[][] hypernyms, bool[] isLabel, int synset)
+    {
+        var found = new List<int>();
+        var seen = new HashSet<int>();
+        var queue = new Queue<int>(hypernyms[synset]);
+        while (queue.Count > 0)
+        {
+            int h = queue.Dequeue();
+            if (!seen.Add(h)) continue;
+            if (isLabel[h]) found.Add(h);
+            else foreach (int g in hypernyms[h]) queue.Enqueue(g);
+        }
+        return [.. found];
     }
 
     /// <summary>Every hypernym ancestor of each point (memoised over the DAG; WordNet's hypernyms have no cycles).</summary>
@@ -292,6 +329,7 @@ public static class WordNetDatasets
             Task = options.Task.ToString().ToLowerInvariant(),
             Seed = options.Seed,
             Split = options.Split,
+            LabelSample = options.LabelSample,
             Synsets = data.Synsets.Count,
             Points = labels.Rows,
             TrainPoints = splits.Train.NumPoints,
@@ -319,7 +357,8 @@ public static class WordNetDatasets
     /// <summary>
     /// Writes the data set into <paramref name="outDir"/>: STEM.{train,heldout,test}.txt (XMLRepository) and .svm
     /// (LIBSVM, 1-based features) with TF-IDF features, .jsonl with texts and label names plus labels.txt,
-    /// label-texts.txt (one readable text per label, id order), hierarchy.edgelist ("parent child" names),
+    /// label-texts.txt (one readable text per label, id order), hierarchy.edgelist ("parent child" names) and
+    /// hierarchy-ids.edgelist (the same by label id, for the XMLRepository and LIBSVM files),
     /// tfidf.model (the vectoriser, to featurize new texts alike), stats.json and PROVENANCE.txt. Returns the files.
     /// </summary>
     public static IReadOnlyList<string> Write(WordNetDataset set, string outDir)
@@ -345,6 +384,10 @@ public static class WordNetDatasets
         var edgeList = Path.Combine(outDir, "hierarchy.edgelist");
         EdgeListFile.Write(edgeList, train.LabelHierarchyEdges!, train.LabelNames!);
         written.Add(edgeList);
+        // The same edges by label id: formats without label names (XMLRepository, LIBSVM) name labels by their ids.
+        var idEdgeList = Path.Combine(outDir, "hierarchy-ids.edgelist");
+        EdgeListFile.Write(idEdgeList, train.LabelHierarchyEdges!, Enumerable.Range(0, train.NumLabels).Select(l => l.ToString(CultureInfo.InvariantCulture)).ToArray());
+        written.Add(idEdgeList);
         var stats = Path.Combine(outDir, "stats.json");
         InputFile.WriteTextAtomic(stats, w => w.Write(JsonSerializer.Serialize(set.Statistics, StatisticsJson) + "\n"));
         written.Add(stats);
@@ -363,7 +406,7 @@ public static class WordNetDatasets
         and /usr/share/doc/wordnet-base/copyright. "WordNet {s.WordNetVersion ?? "3.0"} Copyright 2006 by Princeton University.
         All rights reserved." The license asks that the copyright notice and its statements appear on all copies.
 
-        Points: every {s.PartOfSpeech} synset with a hypernym ("@" or "@i"); text = its lemmas (underscores as spaces), then ": "
+        {(s.LabelSample is { } sample ? $"Label sample: {sample} labels drawn at random (seed {s.Seed}) and the points that have one of them; the hierarchy links each to its nearest sampled ancestors.\n" : "")}Points: every {s.PartOfSpeech} synset with a hypernym ("@" or "@i"); text = its lemmas (underscores as spaces), then ": "
         and its gloss. Labels: {(s.Task == "hypernym" ? "the first direct hypernym (multi-class)" : "every hypernym ancestor (multi-label)")};
         label names FIRSTWORD.POS.OFFSET, label texts = lemmas and the start of the gloss (label-texts.txt).
         Class hierarchy: every hypernym edge between two labels (hierarchy.edgelist, "parent child" per line).
