@@ -48,7 +48,7 @@ internal static class WordNetBenchmark
                 default: Console.Error.WriteLine($"wordnet: unknown argument {args[i]}"); return 2;
             }
         }
-        var xcn = FindXcn();
+        var xcn = LinearBenchmark.FindXcn();
         if (xcn is null || !File.Exists("/usr/bin/time"))
         {
             Console.Error.WriteLine(xcn is null ? "wordnet: build the CLI first (dotnet build src/XcNotebooks.Cli -c Release)" : "wordnet: /usr/bin/time is missing (apt-get install time)");
@@ -102,7 +102,8 @@ internal static class WordNetBenchmark
             using var json = JsonDocument.Parse(File.ReadAllText(report));
             var root = json.RootElement;
             var metrics = root.GetProperty("metrics");
-            rows.Add(Print(new Row(method, command, metrics.GetProperty("P@1").GetDouble(), metrics.GetProperty("P@5").GetDouble(), metrics.GetProperty("PSP@5").GetDouble(),
+            double Metric(string key) => metrics.TryGetProperty(key, out var v) ? v.GetDouble() : double.NaN; // W-LTLS and DSNC reports have no PSP
+            rows.Add(Print(new Row(method, command, Metric("P@1"), Metric("P@5"), Metric("PSP@5"),
                 root.GetProperty("trainSeconds").GetDouble(), root.GetProperty("predictSeconds").GetDouble() * 1e6 / n,
                 root.GetProperty("modelBytes").GetInt64(), timed.PeakBytes, timed.Seconds, "")));
         }
@@ -192,16 +193,6 @@ internal static class WordNetBenchmark
         if (process.ExitCode != 0) Console.Error.WriteLine($"{program} {arguments} failed ({process.ExitCode}): {stderr.Result}{stdout.Result[Math.Max(0, stdout.Result.Length - 2000)..]}");
         var parts = File.ReadAllLines(timeFile).Last().Split(' ');
         return new Timed(double.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024, false);
-    }
-
-    private static string? FindXcn()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "src", "XcNotebooks.Cli", "bin", "Release", "net10.0", "xcn.dll");
-            if (File.Exists(candidate)) return Path.GetFullPath(candidate);
-        }
-        return null;
     }
 
     private static Row Print(Row r)
