@@ -258,6 +258,16 @@ public sealed class WordNetTests
     }
 
     [Fact]
+    public void CommandFailsWithBadInputOnAMalformedFileOrSplit()
+    {
+        var dict = TestData.TempDir();
+        File.WriteAllText(Path.Combine(dict, "data.noun"), Header + "00000010 03 n zz entity 0 000 | x\n");
+        Assert.Equal(2, XcnCli.Run(["data", "wordnet", "--dict", dict, "--out", TestData.TempDir()]));
+        Assert.Equal(2, XcnCli.Run(["data", "wordnet", "--dict", FixtureDictionary(), "--out", TestData.TempDir(), "--split", "0.5,0.6,0.1"]));
+        Assert.Equal(2, XcnCli.Run(["data", "wordnet", "--dict", Path.Combine(dict, "missing"), "--out", TestData.TempDir()]));
+    }
+
+    [Fact]
     public void EdgeListWithSeveralRootsReadsBackUnderOneVirtualRoot()
     {
         var path = Path.Combine(TestData.TempDir(), "h.edgelist");
