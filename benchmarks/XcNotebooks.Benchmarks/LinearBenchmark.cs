@@ -252,7 +252,8 @@ internal static class LinearBenchmark
         return new DataSplits(Scale(data.Train), null, Scale(data.Test));
     }
 
-    private static string? FindXcn()
+    /// <summary>The CLI's xcn.dll of a Release build above the benchmark binaries, or null.</summary>
+    internal static string? FindXcn()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dexml-memory"] = DexmlMemoryBenchmark.Run,
     ["linear"] = LinearBenchmark.Run,
     ["hnsw"] = HnswBenchmark.Run,
+    ["wordnet"] = WordNetBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -3,9 +3,35 @@ using XcNotebooks.Core;
 
 namespace XcNotebooks.Hierarchies;
 
-/// <summary>Reads networkx-style edge lists ("parent child" per line) into a <see cref="LabelHierarchy"/>.</summary>
+/// <summary>Reads and writes networkx-style edge lists ("parent child" per line) of a <see cref="LabelHierarchy"/>.</summary>
 internal static class EdgeListFile
 {
+    /// <summary>
+    /// Writes (parent, child) label edges as "parentName childName" lines. Parent -1 (a child of the root) is written
+    /// as a "(root) child" line only when several labels hang from the root, where reading it back gives the same
+    /// virtual root; a single top label needs no line of its own. Names must be non-empty and free of whitespace.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<(int Parent, int Child)> edges, IReadOnlyList<string> labelNames)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        ArgumentNullException.ThrowIfNull(labelNames);
+        foreach (var name in labelNames)
+            if (string.IsNullOrEmpty(name) || name.Any(char.IsWhiteSpace) || name.Contains('#', StringComparison.Ordinal))
+                throw new ArgumentException($"label name '{name}' cannot go into an edge list (empty, whitespace or '#')", nameof(labelNames));
+        bool severalRoots = edges.Count(e => e.Parent < 0) > 1;
+        InputFile.WriteTextAtomic(path, w =>
+        {
+            foreach (var (parent, child) in edges)
+            {
+                if (parent < 0 && !severalRoots) continue;
+                w.Write(parent < 0 ? LabelHierarchy.VirtualRootName : labelNames[parent]);
+                w.Write(' ');
+                w.Write(labelNames[child]);
+                w.Write('\n');
+            }
+        });
+    }
+
     public static LabelHierarchy Read(string path, IReadOnlyList<string> labelNames)
     {
         ArgumentNullException.ThrowIfNull(labelNames);
