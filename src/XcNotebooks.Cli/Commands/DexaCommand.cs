@@ -139,9 +139,10 @@ public sealed class DexaCommand : ICliCommand
         if (ParsePropensity(args.GetValue(Propensity)) is var (a, b)) options = options with { PropensityA = a, PropensityB = b };
         options.Validate();
         var filters = FiltersOf(run.Files["train"], args.GetValue(TestFilter));
+        options = options with { FusionFilter = data.Heldout is null ? filters.Train : null };
 
         var clock = Stopwatch.StartNew();
-        using var model = Dexa.Train(data.Train, data.Heldout, options, monitor, data.Heldout is null ? filters.Train : null);
+        using var model = Dexa.Train(data.Train, data.Heldout, options, monitor);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var predictions = model.TopK(data.Test, Math.Max(5, run.TopK), filters.Test);
@@ -158,7 +159,7 @@ public sealed class DexaCommand : ICliCommand
         };
         if (args.GetValue(AblationOption))
         {
-            var ablation = Dexa.Ablation(data, options, monitor, filters.Test, data.Heldout is null ? filters.Train : null);
+            var ablation = Dexa.Ablation(data, options, monitor, filters.Test);
             monitor.Write(ablation.ToString());
             details["ablation"] = ablation.Details();
         }

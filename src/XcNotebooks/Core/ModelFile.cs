@@ -77,6 +77,28 @@ public static class ModelFile
         }
     }
 
+    /// <summary>
+    /// The method name in a model file's header ("wltls", "dsnc", ...), read without loading the model (the checksum
+    /// is verified when the method's own Load reads it).
+    /// </summary>
+    public static string ReadMethod(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such model file", path);
+        using var stream = InputFile.OpenRead(path);
+        using var r = new BinaryReader(stream, Encoding.UTF8);
+        var magic = r.ReadBytes(Magic.Length);
+        if (magic.Length < Magic.Length) throw new DataFormatException(path, 0, $"not an XcNotebooks model file (only {magic.Length} bytes)");
+        CheckMagic(path, magic);
+        try
+        {
+            return r.ReadString();
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException)
+        {
+            throw new DataFormatException(path, 0, "damaged model file: it ends inside the header (truncated)", e);
+        }
+    }
+
     /// <summary>What a payload reader raises on contents that do not make a model (kept apart from disk errors).</summary>
     private static bool IsPayloadError(Exception e) =>
         e is EndOfStreamException or InvalidDataException or ArgumentException or OutOfMemoryException or FormatException

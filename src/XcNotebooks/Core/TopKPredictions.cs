@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace XcNotebooks.Core;
 
 /// <summary>
@@ -103,6 +105,88 @@ public sealed class TopKPredictions
             ScoresOf(rows[r]).CopyTo(scores.AsSpan(r * K, K));
         }
         return new TopKPredictions(rows.Count, K, labels, scores);
+    }
+
+    /// <summary>
+    /// Writes the predictions as pyxclib sparse score text (what <c>xcn eval --pred</c> reads), atomically: header
+    /// "rows labels", then one line of "label:score" pairs per point, best first, padding left out. Scores are
+    /// written round-trip exact. <paramref name="numLabels"/> is the header's column count (default: the largest
+    /// label + 1).
+    /// </summary>
+    public void Save(string path, int numLabels = 0)
+    {
+        int cols = Math.Max(numLabels, Labels.Length == 0 ? 0 : Labels.Max() + 1);
+        InputFile.WriteTextAtomic(path, w =>
+        {
+            w.Write(string.Create(CultureInfo.InvariantCulture, $"{Rows} {cols}\n"));
+            for (int i = 0; i < Rows; i++)
+            {
+                bool first = true;
+                for (int r = i * K; r < (i + 1) * K; r++)
+                {
+                    if (Labels[r] < 0) continue;
+                    if (!first) w.Write(' ');
+                    w.Write(Labels[r].ToString(CultureInfo.InvariantCulture));
+                    w.Write(':');
+                    w.Write(Scores[r].ToString("R", CultureInfo.InvariantCulture));
+                    first = false;
+                }
+                w.Write('\n');
+            }
+        });
+    }
+
+    /// <summary>
+    /// Reads predictions written by <see cref="Save"/> (or any pyxclib sparse score text): each line's pairs are
+    /// ranked by score, equal scores keeping the file's order, so a saved ranking comes back exactly. K is the
+    /// longest row (at least 1). Errors name the file and line.
+    /// </summary>
+    public static TopKPredictions Load(string path) => Load(path, 0);
+
+    /// <summary>As <see cref="Load(string)"/>, keeping the best <paramref name="k"/> of each row (0: the longest row).</summary>
+    public static TopKPredictions Load(string path, int k)
+    {
+        if (k < 0) throw new ArgumentException($"k must be at least 0 (0: keep every stored entry), got {k}");
+        using var reader = InputFile.OpenText(path);
+        var header = reader.ReadLine() ?? throw new DataFormatException(path, 1, "empty file: expected header 'rows labels'");
+        var headerParser = new LineParser(path, 1);
+        var sizes = new List<int>();
+        foreach (var token in LineParser.Tokens(header)) sizes.Add(headerParser.Int(token, "size"));
+        if (sizes.Count != 2 || sizes[0] < 0 || sizes[1] < 0) throw headerParser.Error($"expected header 'rows labels', got '{LineParser.Shorten(header)}'");
+        int rows = sizes[0], cols = sizes[1];
+        var rowLabels = new List<int[]>(rows);
+        var rowScores = new List<float[]>(rows);
+        var labels = new List<int>();
+        var scores = new List<float>();
+        long lineNo = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNo++;
+            var p = new LineParser(path, lineNo);
+            if (rowLabels.Count == rows)
+            {
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                throw p.Error($"more rows than the header's {rows}");
+            }
+            labels.Clear();
+            scores.Clear();
+            foreach (var token in LineParser.Tokens(line))
+            {
+                var (label, score) = p.Pair(token, 0, cols, "label");
+                if (labels.Contains(label)) throw p.Error($"label {label} appears twice");
+                labels.Add(label);
+                scores.Add(score);
+            }
+            rowLabels.Add([.. labels]);
+            rowScores.Add([.. scores]);
+        }
+        if (rowLabels.Count < rows) throw new DataFormatException(path, lineNo, $"file ends after {rowLabels.Count} rows but the header says {rows} (truncated?)");
+        if (k == 0) k = Math.Max(1, rowLabels.Count == 0 ? 1 : rowLabels.Max(l => l.Length));
+        var result = Empty(rows, k);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < rowLabels[i].Length; j++)
+                TopKSelector.Offer(rowLabels[i][j], rowScores[i][j], result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+        return result;
     }
 
     /// <summary>Shape.</summary>

@@ -1,3 +1,4 @@
+using XcNotebooks.Compute;
 using System.Numerics.Tensors;
 using System.Text.Json;
 using XcNotebooks.Metrics;
@@ -57,7 +58,7 @@ public sealed class OneVsRestLinear : IXcModel
     public const int FormatVersion = 2; // 2: options carry NormalizeRows and the learner kinds of dual coordinate descent
 
     /// <summary>Model-file and report name.</summary>
-    public const string MethodName = "ovr-linear";
+    public const string MethodName = "ovr";
 
     /// <summary>
     /// Wraps trained weights: <paramref name="weights"/> is D x L; <paramref name="biasWeights"/> (L values) is used when
@@ -97,8 +98,18 @@ public sealed class OneVsRestLinear : IXcModel
     public long ModelBytes => 4L * Weights.Cols * (Options.Bias > 0 ? 1 : 0)
         + (Options.Learner.PruneBelow > 0 ? LinearLearners.StoredBytes(Weights) : 4L * Weights.Cols * Weights.Rows);
 
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
+
     /// <summary>Non-zero weights (bias weights excluded).</summary>
     public long NonZeroWeights => LinearLearners.NonZeros(Weights);
+
+    /// <summary>The common training shape; <paramref name="heldout"/> is not used (one-vs-rest has no validation step).</summary>
+    public static OneVsRestLinear Train(Dataset train, Dataset? heldout, OneVsRestOptions options, TrainingMonitor? monitor = null) =>
+        Train(train, options, monitor);
 
     /// <summary>Trains one binary learner per label of <paramref name="train"/>, in parallel over labels.</summary>
     public static OneVsRestLinear Train(Dataset train, OneVsRestOptions? options = null, TrainingMonitor? monitor = null)
@@ -178,7 +189,8 @@ public sealed class OneVsRestLinear : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static OneVsRestLinear Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static OneVsRestLinear Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, MethodName, FormatVersion, r =>
         {
             var weights = r.ReadMatrix();

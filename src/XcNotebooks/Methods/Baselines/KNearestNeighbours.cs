@@ -1,3 +1,4 @@
+using XcNotebooks.Compute;
 using System.Text.Json;
 using XcNotebooks.Core;
 
@@ -76,6 +77,19 @@ public sealed class KNearestNeighbours : IXcModel
 
     /// <summary>Bytes held (features and labels, CSR).</summary>
     public long ModelBytes => 12 * (TrainFeatures.NonZeros + TrainLabels.Matrix.NonZeros) + 16L * (TrainFeatures.Rows + 1);
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
+
+    /// <summary>
+    /// The common training shape: keeps the training set (nothing else to learn, so <paramref name="heldout"/> and
+    /// <paramref name="monitor"/> have nothing to do).
+    /// </summary>
+    public static KNearestNeighbours Train(Dataset train, Dataset? heldout, KNearestNeighboursOptions options, TrainingMonitor? monitor = null) =>
+        Train(train, options.Validate());
 
     /// <summary>Keeps the training set of <paramref name="train"/> (there is nothing else to learn).</summary>
     public static KNearestNeighbours Train(Dataset train, KNearestNeighboursOptions? options = null)
@@ -156,7 +170,8 @@ public sealed class KNearestNeighbours : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static KNearestNeighbours Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static KNearestNeighbours Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, MethodName, FormatVersion, r =>
         {
             var options = JsonSerializer.Deserialize<KNearestNeighboursOptions>(r.ReadString(), RunReport.JsonOptions)

@@ -1,6 +1,14 @@
+using XcNotebooks.Compute;
 using XcNotebooks.Core;
 
 namespace XcNotebooks.Methods.Baselines;
+
+/// <summary>Settings of the popularity baseline: there are none (the record keeps the common method shape).</summary>
+public sealed record LabelPopularityOptions
+{
+    /// <summary>Nothing to check.</summary>
+    public LabelPopularityOptions Validate() => this;
+}
 
 /// <summary>
 /// The popularity baseline: every point gets the same ranking, the labels by the number of training points that carry
@@ -45,8 +53,25 @@ public sealed class LabelPopularity : IXcModel
     /// <summary>Bytes of the model (one count per label).</summary>
     public long ModelBytes => 4L * (NumLabels + 1);
 
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
+
     /// <summary>All labels, most frequent first (ties: lower id first).</summary>
     public IReadOnlyList<int> Ranking => _ranking;
+
+    /// <summary>
+    /// The common training shape: counts the labels of <paramref name="train"/> (<paramref name="heldout"/> and
+    /// <paramref name="monitor"/> have nothing to do: counting is one pass).
+    /// </summary>
+    public static LabelPopularity Train(Dataset train, Dataset? heldout, LabelPopularityOptions options, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Train(train);
+    }
 
     /// <summary>Counts the labels of <paramref name="train"/>.</summary>
     public static LabelPopularity Train(Dataset train)
@@ -87,7 +112,8 @@ public sealed class LabelPopularity : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static LabelPopularity Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static LabelPopularity Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, MethodName, FormatVersion, r =>
         {
             int points = r.ReadInt32();

@@ -35,13 +35,12 @@ public static class Dexa
     /// <param name="heldout">Labelled points the fusion is fitted on (null: the training points, as the original).</param>
     /// <param name="options">Settings.</param>
     /// <param name="monitor">Progress and log lines.</param>
-    /// <param name="fusionFilter">Pairs removed from the fusion's fitting shortlists (the filter of those points).</param>
-    public static DexaModel Train(Dataset train, Dataset? heldout, DexaOptions options, TrainingMonitor? monitor = null, LabelFilter? fusionFilter = null)
+    public static DexaModel Train(Dataset train, Dataset? heldout, DexaOptions options, TrainingMonitor? monitor = null)
     {
         var model = TrainEncoder(train, options, monitor);
         try
         {
-            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor, fusionFilter);
+            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor);
             return model;
         }
         catch
@@ -107,7 +106,7 @@ public static class Dexa
     /// embeddings of <paramref name="train"/>, then the score fusion fitted on <paramref name="heldout"/> (or the
     /// training points). Returns the same model, now predicting with fused scores.
     /// </summary>
-    public static DexaModel TrainClassifiers(DexaModel model, Dataset train, Dataset? heldout, TrainingMonitor? monitor = null, LabelFilter? fusionFilter = null)
+    public static DexaModel TrainClassifiers(DexaModel model, Dataset train, Dataset? heldout, TrainingMonitor? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -128,7 +127,7 @@ public static class Dexa
             model.SetClassifiers(vectors, ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity));
             var shortlists = model.Shortlists(ReferenceEquals(fitOn, train) ? documents : model.Encode(fitOn.Texts!, monitor), monitor);
             fusion = ScoreFusion.Fit(shortlists.Classifiers!, shortlists.Embeddings, fitOn.Labels, model.InversePropensity, options.Fusion,
-                Seeds.Derive(options.Seed, 7), fusionFilter);
+                Seeds.Derive(options.Seed, 7), options.FusionFilter);
             monitor.Write($"Score fusion: a tree of {fusion.Tree!.NodeCount} nodes (depth {fusion.Tree.Depth}) fitted on {fitOn.Name}");
         }
         model.SetClassifiers(vectors, fusion);
@@ -142,7 +141,7 @@ public static class Dexa
     /// time of each stage.
     /// </summary>
     public static DexaAblation Ablation(DataSplits data, DexaOptions options, TrainingMonitor? monitor = null,
-        LabelFilter? testFilter = null, LabelFilter? fusionFilter = null)
+        LabelFilter? testFilter = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -166,7 +165,7 @@ public static class Dexa
         double encoderSeconds = clock.Elapsed.TotalSeconds;
         Evaluate("+ auxiliary vectors", full, DexaScores.Embeddings, encoderSeconds);
         clock.Restart();
-        TrainClassifiers(full, data.Train, data.Heldout, monitor, fusionFilter);
+        TrainClassifiers(full, data.Train, data.Heldout, monitor);
         double total = encoderSeconds + clock.Elapsed.TotalSeconds;
         Evaluate("+ classifiers (fused)", full, DexaScores.Fused, total);
         Evaluate("classifiers alone", full, DexaScores.Classifiers, total);

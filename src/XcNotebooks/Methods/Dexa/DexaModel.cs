@@ -30,7 +30,7 @@ public sealed record DexaShortlists(TopKPredictions Embeddings, TopKPredictions?
 /// with the score fusion. Predicts from texts: encode, search both exact indices, fuse, filter, rank. Holds tensors
 /// on its compute backend: dispose it when done.
 /// </summary>
-public sealed class DexaModel : IXcModel, IDisposable
+public sealed class DexaModel : IXcModel, IFilteredTopK
 {
     private const int FormatVersion = 1;
     private readonly double[] _inversePropensity;
@@ -108,6 +108,9 @@ public sealed class DexaModel : IXcModel, IDisposable
 
     /// <inheritdoc />
     public TopKPredictions TopK(Dataset data, int k) => TopK(data, k, null);
+
+    /// <inheritdoc />
+    TopKPredictions IFilteredTopK.TopK(Dataset data, int k, LabelFilter? filter) => TopK(data, k, filter);
 
     /// <summary>
     /// The k best labels of each point of <paramref name="data"/> (its texts) by <paramref name="scores"/>, with the
@@ -187,8 +190,8 @@ public sealed class DexaModel : IXcModel, IDisposable
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>
-    public static DexaModel Load(string path, BackendKind backend = BackendKind.Auto) =>
-        TextModelFiles.Load(path, "dexa", FormatVersion, backend, (r, compute) => Read(r, compute, path));
+    public static DexaModel Load(string path, BackendKind? backend = null) =>
+        TextModelFiles.Load(path, "dexa", FormatVersion, backend ?? BackendKind.Auto, (r, compute) => Read(r, compute, path));
 
     private static DexaModel Read(BinaryReader r, IComputeBackend backend, string path)
     {
@@ -209,6 +212,13 @@ public sealed class DexaModel : IXcModel, IDisposable
         if (r.ReadBoolean()) model.SetClassifiers(r.ReadMatrix(), ScoreFusion.Read(r, path));
         return model;
     }
+
+    /// <summary>Bytes of the parameters (float32): encoder, auxiliary vectors, label embeddings, classifier vectors.</summary>
+    public long ModelBytes => 4L * (Encoder.Parameters.Sum(p => (long)p.Rows * p.Cols) + (Auxiliary is null ? 0 : (long)Auxiliary.Table.Rows * Auxiliary.Table.Cols)
+        + LabelEmbeddings.Data.LongLength + (ClassifierVectors?.Data.LongLength ?? 0));
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
 
     /// <summary>Frees the encoder, vectors, indices and the backend.</summary>
     public void Dispose()

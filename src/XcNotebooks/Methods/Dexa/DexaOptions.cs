@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using XcNotebooks.Compute;
+using XcNotebooks.Data;
 using XcNotebooks.Text;
 using XcNotebooks.Methods.TwoTower;
 
@@ -95,6 +97,14 @@ public sealed record DexaOptions : SiameseTextOptions
 
     /// <summary>Seed of every random step (initial weights, positives, clusters, dropout, fusion sample).</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// (point, label) pairs removed from the fusion's fitting shortlists: the filter of the points the fusion is
+    /// fitted on (an LF-* directory's filter_labels_train.txt when there is no heldout split). Not written to JSON
+    /// (reports, model files): it belongs to the data.
+    /// </summary>
+    [JsonIgnore]
+    public LabelFilter? FusionFilter { get; init; }
 
     /// <summary>Checks the values; returns this.</summary>
     public DexaOptions Validate()

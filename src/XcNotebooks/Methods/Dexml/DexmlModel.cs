@@ -13,7 +13,7 @@ namespace XcNotebooks.Methods.Dexml;
 /// encode, exact nearest labels by cosine (<see cref="ExactLabelIndex"/>), filter, keep the top k. Holds tensors on its
 /// compute backend: dispose it when done.
 /// </summary>
-public sealed class DexmlModel : IXcModel, IDisposable
+public sealed class DexmlModel : IXcModel, IFilteredTopK
 {
     private const int FormatVersion = 1;
     private readonly DexmlEpoch[] _history;
@@ -108,8 +108,8 @@ public sealed class DexmlModel : IXcModel, IDisposable
     });
 
     /// <summary>Loads a model saved by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind.</summary>
-    public static DexmlModel Load(string path, BackendKind backend = BackendKind.Auto) =>
-        TextModelFiles.Load(path, "dexml", FormatVersion, backend, (r, compute) => Read(r, compute, path));
+    public static DexmlModel Load(string path, BackendKind? backend = null) =>
+        TextModelFiles.Load(path, "dexml", FormatVersion, backend ?? BackendKind.Auto, (r, compute) => Read(r, compute, path));
 
     private static DexmlModel Read(BinaryReader r, IComputeBackend backend, string path)
     {
@@ -128,6 +128,12 @@ public sealed class DexmlModel : IXcModel, IDisposable
             throw;
         }
     }
+
+    /// <summary>Bytes of the parameters (float32): encoder and label embeddings.</summary>
+    public long ModelBytes => 4L * (Encoder.Parameters.Sum(p => (long)p.Rows * p.Cols) + LabelEmbeddings.Data.LongLength);
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
 
     /// <summary>Frees the encoder, the index and the backend.</summary>
     public void Dispose()

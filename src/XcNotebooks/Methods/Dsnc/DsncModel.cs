@@ -13,7 +13,7 @@ namespace XcNotebooks.Methods.Dsnc;
 /// looks the code and its Hamming neighbours up in the code table (sublinear). Dispose it to free backend memory.
 /// Prediction calls are serialised (the network's buffers are shared).
 /// </summary>
-public sealed class DsncModel : IXcModel, IDisposable
+public sealed class DsncModel : IXcModel
 {
     /// <summary>Version of the model file's payload.</summary>
     public const int FormatVersion = 1;
@@ -55,6 +55,9 @@ public sealed class DsncModel : IXcModel, IDisposable
 
     /// <summary>Size of the parameters (float32).</summary>
     public long ModelBytes => _network.Parameters.Sum(p => 4L * p.Rows * p.Cols);
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
 
     /// <summary>The code logits z of every point (points x m); p = σ(z), the deterministic code is 1[z &gt; 0].</summary>
     public RowMajorMatrix CodeLogits(CsrMatrix features)
@@ -116,10 +119,15 @@ public sealed class DsncModel : IXcModel, IDisposable
         });
 
     /// <summary>
-    /// Reads a model written by <see cref="Save"/> onto <paramref name="backend"/> (default: a new backend of the
-    /// saved options' kind, owned by the model). A damaged or foreign file gives a DataFormatException naming it.
+    /// Reads a model written by <see cref="Save"/> onto a new backend of <paramref name="backend"/> kind (default:
+    /// the saved options' kind), owned by the model. A damaged or foreign file gives a DataFormatException naming it.
     /// </summary>
-    public static DsncModel Load(string path, IComputeBackend? backend = null) =>
+    public static DsncModel Load(string path, BackendKind? backend = null) => Load(path, backend, null);
+
+    /// <summary>Reads a model onto <paramref name="computeBackend"/>, shared with the caller (not disposed by the model).</summary>
+    public static DsncModel Load(string path, IComputeBackend computeBackend) => Load(path, null, computeBackend);
+
+    private static DsncModel Load(string path, BackendKind? kind, IComputeBackend? backend) =>
         ModelFile.Load(path, Dsnc.MethodName, FormatVersion, r =>
         {
             DsncOptions options;
@@ -135,7 +143,7 @@ public sealed class DsncModel : IXcModel, IDisposable
             int features = r.ReadInt32(), classes = r.ReadInt32();
             if (features < 1 || classes < 1) throw new DataFormatException(path, 0, $"invalid shape: {features} features, {classes} classes");
             bool owns = backend is null;
-            backend ??= ComputeBackends.Create(options.Backend);
+            backend ??= ComputeBackends.Create(kind ?? options.Backend);
             var network = new DsncNetwork(backend, features, classes, options);
             try
             {

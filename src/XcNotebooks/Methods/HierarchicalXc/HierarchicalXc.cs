@@ -51,6 +51,10 @@ public static class HierarchicalXc
         return points;
     }
 
+    /// <summary>The common training shape; <paramref name="heldout"/> is not used (the paper's method has no validation step).</summary>
+    public static HierarchicalXcModel Train(Dataset train, Dataset? heldout, HierarchicalXcOptions options, TrainingMonitor? monitor = null) =>
+        Train(train, options, monitor);
+
     /// <summary>Trains the tree, the optional autoencoder and every node classifier (nodes in parallel).</summary>
     public static HierarchicalXcModel Train(Dataset train, HierarchicalXcOptions? options = null, TrainingMonitor? monitor = null)
     {

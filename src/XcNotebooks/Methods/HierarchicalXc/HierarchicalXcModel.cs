@@ -1,3 +1,4 @@
+using XcNotebooks.Compute;
 using System.Text.Json;
 using XcNotebooks.Learners;
 using XcNotebooks.Core;
@@ -133,6 +134,12 @@ public sealed class HierarchicalXcModel : IXcModel
     public long ModelBytes => 4L * SideWeights.Data.Length + 20L * _bias.Length
         + (Encoder is null ? 0 : 4L * (Encoder.Weights.Data.Length + Encoder.CodeWidth));
 
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
+
     /// <summary>The classifiers' input for <paramref name="features"/>: the codes, or the features themselves.</summary>
     public CsrMatrix ClassifierInput(CsrMatrix features)
     {
@@ -244,7 +251,8 @@ public sealed class HierarchicalXcModel : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static HierarchicalXcModel Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static HierarchicalXcModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, HierarchicalXc.MethodName, FormatVersion, r =>
         {
             var options = JsonSerializer.Deserialize<HierarchicalXcOptions>(r.ReadString(), RunReport.JsonOptions)

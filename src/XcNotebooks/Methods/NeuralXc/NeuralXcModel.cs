@@ -9,7 +9,7 @@ namespace XcNotebooks.Methods.NeuralXc;
 /// A trained NeuralXC network with its options and training history. Owns its compute backend and network: dispose
 /// it when done. Label scores are σ(ψ_o(f(φ_i(x)))).
 /// </summary>
-public sealed class NeuralXcModel : IXcModel, IDisposable
+public sealed class NeuralXcModel : IXcModel
 {
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 1;
@@ -45,6 +45,9 @@ public sealed class NeuralXcModel : IXcModel, IDisposable
 
     /// <summary>Bytes of the parameters (float32).</summary>
     public long ModelBytes => 4 * Architecture.ParameterCount;
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
 
     /// <summary>The k best labels of each row of <paramref name="features"/>, scores σ(logit) in (0, 1).</summary>
     public TopKPredictions TopK(CsrMatrix features, int k) =>
@@ -82,7 +85,7 @@ public sealed class NeuralXcModel : IXcModel, IDisposable
         });
 
     /// <summary>Reads a model written by <see cref="Save"/> onto a backend of <paramref name="backend"/> kind.</summary>
-    public static NeuralXcModel Load(string path, BackendKind backend = BackendKind.Auto) =>
+    public static NeuralXcModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, NeuralXc.MethodName, FormatVersion, r =>
         {
             var options = Deserialize<NeuralXcOptions>(r.ReadString(), path, "options");
@@ -98,7 +101,7 @@ public sealed class NeuralXcModel : IXcModel, IDisposable
             {
                 throw new DataFormatException(path, 0, $"bad architecture: {e.Message}");
             }
-            var compute = ComputeBackends.Create(backend);
+            var compute = ComputeBackends.Create(backend ?? BackendKind.Auto);
             var network = new NeuralXcNetwork(compute, architecture, options.Activations, options.Init, options.Seed);
             try
             {

@@ -16,6 +16,10 @@ public static class Parabel
     /// <summary>The CLI and model-file name of the method.</summary>
     public const string MethodName = "parabel";
 
+    /// <summary>Trains the tree and its classifiers on <paramref name="train"/> (the common shape; <paramref name="heldout"/> is not used: Parabel has no validation step).</summary>
+    public static ParabelModel Train(Dataset train, Dataset? heldout, ParabelOptions options, TrainingMonitor? monitor = null) =>
+        Train(train, options, monitor);
+
     /// <summary>Trains the tree and its classifiers on <paramref name="train"/>.</summary>
     public static ParabelModel Train(Dataset train, ParabelOptions? options = null, TrainingMonitor? monitor = null)
     {

@@ -1,3 +1,4 @@
+using XcNotebooks.Compute;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -99,6 +100,12 @@ public sealed class ParabelModel : IXcModel
 
     /// <summary>Bytes of the classifiers: a 4-byte feature id per used feature and owner, 4 bytes per weight and bias.</summary>
     public long ModelBytes => 4L * (_features.Length + _blocks.LongLength + _bias.Length);
+
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
 
     /// <summary>The weights of classifier <paramref name="column"/> as a dense vector of D values (for inspection and tests).</summary>
     public float[] ClassifierWeights(int column)
@@ -302,7 +309,8 @@ public sealed class ParabelModel : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    public static ParabelModel Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static ParabelModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, Parabel.MethodName, FormatVersion, r =>
         {
             int numLabels = r.ReadInt32(), numFeatures = r.ReadInt32();

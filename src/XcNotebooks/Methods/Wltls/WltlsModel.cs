@@ -71,6 +71,12 @@ public sealed class WltlsModel : IXcModel
     /// <summary>Size of the weights (E x D float32), as the original reports it.</summary>
     public long ModelBytes => 4L * Weights.Rows * Weights.Cols;
 
+    /// <inheritdoc/>
+    long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>Holds managed arrays only: nothing to release.</summary>
+    void IDisposable.Dispose() { }
+
     /// <summary>The binary responses x^T W of every point (N x E), parallel over points.</summary>
     public RowMajorMatrix Responses(CsrMatrix features) => ModelInputs.InFeatureSpace(features, NumFeatures).Multiply(Weights);
 
@@ -143,7 +149,8 @@ public sealed class WltlsModel : IXcModel
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged or foreign file gives a DataFormatException naming it.</summary>
-    public static WltlsModel Load(string path) =>
+    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    public static WltlsModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, Wltls.MethodName, FormatVersion, r =>
         {
             int classes = r.ReadInt32(), sliceWidth = r.ReadInt32(), loss = r.ReadInt32();

@@ -61,31 +61,38 @@ public sealed record WltlsOptions
     /// </summary>
     public string? CheckpointPath { get; init; }
 
-    /// <summary>Checks the options against a problem with <paramref name="numClasses"/> classes.</summary>
-    public WltlsOptions Validate(int numClasses)
+    /// <summary>Checks what needs no data (the CLI calls it before reading any); throws ArgumentException naming the option.</summary>
+    public WltlsOptions Validate()
     {
-        if (SliceWidth < 2 || SliceWidth > numClasses)
-            throw new ArgumentException($"slice width must be between 2 and the number of classes ({numClasses}), got {SliceWidth}");
+        if (SliceWidth < 2) throw new ArgumentException($"slice width must be at least 2, got {SliceWidth}");
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
         if (GreedyCandidates < 1) throw new ArgumentException($"greedy candidates must be at least 1, got {GreedyCandidates}");
         if (!Enum.IsDefined(DecodingLoss)) throw new ArgumentException($"unknown decoding loss {DecodingLoss}");
         if (!Enum.IsDefined(PathAssignment)) throw new ArgumentException($"unknown path assignment policy {PathAssignment}");
-        if (PathAssignment == PathAssignmentPolicy.Fixed)
-        {
-            if (CodewordOfClass is null) throw new ArgumentException("the fixed path assignment needs CodewordOfClass");
-            if (CodewordOfClass.Count != numClasses)
-                throw new ArgumentException($"CodewordOfClass has {CodewordOfClass.Count} entries, the data has {numClasses} classes");
-        }
+        if (PathAssignment == PathAssignmentPolicy.Fixed && CodewordOfClass is null)
+            throw new ArgumentException("the fixed path assignment needs CodewordOfClass");
+        if (PathAssignment == PathAssignmentPolicy.Similarity && !Enum.IsDefined(SimilarityLinkage))
+            throw new ArgumentException($"unknown linkage {SimilarityLinkage}");
+        (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
+        return this;
+    }
+
+    /// <summary>Checks the options against a problem with <paramref name="numClasses"/> classes.</summary>
+    public WltlsOptions Validate(int numClasses)
+    {
+        Validate();
+        if (SliceWidth > numClasses)
+            throw new ArgumentException($"slice width must be between 2 and the number of classes ({numClasses}), got {SliceWidth}");
+        if (PathAssignment == PathAssignmentPolicy.Fixed && CodewordOfClass!.Count != numClasses)
+            throw new ArgumentException($"CodewordOfClass has {CodewordOfClass.Count} entries, the data has {numClasses} classes");
         if (PathAssignment == PathAssignmentPolicy.Similarity)
         {
-            if (!Enum.IsDefined(SimilarityLinkage)) throw new ArgumentException($"unknown linkage {SimilarityLinkage}");
             if (ClassHierarchy is not null && ClassHierarchy.NumLabels != numClasses)
                 throw new ArgumentException($"the class hierarchy has {ClassHierarchy.NumLabels} labels, the data has {numClasses} classes");
             if (ClassHierarchy is null && numClasses > CondensedDistances.MaxCount)
                 throw new ArgumentException(
                     $"the similarity assignment clusters all {numClasses:N0} classes, which needs O(K^2) memory (at most {CondensedDistances.MaxCount:N0}); give a ClassHierarchy");
         }
-        (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
         return this;
     }
 }
