@@ -59,7 +59,7 @@ public class FsxScriptsTests
 
     private static (JsonNode Report, string OutDir) RunScriptReport(string script, string jsonName)
     {
-        var (outDir, stdout) = RunScript(script);
+        var (outDir, stdout, _) = RunScript(script);
         string json = Path.Combine(outDir, jsonName);
         Assert.True(File.Exists(json), $"dotnet fsi {script} wrote no {json}:\n{stdout}");
         return (JsonNode.Parse(File.ReadAllText(json))!, outDir);
@@ -67,9 +67,9 @@ public class FsxScriptsTests
 
     /// <summary>
     /// Runs scripts/<paramref name="script"/> with <c>dotnet fsi</c> in fast mode, writing into a new temporary
-    /// folder; fails unless it exits 0. Returns the folder and what the script printed.
+    /// folder; fails unless it exits 0. Returns the folder and what the script printed (and the compiler's warnings).
     /// </summary>
-    internal static (string OutDir, string Stdout) RunScript(string script)
+    internal static (string OutDir, string Stdout, string Stderr) RunScript(string script)
     {
         string root = TestNotebooks.RepositoryRoot();
         string library = Path.Combine(root, "src", "XcNotebooks", "bin", "Release", "net10.0", "XcNotebooks.dll");
@@ -87,6 +87,6 @@ public class FsxScriptsTests
             Assert.Fail($"dotnet fsi {script} ran for more than 10 minutes");
         }
         Assert.True(process.ExitCode == 0, $"dotnet fsi {script} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return (outDir, stdout.Result);
+        return (outDir, stdout.Result, stderr.Result);
     }
 }
