@@ -1,11 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Core;
-using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Cli.Commands;
 
@@ -47,80 +45,39 @@ public sealed class BaselineCommand : ICliCommand
     private static RunReport Run(MethodRun run)
     {
         var args = run.Args;
-        var train = run.Data.Train;
-        object? options;
-        var clock = Stopwatch.StartNew();
-        IXcModel model;
-        long modelBytes;
-        var details = new Dictionary<string, object?>();
-        switch (args.GetValue(Kind)!.Trim().ToLowerInvariant())
+        var kind = args.GetValue(Kind)!.Trim().ToLowerInvariant();
+        object options = kind switch
         {
-            case "popularity":
-                var popularity = LabelPopularity.Train(train);
-                (model, options, modelBytes) = (popularity, null, popularity.ModelBytes);
-                break;
-            case "knn":
-                var knnOptions = new KNearestNeighboursOptions
+            "popularity" => new LabelPopularityOptions(),
+            "knn" => new KNearestNeighboursOptions
+            {
+                Neighbours = args.GetValue(Neighbours),
+                Weighting = args.GetValue(Weighting)!.Trim().ToLowerInvariant() switch
                 {
-                    Neighbours = args.GetValue(Neighbours),
-                    Weighting = args.GetValue(Weighting)!.Trim().ToLowerInvariant() switch
-                    {
-                        "similarity" => NeighbourWeighting.Similarity,
-                        "uniform" => NeighbourWeighting.Uniform,
-                        var other => throw new ArgumentException($"--weighting: unknown '{other}', expected similarity or uniform"),
-                    },
-                };
-                var knn = KNearestNeighbours.Train(train, knnOptions);
-                (model, options, modelBytes) = (knn, knnOptions, knn.ModelBytes);
-                break;
-            case "ovr":
-                var ovrOptions = new OneVsRestOptions
+                    "similarity" => NeighbourWeighting.Similarity,
+                    "uniform" => NeighbourWeighting.Uniform,
+                    var other => throw new ArgumentException($"--weighting: unknown '{other}', expected similarity or uniform"),
+                },
+            },
+            "ovr" => new OneVsRestOptions
+            {
+                Epochs = args.GetValue(Epochs),
+                Learner = new BinaryLearnerOptions
                 {
-                    Epochs = args.GetValue(Epochs),
-                    Learner = new BinaryLearnerOptions
-                    {
-                        Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!),
-                        Cost = args.GetValue(Cost),
-                        Tolerance = args.GetValue(Tolerance),
-                        PruneBelow = args.GetValue(Prune),
-                    },
-                    Bias = args.GetValue(Bias),
-                    NormalizeRows = args.GetValue(NormalizeRows),
-                    Seed = run.Seed,
-                };
-                var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);
-                (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
-                details["nonZeroWeights"] = ovr.NonZeroWeights;
-                break;
-            case "parabel":
-                var parabelOptions = new ParabelOptions { Beam = args.GetValue(Beam), MaxLeafLabels = args.GetValue(MaxLeafLabels), Seed = run.Seed };
-                var parabel = Parabel.Train(train, parabelOptions, run.Monitor);
-                (model, options, modelBytes) = (parabel, parabelOptions, parabel.ModelBytes);
-                details["nodes"] = parabel.Tree.NumNodes;
-                details["leaves"] = parabel.Tree.NumLeaves;
-                break;
-            case var other:
-                throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn, ovr or parabel");
-        }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(run.Data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        if (run.ModelPath($"model.{model.Method}") is { } path)
-        {
-            model.Save(path);
-            run.Monitor.Write($"Model saved to {path}");
-        }
-        return new RunReport
-        {
-            Method = model.Method,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = RankingMetrics.Standard(train, run.Data.Test, predictions, predictions.K),
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = modelBytes,
-            Details = details,
+                    Kind = BinaryLearnerOptions.ParseKind(args.GetValue(Learner)!),
+                    Cost = args.GetValue(Cost),
+                    Tolerance = args.GetValue(Tolerance),
+                    PruneBelow = args.GetValue(Prune),
+                },
+                Bias = args.GetValue(Bias),
+                NormalizeRows = args.GetValue(NormalizeRows),
+                Seed = run.Seed,
+            },
+            "parabel" => new ParabelOptions { Beam = args.GetValue(Beam), MaxLeafLabels = args.GetValue(MaxLeafLabels), Seed = run.Seed },
+            var other => throw new ArgumentException($"--kind: unknown baseline '{other}', expected popularity, knn, ovr or parabel"),
         };
+        using var result = run.Experiment(kind, options);
+        run.SaveModel(result.Model, $"model.{kind}");
+        return result.Report;
     }
 }

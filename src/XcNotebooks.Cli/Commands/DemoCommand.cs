@@ -92,13 +92,11 @@ internal static class Demo
     {
         var options = new WltlsOptions { SliceWidth = 4, Epochs = fast ? 2 : 5, Seed = 1 };
         monitor.Write($"W-LTLS, slice width {options.SliceWidth}, {options.Epochs} epochs");
-        var clock = Stopwatch.StartNew();
-        var training = Wltls.TrainDetailed(data.Train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        var model = training.Best;
-        clock.Restart();
-        double accuracy = model.Accuracy(data.Test);
-        double predictSeconds = clock.Elapsed.TotalSeconds;
+        using var result = Experiment.Run(Wltls.MethodName, data, options, new ExperimentSettings { TopK = 1, Ks = [1] }, monitor);
+        var model = (WltlsModel)result.Model;
+        var training = model.Training!;
+        double accuracy = result.Report.Metrics["accuracy"];
+        double trainSeconds = result.Report.TrainSeconds, predictSeconds = result.Report.PredictSeconds;
 
         var widths = fast ? new[] { 2, 8 } : [2, 4, 8, 16];
         var sweep = WltlsSweep.Run(data, widths, options with { Epochs = fast ? 1 : 3 }, includeOneVsRest: true, monitor);

@@ -1,6 +1,5 @@
 using XcNotebooks.Methods.TwoTower;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Compute;
@@ -141,39 +140,22 @@ public sealed class DexaCommand : ICliCommand
         var filters = FiltersOf(run.Files["train"], args.GetValue(TestFilter));
         options = options with { FusionFilter = data.Heldout is null ? filters.Train : null };
 
-        var clock = Stopwatch.StartNew();
-        using var model = Dexa.Train(data.Train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(5, run.TopK), filters.Test);
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
-        var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary();
-
-        long modelBytes = run.SaveModel(model, "model.dexa");
-        var details = new Dictionary<string, object?>
+        int topK = Math.Max(5, run.TopK);
+        var settings = run.Settings with
         {
-            ["encoder"] = model.Encoder.ToString(),
-            ["auxiliary"] = model.Auxiliary?.ToString(),
-            ["fusion"] = model.Fusion?.Options.Kind.ToString(),
+            TopK = topK, Ks = new[] { 1, 3, 5, topK }.Where(k => k <= topK).Distinct().ToArray(),
+            PropensityA = options.PropensityA, PropensityB = options.PropensityB, Filter = filters.Test,
         };
+        using var result = run.Experiment("dexa", options, settings);
+        run.SaveModel(result.Model, "model.dexa");
+        var details = new Dictionary<string, object?>(result.Report.Details);
         if (args.GetValue(AblationOption))
         {
             var ablation = Dexa.Ablation(data, options, monitor, filters.Test);
             monitor.Write(ablation.ToString());
             details["ablation"] = ablation.Details();
         }
-        return new RunReport
-        {
-            Method = "dexa",
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = modelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 
     /// <summary>--tokenizer: auto (WordPiece with a vocabulary, else words), words, hashed or wordpiece.</summary>

@@ -1,6 +1,5 @@
 using XcNotebooks.Methods.TwoTower;
 using System.CommandLine;
-using System.Diagnostics;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Methods.Dexa;
 using XcNotebooks.Methods.Dexml;
@@ -110,23 +109,13 @@ public sealed class DexmlCommand : ICliCommand
         options.Validate();
         var filters = DexaCommand.FiltersOf(run.Files["train"], args.GetValue(DexaCommand.TestFilter));
 
-        var clock = Stopwatch.StartNew();
-        using var model = Dexml.Train(data.Train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(10, run.TopK), filters.Test);
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        var ips = Metrics.Propensity.Inverse(data.Train.Labels, options.PropensityA, options.PropensityB);
-        var metrics = XcMetrics.Evaluate(data.Test.Labels, predictions, predictions.K, ips).ToDictionary(ks: [1, 3, 5, 10]);
-
-        long modelBytes = run.SaveModel(model, "model.dexml");
-        var details = new Dictionary<string, object?>
+        var settings = run.Settings with
         {
-            ["encoder"] = model.Encoder.ToString(),
-            ["loss"] = options.Loss.ToString(),
-            ["epochLoss"] = model.History.Select(e => e.Loss).ToArray(),
-            ["epochSeconds"] = model.History.Select(e => e.Seconds).ToArray(), // wall-clock times live here, not in the model file
+            TopK = Math.Max(10, run.TopK), Ks = [1, 3, 5, 10], PropensityA = options.PropensityA, PropensityB = options.PropensityB, Filter = filters.Test,
         };
+        using var result = run.Experiment("dexml", options, settings);
+        run.SaveModel(result.Model, "model.dexml");
+        var details = new Dictionary<string, object?>(result.Report.Details);
         if (args.GetValue(Compare))
         {
             var comparison = Dexml.Compare(data, options, monitor, filters.Test);
@@ -140,16 +129,6 @@ public sealed class DexmlCommand : ICliCommand
                 ["epochLoss"] = r.History.Select(e => e.Loss).ToArray(),
             }).ToArray();
         }
-        return new RunReport
-        {
-            Method = "dexml",
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = modelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 }

@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Compute;
 using XcNotebooks.Methods.Dsnc;
-using XcNotebooks.Metrics;
 using XcNotebooks.Core;
 using XcNotebooks.Experiments;
 
@@ -78,39 +76,9 @@ public sealed class DsncCommand : ICliCommand
             Seed = run.Seed,
         }.Validate();
 
-        var training = Dsnc.TrainDetailed(data.Train, data.Heldout, options, monitor);
-        using var model = training.Model;
-        var test = data.Test;
-
-        var clock = Stopwatch.StartNew();
-        var predictions = model.TopK(test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var lookup = model.PredictByLookup(test);
-        double lookupSeconds = clock.Elapsed.TotalSeconds;
-        double accuracy = 100 * XcMetrics.Accuracy(test.Labels, predictions.Top1());
-        double lookupAccuracy = 100 * XcMetrics.Accuracy(test.Labels, lookup.Classes);
-        double decoderSpeed = PointsPerSecond(test.NumPoints, predictSeconds), lookupSpeed = PointsPerSecond(test.NumPoints, lookupSeconds);
-        var stats = model.CodeStatistics;
-        monitor.Write(string.Create(CultureInfo.InvariantCulture,
-            $"Test accuracy: learned decoder {accuracy:F2}% ({decoderSpeed:N0} points/s), code lookup {lookupAccuracy:F2}% ({lookupSpeed:N0} points/s, {lookup.AverageNeighboursProbed:F1} neighbours probed, {100 * lookup.FallbackShare:F1}% fallbacks)"));
-
-        run.SaveModel(model, "model.dsnc");
-
-        var details = new Dictionary<string, object?>
-        {
-            ["codeBits"] = options.CodeBits,
-            ["codedClasses"] = model.CodeTable.Count,
-            ["codeStatistics"] = stats,
-            ["decoderPointsPerSecond"] = decoderSpeed,
-            ["lookupPointsPerSecond"] = lookupSpeed,
-            ["lookupAverageNeighboursProbed"] = lookup.AverageNeighboursProbed,
-            ["lookupFallbackShare"] = lookup.FallbackShare,
-            ["lookupExactHits"] = lookup.ExactHits,
-            ["epochs"] = training.Epochs,
-            ["bestEpoch"] = training.BestEpoch,
-            ["backend"] = model.Backend.Name,
-        };
+        using var result = run.Experiment(Dsnc.MethodName, options);
+        run.SaveModel(result.Model, "model.dsnc");
+        var details = new Dictionary<string, object?>(result.Report.Details);
 
         if (args.GetValue(TradeOff) is { } bitList)
         {
@@ -123,22 +91,8 @@ public sealed class DsncCommand : ICliCommand
             details["tradeoffHtml"] = path;
         }
 
-        var metrics = new Dictionary<string, double> { ["accuracy"] = accuracy, ["lookup accuracy"] = lookupAccuracy };
-        foreach (var (name, value) in XcMetrics.Evaluate(test.Labels, predictions, predictions.K).ToDictionary()) metrics[name] = value;
-        return new RunReport
-        {
-            Method = Dsnc.MethodName,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = metrics,
-            TrainSeconds = training.TrainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = model.ModelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
-
-    private static double PointsPerSecond(int points, double seconds) => points / Math.Max(seconds, 1e-9);
 
     private static int[] ParseSizes(string text, string option) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -7,6 +7,7 @@ using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Metrics;
 using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 
 namespace XcNotebooks.Cli.Commands;
 
@@ -47,21 +48,23 @@ public sealed class EvalCommand : ICliCommand
             var format = args.GetValue(MethodCommand.Format);
             var truth = ConsoleMonitor.Run(monitor => DatasetReader.ReadSplits(args.GetValue(Truth)!, null, null, format, monitor)).Train.Labels;
             var predPath = args.GetValue(Pred)!;
-            var scores = ReadScores(predPath);
-            if (scores.Rows != truth.Rows)
-                throw new DataFormatException(predPath, 0, $"{scores.Rows} rows of predictions, but the ground truth has {truth.Rows} points");
-            if (scores.Cols > truth.NumLabels)
-                throw new DataFormatException(predPath, 0, $"{scores.Cols} label columns, but the ground truth has {truth.NumLabels} labels");
-            if (args.GetValue(Filter) is { } filterPath) scores = LabelFilter.Read(filterPath).Apply(scores);
-            double[]? inverse = null;
+            var predictions = ReadPredictions(predPath);
+            if (predictions.Rows != truth.Rows)
+                throw new DataFormatException(predPath, 0, $"{predictions.Rows} rows of predictions, but the ground truth has {truth.Rows} points");
+            int largest = predictions.Labels.Length == 0 ? -1 : predictions.Labels.Max();
+            if (largest >= truth.NumLabels)
+                throw new DataFormatException(predPath, 0, $"label {largest} is predicted, but the ground truth has {truth.NumLabels} labels");
+            // Every stored entry is kept until here, so filtered pairs leave the ranking and lower entries move up.
+            if (args.GetValue(Filter) is { } filterPath) predictions = LabelFilter.Read(filterPath).Apply(predictions);
+            LabelMatrix? trainLabels = null;
             if (args.GetValue(TrainLabels) is { } trainPath)
             {
-                var train = DatasetReader.Read(trainPath, format).Labels;
-                if (train.NumLabels != truth.NumLabels)
-                    throw new DataFormatException(trainPath, 0, $"{train.NumLabels} labels, but the ground truth has {truth.NumLabels}");
-                inverse = Propensity.Inverse(train, args.GetValue(A), args.GetValue(B));
+                trainLabels = DatasetReader.Read(trainPath, format).Labels;
+                if (trainLabels.NumLabels != truth.NumLabels)
+                    throw new DataFormatException(trainPath, 0, $"{trainLabels.NumLabels} labels, but the ground truth has {truth.NumLabels}");
             }
-            var report = XcMetrics.Evaluate(truth, TopKPredictions.FromSparseScores(scores, k), k, inverse);
+            var settings = new ExperimentSettings { Ks = [k], PropensityA = args.GetValue(A), PropensityB = args.GetValue(B) };
+            var report = Experiment.Evaluate(truth, predictions, settings, trainLabels);
             CliConsole.Create().Write(Table(report));
             if (args.GetValue(Json) is { } json)
                 InputFile.WriteTextAtomic(json, w => w.Write(JsonSerializer.Serialize(report, RunReport.JsonOptions)));
@@ -70,11 +73,17 @@ public sealed class EvalCommand : ICliCommand
         return command;
     }
 
-    /// <summary>A score matrix from a .npz or pyxclib sparse text file.</summary>
-    public static CsrMatrix ReadScores(string path) =>
-        InputFile.StripCompression(path).EndsWith(".npz", StringComparison.OrdinalIgnoreCase)
-            ? NpzFormat.ReadMatrix(path)
-            : SparseTextFormat.ReadMatrix(path);
+    /// <summary>
+    /// Every stored entry of a score file, ranked per point: pyxclib sparse text keeps its order among equal scores
+    /// (what `xcn predict` and the training run ranked); a scipy .npz is ranked by score, then label.
+    /// </summary>
+    public static TopKPredictions ReadPredictions(string path)
+    {
+        if (!InputFile.StripCompression(path).EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) return TopKPredictions.Load(path);
+        var scores = NpzFormat.ReadMatrix(path);
+        int longest = Enumerable.Range(0, scores.Rows).Select(scores.RowLength).DefaultIfEmpty(0).Max();
+        return TopKPredictions.FromSparseScores(scores, Math.Max(1, longest));
+    }
 
     /// <summary>One row per metric, one column per k, in percent.</summary>
     public static Table Table(MetricReport report)

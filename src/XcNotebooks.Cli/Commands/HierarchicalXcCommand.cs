@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Compute;
 using XcNotebooks.Hierarchies;
@@ -79,28 +77,10 @@ public sealed class HierarchicalXcCommand : ICliCommand
             Backend = args.GetValue(Backend),
             Seed = run.Seed,
         };
-        var data = run.Data;
         var monitor = run.Monitor;
-        var clock = Stopwatch.StartNew();
-        var model = HierarchicalXc.Train(data.Train, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var prediction = model.Predict(data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-        var traversal = model.Traverse(data.Test);
-        var traversalRanking = model.Predict(data.Test, Math.Max(1, run.TopK), HierarchicalXcRanking.Traversal).TopK;
-        monitor.Write(string.Create(CultureInfo.InvariantCulture,
-            $"Classifiers evaluated per test point: {prediction.MeanClassifiersEvaluated:F1} for the top {prediction.TopK.K} ({options.Ranking}); the none/one/both traversal evaluates {traversal.MeanClassifiersEvaluated:F1} and reaches {traversal.MeanLabelsReached:F2} labels (of {model.ClassifierCount:N0} classifiers, {model.NumLabels:N0} labels)"));
-
-        var details = new Dictionary<string, object?>
-        {
-            ["classifiers"] = model.ClassifierCount,
-            ["classifiersEvaluatedPerPoint"] = prediction.MeanClassifiersEvaluated,
-            ["traversalClassifiersEvaluatedPerPoint"] = traversal.MeanClassifiersEvaluated,
-            ["traversalLabelsReachedPerPoint"] = traversal.MeanLabelsReached,
-            ["traversalMetrics"] = RankingMetrics.Standard(data.Train, data.Test, traversalRanking, traversalRanking.K),
-            ["autoencoderLoss"] = model.AutoencoderLoss,
-        };
+        using var result = run.Experiment(HierarchicalXc.MethodName, options);
+        var model = (HierarchicalXcModel)result.Model;
+        var details = new Dictionary<string, object?>(result.Report.Details);
         run.SaveModel(model, "model.hierarchicalxc");
         if (args.GetResult(Plot) is not null)
         {
@@ -112,16 +92,6 @@ public sealed class HierarchicalXcCommand : ICliCommand
             monitor.Write($"Training curve written to {path}");
             details["plot"] = path;
         }
-        return new RunReport
-        {
-            Method = HierarchicalXc.MethodName,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = RankingMetrics.Standard(data.Train, data.Test, prediction.TopK, prediction.TopK.K),
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = model.ModelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using XcNotebooks.Cli.Common;
 using XcNotebooks.Compute;
@@ -86,20 +85,9 @@ public sealed class NeuralXcCommand : ICliCommand
             EvaluationK = Math.Max(5, run.TopK),
             Seed = run.Seed,
         };
-        var data = run.Data;
-        var clock = Stopwatch.StartNew();
-        using var model = NeuralXc.Train(data.Train, data.Heldout, options, run.Monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        var predictions = model.TopK(data.Test, Math.Max(1, run.TopK));
-        double predictSeconds = clock.Elapsed.TotalSeconds;
-
-        var details = new Dictionary<string, object?>
-        {
-            ["architecture"] = model.Architecture,
-            ["parameters"] = model.Architecture.ParameterCount,
-            ["epochs"] = model.History,
-        };
+        using var result = run.Experiment(NeuralXc.MethodName, options);
+        var model = (NeuralXcModel)result.Model;
+        var details = new Dictionary<string, object?>(result.Report.Details);
         run.SaveModel(model, "model.neuralxc");
         if (args.GetResult(Plot) is not null)
         {
@@ -111,17 +99,7 @@ public sealed class NeuralXcCommand : ICliCommand
             run.Monitor.Write($"Training curves written to {path}");
             details["plot"] = path;
         }
-        return new RunReport
-        {
-            Method = NeuralXc.MethodName,
-            DatasetFiles = run.Files,
-            Options = options,
-            Metrics = RankingMetrics.Standard(data.Train, data.Test, predictions, predictions.K),
-            TrainSeconds = trainSeconds,
-            PredictSeconds = predictSeconds,
-            ModelBytes = model.ModelBytes,
-            Details = details,
-        };
+        return result.Report with { Details = details };
     }
 
     /// <summary>"1152,600,256" as widths; "none" as an empty list; null when the option is not given.</summary>

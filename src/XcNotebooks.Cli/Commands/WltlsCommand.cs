@@ -94,10 +94,18 @@ public sealed class WltlsCommand : ICliCommand
         }
         options = options with { SimilarityLinkage = args.GetValue(Linkage) };
 
-        var result = WltlsRun.Run(data, options, args.GetValue(Sparse), Math.Max(1, run.TopK), monitor);
-        var report = WltlsRun.ToRunReport(result, run.Files, data.Test.Labels);
-        var details = new Dictionary<string, object?>(report.Details);
-        var model = result.Model;
+        bool sparse = args.GetValue(Sparse);
+        if (sparse && data.Heldout is null)
+            throw new ArgumentException("the sparse-models experiment needs a heldout split (its stopping rule watches validation accuracy)");
+        WltlsRun.LogDataset(data, monitor);
+        using var result = run.Experiment(Wltls.MethodName, options);
+        var model = (WltlsModel)result.Model;
+        var details = new Dictionary<string, object?>(result.Report.Details);
+        if (sparse)
+        {
+            monitor.Write("Experimenting sparse models:");
+            details["sparse"] = WltlsSparseModels.Run(model.Training!.LastEpoch, data.Heldout!, data.Test, null, monitor);
+        }
 
         if (args.GetResult(PlotGraph) is not null)
         {
@@ -114,7 +122,7 @@ public sealed class WltlsCommand : ICliCommand
             details["sweep"] = WltlsSweep.Run(data, ParseWidths(widths), options with { CheckpointPath = null }, includeOneVsRest: true, monitor);
         }
 
-        return report with { Details = details };
+        return result.Report with { Details = details };
     }
 
     private static PathAssignmentPolicy ParsePolicy(string name) => name.Trim().ToLowerInvariant() switch

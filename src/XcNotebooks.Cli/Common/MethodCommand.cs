@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Core;
+using XcNotebooks.Experiments;
 
 namespace XcNotebooks.Cli.Common;
 
@@ -11,6 +12,13 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
 {
     /// <summary>What could not be written where asked (and where it went instead); the command then exits with 74.</summary>
     internal List<string> WriteFailures { get; init; } = [];
+
+    /// <summary>The experiment settings of this run: its top k and data files (the model is saved by <see cref="SaveModel"/>).</summary>
+    public ExperimentSettings Settings => new() { TopK = Math.Max(1, TopK), DatasetFiles = Files };
+
+    /// <summary>Trains and evaluates <paramref name="method"/> on the run's data through the library's one pipeline.</summary>
+    public ExperimentResult Experiment(string method, object options, ExperimentSettings? settings = null) =>
+        Experiments.Experiment.Run(XcMethods.Find(method), Data, options, settings ?? Settings, Monitor);
 
     /// <summary>Path of a file inside the model directory (created on demand), or null when no --model was given.</summary>
     public string? ModelPath(string fileName)

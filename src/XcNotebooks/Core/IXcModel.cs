@@ -26,8 +26,11 @@ public interface IXcModel : IDisposable
 /// </summary>
 public interface IReportDetails
 {
-    /// <summary>Extra metrics (percent) and details of this model on <paramref name="data"/>; may log through <paramref name="monitor"/>.</summary>
-    RunDetails ReportDetails(DataSplits data, TopKPredictions testPredictions, TrainingMonitor monitor);
+    /// <summary>
+    /// Extra metrics (percent) and details of this model on <paramref name="data"/>, whose test split it predicted
+    /// as <paramref name="testPredictions"/> in <paramref name="predictSeconds"/>; may log through <paramref name="monitor"/>.
+    /// </summary>
+    RunDetails ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor);
 }
 
 /// <summary>A model's additions to a run report.</summary>

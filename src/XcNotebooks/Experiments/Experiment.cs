@@ -92,7 +92,7 @@ public static class Experiment
             var details = new Dictionary<string, object?>();
             if (model is IReportDetails own)
             {
-                var extra = own.ReportDetails(data, predictions, monitor);
+                var extra = own.ReportDetails(data, predictions, predictSeconds, monitor);
                 foreach (var (name, value) in extra.Metrics) metrics[name] = value;
                 foreach (var (name, value) in extra.Details) details[name] = value;
             }

@@ -1,5 +1,4 @@
 using XcNotebooks.Methods.Baselines;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using XcNotebooks.Learners;
@@ -90,7 +89,7 @@ public sealed record MethodComparisonOptions
 /// <summary>
 /// The comparison of the autoencoder methods with the baselines on a data set's test split (the bibtex / enron table of
 /// the NeuralXC issue): popularity, cosine k-NN, one-vs-rest linear, NeuralXC and HierarchicalXC, each trained on the
-/// training split and evaluated with <see cref="RankingMetrics"/>.
+/// training split and evaluated by the one pipeline (<see cref="Experiment.Run"/>).
 /// </summary>
 public static class MethodComparison
 {
@@ -105,47 +104,35 @@ public static class MethodComparison
         monitor ??= TrainingMonitor.Silent;
         if (options.K < 1) throw new ArgumentException($"k must be at least 1, got {options.K}");
         var train = data.Train;
-        var test = data.Test;
         string name = train.Name.Split('.', '_')[0];
         var rows = new List<ComparisonRow>();
 
-        ComparisonRow Row(string method, Func<IXcModel> fit, Func<IXcModel, (TopKPredictions, double?)> predict)
+        var settings = new ExperimentSettings { TopK = options.K, Ks = new[] { 1, 3, 5 }.Where(k => k <= options.K).ToArray() };
+        ComparisonRow Row(string method, string registered, object methodOptions, Func<ExperimentResult, double?>? classifiers = null)
         {
             monitor.Write($"{name}: {method}");
-            var clock = Stopwatch.StartNew();
-            var model = fit();
-            double trainSeconds = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            var (predictions, classifiers) = predict(model);
-            double predictSeconds = clock.Elapsed.TotalSeconds;
-            (model as IDisposable)?.Dispose();
-            var row = new ComparisonRow(name, method, RankingMetrics.Standard(train, test, predictions, options.K), trainSeconds, predictSeconds, classifiers,
-                (model as NeuralXcModel)?.History);
+            using var result = Experiment.Run(XcMethods.Find(registered), data, methodOptions, settings, monitor);
+            var report = result.Report;
+            var metrics = MetricNames.Where(report.Metrics.ContainsKey).ToDictionary(m => m, m => report.Metrics[m]);
+            var row = new ComparisonRow(name, method, metrics, report.TrainSeconds, report.PredictSeconds, classifiers?.Invoke(result),
+                (result.Model as NeuralXcModel)?.History);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {method}: P@1 {row.Metrics["P@1"]:F2}, P@5 {(row.Metrics.TryGetValue("P@5", out var p5) ? p5 : double.NaN):F2}, train {trainSeconds:F1}s"));
+                $"{name}: {method}: P@1 {row.Metrics["P@1"]:F2}, P@5 {(row.Metrics.TryGetValue("P@5", out var p5) ? p5 : double.NaN):F2}, train {row.TrainSeconds:F1}s"));
             return row;
         }
-        (TopKPredictions, double?) Plain(IXcModel model) => (model.TopK(test, options.K), null);
 
-        if (options.Popularity) rows.Add(Row("popularity", () => LabelPopularity.Train(train), Plain));
+        if (options.Popularity) rows.Add(Row("popularity", LabelPopularity.MethodName, new LabelPopularityOptions()));
         if (options.KNearestNeighbours is { } knn)
-            rows.Add(Row($"{knn.Neighbours}-NN (cosine, {knn.Weighting.ToString().ToLowerInvariant()})", () => KNearestNeighbours.Train(train, knn), Plain));
+            rows.Add(Row($"{knn.Neighbours}-NN (cosine, {knn.Weighting.ToString().ToLowerInvariant()})", KNearestNeighbours.MethodName, knn));
         if (options.OneVsRest is { } ovr)
-            rows.Add(Row($"one-vs-rest ({ovr.Description})", () => OneVsRestLinear.Train(train, ovr), model =>
-            {
-                var predictions = model.TopK(test, options.K);
-                return (predictions, (double?)train.NumLabels);
-            }));
+            rows.Add(Row($"one-vs-rest ({ovr.Description})", OneVsRestLinear.MethodName, ovr, _ => train.NumLabels));
         if (options.Parabel is { } parabel)
-            rows.Add(Row($"Parabel-style tree (leaves <= {parabel.MaxLeafLabels}, beam {parabel.Beam})", () => Methods.Parabel.Parabel.Train(train, parabel), Plain));
+            rows.Add(Row($"Parabel-style tree (leaves <= {parabel.MaxLeafLabels}, beam {parabel.Beam})", Methods.Parabel.Parabel.MethodName, parabel));
         foreach (var (method, nxc) in options.NeuralXc)
-            rows.Add(Row(method, () => Methods.NeuralXc.NeuralXc.Train(train, data.Heldout, nxc, monitor), Plain));
+            rows.Add(Row(method, Methods.NeuralXc.NeuralXc.MethodName, nxc));
         foreach (var (method, hxc) in options.HierarchicalXc)
-            rows.Add(Row(method, () => Methods.HierarchicalXc.HierarchicalXc.Train(train, hxc, monitor), model =>
-            {
-                var prediction = ((HierarchicalXcModel)model).Predict(test, options.K);
-                return (prediction.TopK, prediction.MeanClassifiersEvaluated);
-            }));
+            rows.Add(Row(method, Methods.HierarchicalXc.HierarchicalXc.MethodName, hxc,
+                result => (double?)result.Report.Details["classifiersEvaluatedPerPoint"]));
         return rows;
     }
 

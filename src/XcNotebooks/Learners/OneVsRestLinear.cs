@@ -52,7 +52,7 @@ public sealed record OneVsRestOptions
 /// the points carrying the label), trained in parallel over labels on sparse features; scores are x^T W (+ bias),
 /// the k best labels are the k highest scores. The linear baseline of the kit (the one-vs-rest limit of W-LTLS).
 /// </summary>
-public sealed class OneVsRestLinear : IXcModel
+public sealed class OneVsRestLinear : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 2; // 2: options carry NormalizeRows and the learner kinds of dual coordinate descent
@@ -103,6 +103,10 @@ public sealed class OneVsRestLinear : IXcModel
 
     /// <summary>Holds managed arrays only: nothing to release.</summary>
     void IDisposable.Dispose() { }
+
+    /// <summary>"nonZeroWeights" (what DiSMEC's pruning leaves).</summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) =>
+        new() { Details = new Dictionary<string, object?> { ["nonZeroWeights"] = NonZeroWeights } };
 
     /// <summary>Non-zero weights (bias weights excluded).</summary>
     public long NonZeroWeights => LinearLearners.NonZeros(Weights);

@@ -30,7 +30,7 @@ public sealed record DexaShortlists(TopKPredictions Embeddings, TopKPredictions?
 /// with the score fusion. Predicts from texts: encode, search both exact indices, fuse, filter, rank. Holds tensors
 /// on its compute backend: dispose it when done.
 /// </summary>
-public sealed class DexaModel : IXcModel, IFilteredTopK
+public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
 {
     private const int FormatVersion = 1;
     private readonly double[] _inversePropensity;
@@ -219,6 +219,17 @@ public sealed class DexaModel : IXcModel, IFilteredTopK
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>"encoder", "auxiliary" and "fusion".</summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) => new()
+    {
+        Details = new Dictionary<string, object?>
+        {
+            ["encoder"] = Encoder.ToString(),
+            ["auxiliary"] = Auxiliary?.ToString(),
+            ["fusion"] = Fusion?.Options.Kind.ToString(),
+        },
+    };
 
     /// <summary>Frees the encoder, vectors, indices and the backend.</summary>
     public void Dispose()

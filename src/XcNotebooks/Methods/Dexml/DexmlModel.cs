@@ -13,7 +13,7 @@ namespace XcNotebooks.Methods.Dexml;
 /// encode, exact nearest labels by cosine (<see cref="ExactLabelIndex"/>), filter, keep the top k. Holds tensors on its
 /// compute backend: dispose it when done.
 /// </summary>
-public sealed class DexmlModel : IXcModel, IFilteredTopK
+public sealed class DexmlModel : IXcModel, IFilteredTopK, IReportDetails
 {
     private const int FormatVersion = 1;
     private readonly DexmlEpoch[] _history;
@@ -134,6 +134,18 @@ public sealed class DexmlModel : IXcModel, IFilteredTopK
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>"encoder", "loss", and the per-epoch "epochLoss" and "epochSeconds" (wall-clock times live here, not in the model file).</summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) => new()
+    {
+        Details = new Dictionary<string, object?>
+        {
+            ["encoder"] = Encoder.ToString(),
+            ["loss"] = Options.Loss.ToString(),
+            ["epochLoss"] = _history.Select(e => e.Loss).ToArray(),
+            ["epochSeconds"] = _history.Select(e => e.Seconds).ToArray(),
+        },
+    };
 
     /// <summary>Frees the encoder, the index and the backend.</summary>
     public void Dispose()

@@ -80,7 +80,9 @@ public static class Dsnc
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
                 $"Code table: {table.Count} of {numClasses} classes coded, {s.DistinctTrainingCodes} distinct training codes, {s.CollidingClasses} colliding classes, {s.ReassignedClasses} reassigned, {s.ClassesWithoutCode} without a code, purity {100 * s.Purity:F1}%"));
             var model = new DsncModel(network, table, ownsBackend);
-            return new DsncTraining(model, epochs, bestEpoch, clock.Elapsed.TotalSeconds);
+            var training = new DsncTraining(model, epochs, bestEpoch, clock.Elapsed.TotalSeconds);
+            model.Training = training;
+            return training;
         }
         catch
         {

@@ -13,7 +13,7 @@ namespace XcNotebooks.Methods.Dsnc;
 /// looks the code and its Hamming neighbours up in the code table (sublinear). Dispose it to free backend memory.
 /// Prediction calls are serialised (the network's buffers are shared).
 /// </summary>
-public sealed class DsncModel : IXcModel
+public sealed class DsncModel : IXcModel, IReportDetails
 {
     /// <summary>Version of the model file's payload.</summary>
     public const int FormatVersion = 1;
@@ -58,6 +58,44 @@ public sealed class DsncModel : IXcModel
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>The training that produced this model; null for a loaded model.</summary>
+    public DsncTraining? Training { get; internal set; }
+
+    /// <summary>
+    /// Both decodings on the test split: the learned decoder's (<paramref name="testPredictions"/>) and the code
+    /// lookup's accuracy ("lookup accuracy") and speed, the code statistics and the training epochs.
+    /// </summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor)
+    {
+        var test = data.Test;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var lookup = PredictByLookup(test);
+        double lookupSeconds = clock.Elapsed.TotalSeconds;
+        double accuracy = 100 * XcMetrics.Accuracy(test.Labels, testPredictions.Top1());
+        double lookupAccuracy = 100 * XcMetrics.Accuracy(test.Labels, lookup.Classes);
+        double decoderSpeed = test.NumPoints / Math.Max(predictSeconds, 1e-9), lookupSpeed = test.NumPoints / Math.Max(lookupSeconds, 1e-9);
+        monitor.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Test accuracy: learned decoder {accuracy:F2}% ({decoderSpeed:N0} points/s), code lookup {lookupAccuracy:F2}% ({lookupSpeed:N0} points/s, {lookup.AverageNeighboursProbed:F1} neighbours probed, {100 * lookup.FallbackShare:F1}% fallbacks)"));
+        return new RunDetails
+        {
+            Metrics = new Dictionary<string, double> { ["lookup accuracy"] = lookupAccuracy },
+            Details = new Dictionary<string, object?>
+            {
+                ["codeBits"] = CodeBits,
+                ["codedClasses"] = CodeTable.Count,
+                ["codeStatistics"] = CodeStatistics,
+                ["decoderPointsPerSecond"] = decoderSpeed,
+                ["lookupPointsPerSecond"] = lookupSpeed,
+                ["lookupAverageNeighboursProbed"] = lookup.AverageNeighboursProbed,
+                ["lookupFallbackShare"] = lookup.FallbackShare,
+                ["lookupExactHits"] = lookup.ExactHits,
+                ["epochs"] = Training?.Epochs,
+                ["bestEpoch"] = Training?.BestEpoch,
+                ["backend"] = Backend.Name,
+            },
+        };
+    }
 
     /// <summary>The code logits z of every point (points x m); p = σ(z), the deterministic code is 1[z &gt; 0].</summary>
     public RowMajorMatrix CodeLogits(CsrMatrix features)

@@ -2,6 +2,7 @@ using XcNotebooks.Compute;
 using System.Text.Json;
 using XcNotebooks.Learners;
 using XcNotebooks.Core;
+using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Methods.HierarchicalXc;
 
@@ -42,7 +43,7 @@ public sealed record HierarchicalXcPrediction(TopKPredictions TopK, IReadOnlyLis
 /// first and top-k is defined for every k.
 /// </para>
 /// </summary>
-public sealed class HierarchicalXcModel : IXcModel
+public sealed class HierarchicalXcModel : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 1;
@@ -139,6 +140,31 @@ public sealed class HierarchicalXcModel : IXcModel
 
     /// <summary>Holds managed arrays only: nothing to release.</summary>
     void IDisposable.Dispose() { }
+
+    /// <summary>
+    /// The paper's cost figures on the test split: classifiers evaluated per point by the ranking and by the
+    /// none/one/both traversal, the labels the traversal reaches, the traversal ranking's metrics, the autoencoder's loss.
+    /// </summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor)
+    {
+        var prediction = Predict(data.Test, testPredictions.K);
+        var traversal = Traverse(data.Test);
+        var traversalRanking = Predict(data.Test, testPredictions.K, HierarchicalXcRanking.Traversal).TopK;
+        monitor.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Classifiers evaluated per test point: {prediction.MeanClassifiersEvaluated:F1} for the top {prediction.TopK.K} ({Options.Ranking}); the none/one/both traversal evaluates {traversal.MeanClassifiersEvaluated:F1} and reaches {traversal.MeanLabelsReached:F2} labels (of {ClassifierCount:N0} classifiers, {NumLabels:N0} labels)"));
+        return new RunDetails
+        {
+            Details = new Dictionary<string, object?>
+            {
+                ["classifiers"] = ClassifierCount,
+                ["classifiersEvaluatedPerPoint"] = prediction.MeanClassifiersEvaluated,
+                ["traversalClassifiersEvaluatedPerPoint"] = traversal.MeanClassifiersEvaluated,
+                ["traversalLabelsReachedPerPoint"] = traversal.MeanLabelsReached,
+                ["traversalMetrics"] = RankingMetrics.Standard(data.Train, data.Test, traversalRanking, traversalRanking.K),
+                ["autoencoderLoss"] = AutoencoderLoss,
+            },
+        };
+    }
 
     /// <summary>The classifiers' input for <paramref name="features"/>: the codes, or the features themselves.</summary>
     public CsrMatrix ClassifierInput(CsrMatrix features)

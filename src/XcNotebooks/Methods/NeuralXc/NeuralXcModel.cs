@@ -9,7 +9,7 @@ namespace XcNotebooks.Methods.NeuralXc;
 /// A trained NeuralXC network with its options and training history. Owns its compute backend and network: dispose
 /// it when done. Label scores are σ(ψ_o(f(φ_i(x)))).
 /// </summary>
-public sealed class NeuralXcModel : IXcModel
+public sealed class NeuralXcModel : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 1;
@@ -48,6 +48,17 @@ public sealed class NeuralXcModel : IXcModel
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
+
+    /// <summary>The architecture, its parameter count and the per-epoch history.</summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) => new()
+    {
+        Details = new Dictionary<string, object?>
+        {
+            ["architecture"] = Architecture,
+            ["parameters"] = Architecture.ParameterCount,
+            ["epochs"] = History,
+        },
+    };
 
     /// <summary>The k best labels of each row of <paramref name="features"/>, scores σ(logit) in (0, 1).</summary>
     public TopKPredictions TopK(CsrMatrix features, int k) =>

@@ -14,7 +14,7 @@ namespace XcNotebooks.Methods.Parabel;
 /// the SVMs and online learners (Parabel's squared hinge), log sigmoid(s) for logistic regression; a label's score is
 /// the sum over its path, and beam search keeps the best <see cref="ParabelOptions.Beam"/> nodes per step.
 /// </summary>
-public sealed class ParabelModel : IXcModel
+public sealed class ParabelModel : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved models.</summary>
     public const int FormatVersion = 1;
@@ -106,6 +106,10 @@ public sealed class ParabelModel : IXcModel
 
     /// <summary>Holds managed arrays only: nothing to release.</summary>
     void IDisposable.Dispose() { }
+
+    /// <summary>The tree's size: "nodes" and "leaves".</summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) =>
+        new() { Details = new Dictionary<string, object?> { ["nodes"] = Tree.NumNodes, ["leaves"] = Tree.NumLeaves } };
 
     /// <summary>The weights of classifier <paramref name="column"/> as a dense vector of D values (for inspection and tests).</summary>
     public float[] ClassifierWeights(int column)

@@ -92,7 +92,9 @@ public static class Wltls
             var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
             quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: Seeds.Derive(options.Seed, -2));
         }
-        return new WltlsTraining(best, last, epochs, bestEpoch, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
+        var training = new WltlsTraining(best, last, epochs, bestEpoch, assigned, binaryLoss, earlyStopped) { AssignmentQuality = quality };
+        best.Training = training;
+        return training;
     }
 
     private sealed record TrainedModels(WltlsModel Best, WltlsModel Last, IReadOnlyList<WltlsEpoch> Epochs, int BestEpoch, int Assigned, bool EarlyStopped);

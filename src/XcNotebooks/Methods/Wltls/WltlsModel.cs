@@ -9,7 +9,7 @@ namespace XcNotebooks.Methods.Wltls;
 /// assignment and the D x E weight matrix whose column e is edge e's linear learner, so that the responses of a point
 /// are x^T W. Prediction decodes the heaviest path and maps its codeword to a class.
 /// </summary>
-public sealed class WltlsModel : IXcModel
+public sealed class WltlsModel : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved W-LTLS models.</summary>
     public const int FormatVersion = 1;
@@ -76,6 +76,21 @@ public sealed class WltlsModel : IXcModel
 
     /// <summary>Holds managed arrays only: nothing to release.</summary>
     void IDisposable.Dispose() { }
+
+    /// <summary>The training that produced this (best-validated) model; null for a loaded model.</summary>
+    public WltlsTraining? Training { get; internal set; }
+
+    /// <summary>
+    /// The original's test log (accuracy, average binary loss, assignment score, the last epoch's model) and the
+    /// report details of <see cref="WltlsRun.Details"/>; a loaded model reports its graph only.
+    /// </summary>
+    RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor)
+    {
+        if (Training is null)
+            return new RunDetails { Details = new Dictionary<string, object?> { ["edges"] = Graph.NumEdges, ["sliceWidth"] = Graph.SliceWidth } };
+        var test = WltlsRun.TestAsOriginal(Training, data.Test, testPredictions, predictSeconds, monitor);
+        return new RunDetails { Details = WltlsRun.Details(Training, test.FinalModelAccuracy, test.FinalModelSeconds, null) };
+    }
 
     /// <summary>The binary responses x^T W of every point (N x E), parallel over points.</summary>
     public RowMajorMatrix Responses(CsrMatrix features) => ModelInputs.InFeatureSpace(features, NumFeatures).Multiply(Weights);

@@ -36,6 +36,9 @@ public sealed record WltlsRunResult(
     public WltlsModel Model => Training.Best;
 }
 
+/// <summary>The original's test step: the best model's test accuracy and the last epoch's model's accuracy and time (percent, seconds).</summary>
+public sealed record WltlsTestResult(double Accuracy, double FinalModelAccuracy, double FinalModelSeconds);
+
 /// <summary>
 /// A whole W-LTLS experiment as the original script runs it (train, test, final model, optional sparse models) and
 /// its result as a run report, tables, charts and an HTML page: what <c>xcn wltls</c>, the notebooks and
@@ -59,6 +62,31 @@ public static class WltlsRun
         if (sparseModels && data.Heldout is null)
             throw new ArgumentException("the sparse-models experiment needs a heldout split (its stopping rule watches validation accuracy)");
 
+        LogDataset(data, monitor);
+        var clock = Stopwatch.StartNew();
+        var training = Wltls.TrainDetailed(data.Train, data.Heldout, options, monitor);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var model = training.Best;
+
+        clock.Restart();
+        var predictions = model.TopK(data.Test, topK);
+        double testSeconds = clock.Elapsed.TotalSeconds;
+        var test = TestAsOriginal(training, data.Test, predictions, testSeconds, monitor);
+
+        SparseModelsResult? sparse = null;
+        if (sparseModels)
+        {
+            monitor.Write("Experimenting sparse models:");
+            sparse = WltlsSparseModels.Run(training.LastEpoch, data.Heldout!, data.Test, null, monitor);
+        }
+        return new WltlsRunResult(options, training, trainSeconds, predictions, test.Accuracy, testSeconds, test.FinalModelAccuracy, test.FinalModelSeconds, sparse);
+    }
+
+    /// <summary>The original's description of the data set (classes, features, split sizes).</summary>
+    public static void LogDataset(DataSplits data, TrainingMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(monitor);
         var train = data.Train;
         monitor.Write($"Multi-class dataset '{train.Name}':");
         monitor.Write($"\tLabels:\t\tK={train.NumLabels:N0}");
@@ -66,15 +94,21 @@ public static class WltlsRun
             $"\tFeatures:\td={train.NumFeatures:N0} ({(train.NumPoints == 0 ? 0 : (double)train.Features.NonZeros / train.NumPoints):F1} non-zero features on average)"));
         monitor.Write($"\tSamples:\t{train.NumPoints:N0} / {data.Heldout?.NumPoints ?? 0:N0} / {data.Test.NumPoints:N0}");
 
-        var clock = Stopwatch.StartNew();
-        var training = Wltls.TrainDetailed(train, data.Heldout, options, monitor);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        var model = training.Best;
+    }
 
-        clock.Restart();
-        var predictions = model.TopK(data.Test, topK);
-        double testSeconds = clock.Elapsed.TotalSeconds;
-        double accuracy = WltlsModel.AccuracyOf(predictions.Top1(), data.Test.Labels);
+    /// <summary>
+    /// The original's test step on the best model's <paramref name="predictions"/> (made in <paramref name="testSeconds"/>)
+    /// and on the last epoch's ("final") model, with its log lines: test accuracy, average binary loss, assignment
+    /// score, the final model's accuracy and time.
+    /// </summary>
+    public static WltlsTestResult TestAsOriginal(WltlsTraining training, Dataset test, TopKPredictions predictions, double testSeconds, TrainingMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(monitor);
+        var clock = Stopwatch.StartNew();
+        double accuracy = WltlsModel.AccuracyOf(predictions.Top1(), test.Labels);
         monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {accuracy:F1}% ({Wltls.Duration(testSeconds)})"));
         monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Average binary loss: {training.AverageBinaryLoss:N2}"));
         if (training.AssignmentQuality is { } quality)
@@ -85,18 +119,37 @@ public static class WltlsRun
         var final = training.LastEpoch;
         monitor.Write("The final model created successfully.");
         clock.Restart();
-        double finalAccuracy = final.Accuracy(data.Test);
+        double finalAccuracy = final.Accuracy(test);
         double finalSeconds = clock.Elapsed.TotalSeconds;
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"The final model was tested in {Wltls.Duration(finalSeconds)} and achieved {finalAccuracy:F1}% accuracy."));
 
-        SparseModelsResult? sparse = null;
-        if (sparseModels)
+        return new WltlsTestResult(accuracy, finalAccuracy, finalSeconds);
+    }
+
+    /// <summary>
+    /// The report details: "edges", "sliceWidth", "epochs" (the per-epoch records), "bestEpoch", "earlyStopped",
+    /// "assignedLabels", "averageBinaryLoss", "finalModelAccuracy", "finalModelSeconds", "assignmentScore" and
+    /// "sparse" (when run).
+    /// </summary>
+    public static Dictionary<string, object?> Details(WltlsTraining training, double finalModelAccuracy, double finalModelSeconds, SparseModelsResult? sparse)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        var details = new Dictionary<string, object?>
         {
-            monitor.Write("Experimenting sparse models:");
-            sparse = WltlsSparseModels.Run(final, data.Heldout!, data.Test, null, monitor);
-        }
-        return new WltlsRunResult(options, training, trainSeconds, predictions, accuracy, testSeconds, finalAccuracy, finalSeconds, sparse);
+            ["edges"] = training.Best.Graph.NumEdges,
+            ["sliceWidth"] = training.Best.Graph.SliceWidth,
+            ["epochs"] = training.Epochs,
+            ["bestEpoch"] = training.BestEpoch,
+            ["earlyStopped"] = training.EarlyStopped,
+            ["assignedLabels"] = training.AssignedLabels,
+            ["averageBinaryLoss"] = training.AverageBinaryLoss,
+            ["finalModelAccuracy"] = finalModelAccuracy,
+            ["finalModelSeconds"] = finalModelSeconds,
+            ["assignmentScore"] = training.AssignmentQuality,
+        };
+        if (sparse is not null) details["sparse"] = sparse;
+        return details;
     }
 
     /// <summary>
@@ -109,22 +162,8 @@ public static class WltlsRun
         LabelMatrix? testLabels = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var training = result.Training;
         var model = result.Model;
-        var details = new Dictionary<string, object?>
-        {
-            ["edges"] = model.Graph.NumEdges,
-            ["sliceWidth"] = model.Graph.SliceWidth,
-            ["epochs"] = training.Epochs,
-            ["bestEpoch"] = training.BestEpoch,
-            ["earlyStopped"] = training.EarlyStopped,
-            ["assignedLabels"] = training.AssignedLabels,
-            ["averageBinaryLoss"] = training.AverageBinaryLoss,
-            ["finalModelAccuracy"] = result.FinalModelAccuracy,
-            ["finalModelSeconds"] = result.FinalModelSeconds,
-            ["assignmentScore"] = training.AssignmentQuality,
-        };
-        if (result.SparseModels is { } sparse) details["sparse"] = sparse;
+        var details = Details(result.Training, result.FinalModelAccuracy, result.FinalModelSeconds, result.SparseModels);
         var metrics = new Dictionary<string, double> { ["accuracy"] = result.TestAccuracy };
         if (testLabels is not null)
             foreach (var (name, value) in XcMetrics.Evaluate(testLabels, result.TestPredictions, result.TestPredictions.K).ToDictionary())
