@@ -72,7 +72,7 @@ public abstract class TensorStorage<T> : IDisposable where T : unmanaged
     }
 
     /// <summary>Overwrites every value from <paramref name="values"/> (length rows * cols). Synchronous.</summary>
-    public void CopyFrom(ReadOnlySpan<T> values)
+    internal void CopyFrom(ReadOnlySpan<T> values)
     {
         ThrowIfDisposed();
         if (values.Length != Length)
@@ -81,11 +81,11 @@ public abstract class TensorStorage<T> : IDisposable where T : unmanaged
         else if (Length > 0) DeviceView.CopyFromCPU(values);
     }
 
-    /// <summary>Overwrites every value from an array (F#-friendly form of <see cref="CopyFrom(ReadOnlySpan{T})"/>).</summary>
+    /// <summary>Overwrites every value from an array (length rows * cols). Synchronous.</summary>
     public void CopyFrom(T[] values) => CopyFrom((ReadOnlySpan<T>)values);
 
     /// <summary>Copies the values into <paramref name="destination"/> (length rows * cols); waits for pending work.</summary>
-    public void CopyTo(Span<T> destination)
+    internal void CopyTo(Span<T> destination)
     {
         ThrowIfDisposed();
         if (destination.Length != Length)

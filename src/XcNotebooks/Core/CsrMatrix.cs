@@ -187,8 +187,16 @@ public sealed class CsrMatrix
         return new CsrMatrix(Rows, Cols, RowPointers, ColumnIndices, val, validate: false);
     }
 
-    /// <summary>Dot product of row <paramref name="row"/> with a dense vector.</summary>
-    public float DotRow(int row, ReadOnlySpan<float> dense)
+    /// <summary>Dot product of row <paramref name="row"/> with a dense vector (length <see cref="Cols"/>).</summary>
+    public float DotRow(int row, float[] dense)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        if (dense.Length != Cols) throw new ArgumentException($"a vector of {dense.Length} values for a matrix of {Cols} columns");
+        return DotRow(row, (ReadOnlySpan<float>)dense);
+    }
+
+    /// <summary>The fast path of <see cref="DotRow(int, float[])"/> on a row of a dense matrix.</summary>
+    internal float DotRow(int row, ReadOnlySpan<float> dense)
     {
         var idx = RowIndices(row);
         var val = RowValues(row);
@@ -203,7 +211,7 @@ public sealed class CsrMatrix
     /// products of short runs (notebooks, a few batches) would otherwise spend their time in tier-0 code.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void MultiplyRowInto(int row, RowMajorMatrix weights, Span<float> output)
+    internal void MultiplyRowInto(int row, RowMajorMatrix weights, Span<float> output)
     {
         if (weights.Rows != Cols) throw new ArgumentException($"weights have {weights.Rows} rows, the matrix has {Cols} columns");
         output.Clear();

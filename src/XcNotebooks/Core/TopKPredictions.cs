@@ -194,7 +194,7 @@ public sealed class TopKPredictions
 }
 
 /// <summary>Keeps the k best (label, score) pairs in descending order by insertion: fast for the small k of XC.</summary>
-public static class TopKSelector
+internal static class TopKSelector
 {
     /// <summary>Fills <paramref name="labels"/> and <paramref name="best"/> with the top entries of <paramref name="scores"/>.</summary>
     public static void Select(ReadOnlySpan<float> scores, Span<int> labels, Span<float> best)

@@ -154,7 +154,7 @@ public abstract class LinearLearnerBank
 
     /// <summary>margins[l] = w_l . x with the training-time weights, x given by its non-zeros.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
+    internal void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> margins)
     {
         CheckWidth(margins.Length);
         var all = _margins.AsSpan();
@@ -167,10 +167,10 @@ public abstract class LinearLearnerBank
     /// One online update of every learner on x with its label (±1, from <paramref name="labels"/>) and its
     /// pre-update margin (from <see cref="Margins"/>).
     /// </summary>
-    public abstract void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins);
+    internal abstract void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins);
 
     /// <summary>Margins, then the update: one online step; the pre-update margins are left in <paramref name="margins"/>.</summary>
-    public void Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, Span<float> margins)
+    internal void Learn(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, Span<float> margins)
     {
         Margins(indices, values, margins);
         Update(indices, values, labels, margins);
@@ -229,7 +229,7 @@ public sealed class ArowBank : LinearLearnerBank
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
+    internal override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
     {
         CheckWidth(labels.Length);
         CheckWidth(margins.Length);
@@ -289,7 +289,7 @@ public sealed class AveragedPerceptronBank : LinearLearnerBank
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
+    internal override void Update(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<sbyte> labels, ReadOnlySpan<float> margins)
     {
         CheckWidth(labels.Length);
         CheckWidth(margins.Length);

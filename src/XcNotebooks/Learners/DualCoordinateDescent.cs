@@ -75,7 +75,7 @@ public static class DualCoordinateDescent
     /// (each with its own seed derived from <paramref name="seed"/> and its index, so results do not depend on the
     /// thread count), and writes learner l's weights into column l of the returned D x L matrix.
     /// </summary>
-    public static RowMajorMatrix TrainMany(CsrMatrix features, int learners, PointLabels labelsOf, BinaryLearnerOptions options, int seed,
+    internal static RowMajorMatrix TrainMany(CsrMatrix features, int learners, PointLabels labelsOf, BinaryLearnerOptions options, int seed,
         TrainingMonitor? monitor = null, string stage = "dual coordinate descent")
     {
         ArgumentNullException.ThrowIfNull(features);

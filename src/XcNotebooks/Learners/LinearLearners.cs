@@ -17,7 +17,7 @@ public static class LinearLearners
     /// online learners only; <paramref name="seed"/> seeds the per-epoch shuffles (online) or each learner's
     /// per-pass permutations (dual coordinate descent).
     /// </summary>
-    public static RowMajorMatrix TrainWeights(BinaryLearnerOptions learner, CsrMatrix features, int learners, PointLabels labelsOf,
+    internal static RowMajorMatrix TrainWeights(BinaryLearnerOptions learner, CsrMatrix features, int learners, PointLabels labelsOf,
         int epochs, int seed, TrainingMonitor? monitor = null, string stage = "Linear learners")
     {
         ArgumentNullException.ThrowIfNull(features);

@@ -137,7 +137,7 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
     }
 
     /// <summary>Writes the label scores of point <paramref name="row"/> into <paramref name="scores"/> (length L).</summary>
-    public void ScoreRow(CsrMatrix features, int row, Span<float> scores)
+    internal void ScoreRow(CsrMatrix features, int row, Span<float> scores)
     {
         features.MultiplyRowInto(row, Weights, scores);
         if (Options.NormalizeRows)

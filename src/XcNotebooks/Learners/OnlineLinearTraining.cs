@@ -5,7 +5,7 @@ using XcNotebooks.Core;
 namespace XcNotebooks.Learners;
 
 /// <summary>Writes the labels (±1) of point <paramref name="point"/> for learners <paramref name="firstLearner"/>.. into <paramref name="labels"/>.</summary>
-public delegate void PointLabels(int point, int firstLearner, Span<sbyte> labels);
+internal delegate void PointLabels(int point, int firstLearner, Span<sbyte> labels);
 
 /// <summary>
 /// Trains many independent online binary learners over the same sparse data. The learners are split into banks
@@ -13,7 +13,7 @@ public delegate void PointLabels(int point, int firstLearner, Span<sbyte> labels
 /// margin on a point depends only on its own earlier updates, this gives exactly what the sequential point-by-point
 /// loop over all learners gives.
 /// </summary>
-public static class OnlineLinearTraining
+internal static class OnlineLinearTraining
 {
     /// <summary>
     /// Banks covering <paramref name="learners"/> learners: one per core (wide banks make the fewest passes over the

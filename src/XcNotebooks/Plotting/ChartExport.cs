@@ -87,8 +87,9 @@ public static class ChartExport
     }
 
     /// <summary>The width and height of a PNG image, read from its IHDR header.</summary>
-    public static (int Width, int Height) PngSize(ReadOnlySpan<byte> png)
+    public static (int Width, int Height) PngSize(byte[] png)
     {
+        ArgumentNullException.ThrowIfNull(png);
         ReadOnlySpan<byte> signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
         if (png.Length < 24 || !png[..8].SequenceEqual(signature) || !png[12..16].SequenceEqual("IHDR"u8))
             throw new ArgumentException("not a PNG image (no PNG signature and IHDR header)");

@@ -50,13 +50,25 @@ public static class Charts
         string title = "", ChartStyle? style = null)
     {
         ArgumentNullException.ThrowIfNull(reportsByMethod);
-        if (reportsByMethod.Count == 0) throw new ArgumentException("a metrics chart needs at least one report");
+        return MetricsByK(reportsByMethod.Select(kv => Tuple.Create(kv.Key, kv.Value)), metrics, title, style);
+    }
+
+    /// <summary>
+    /// Metrics against k from (method, report) pairs, in their order: F# passes a list literal
+    /// <c>[ "W-LTLS", report1; "OvR", report2 ]</c> as it is (see the dictionary overload).
+    /// </summary>
+    public static XcChart MetricsByK(IEnumerable<Tuple<string, MetricReport>> reportsByMethod, IReadOnlyList<string>? metrics = null,
+        string title = "", ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(reportsByMethod);
+        var reports = reportsByMethod.ToArray();
+        if (reports.Length == 0) throw new ArgumentException("a metrics chart needs at least one report");
         var palette = (style ?? ChartStyle.Default).Palette;
         string[] dashes = ["solid", "dash", "dot", "dashdot", "longdash"];
         var families = metrics ?? ["P", "nDCG", "PSP"];
         var figure = new FigureBuilder();
         int method = 0;
-        foreach (var (name, report) in reportsByMethod)
+        foreach (var (name, report) in reports)
         {
             for (int m = 0; m < families.Count; m++)
             {
@@ -66,7 +78,7 @@ public static class Charts
                     if (metrics is null) continue; // PSP by default only where propensities were given
                     throw new ArgumentException($"the report of '{name}' has no {families[m]} (PSP and PSnDCG need inverse propensities)");
                 }
-                string label = reportsByMethod.Count == 1 ? $"{families[m]}@k" : $"{name}: {families[m]}@k";
+                string label = reports.Length == 1 ? $"{families[m]}@k" : $"{name}: {families[m]}@k";
                 figure.Add("scatter", Line(label, Enumerable.Range(1, report.K).Select(k => (double)k).ToArray(), values.Select(v => 100 * v).ToArray(),
                     showMarkers: true, color: palette[method % palette.Count], dash: dashes[m % dashes.Length]));
             }
@@ -97,11 +109,25 @@ public static class Charts
 
     /// <summary>
     /// One line per named series over epochs 1..n ("train loss", "P@1", ...). Any list type serves as the values
-    /// (double[], List&lt;double&gt;, ...), so F# can pass <c>readOnlyDict [ "loss", losses ]</c> as it is.
+    /// (double[], List&lt;double&gt;, an F# list, ...).
     /// </summary>
     public static XcChart OverEpochs<TValues>(IReadOnlyDictionary<string, TValues> seriesByName, string title = "",
-        string yTitle = "", bool logY = false, ChartStyle? style = null) where TValues : IReadOnlyList<double> =>
-        Lines(seriesByName.Select(kv => ChartSeries.OverEpochs(kv.Key, kv.Value)), title, "epoch", yTitle, logY, style);
+        string yTitle = "", bool logY = false, ChartStyle? style = null) where TValues : IReadOnlyList<double>
+    {
+        ArgumentNullException.ThrowIfNull(seriesByName);
+        return OverEpochs(seriesByName.Select(kv => Tuple.Create(kv.Key, kv.Value)), title, yTitle, logY, style);
+    }
+
+    /// <summary>
+    /// One line per (name, values) pair over epochs 1..n, in their order: F# passes a list literal
+    /// <c>[ "train loss", losses; "P@1", precisions ]</c> as it is.
+    /// </summary>
+    public static XcChart OverEpochs<TValues>(IEnumerable<Tuple<string, TValues>> series, string title = "",
+        string yTitle = "", bool logY = false, ChartStyle? style = null) where TValues : IReadOnlyList<double>
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return Lines(series.Select(s => ChartSeries.OverEpochs(s.Item1, s.Item2)), title, "epoch", yTitle, logY, style);
+    }
 
     /// <summary>
     /// Grouped bars: one group per method, one bar per metric. <paramref name="metricsByMethod"/> maps a method to its
@@ -111,17 +137,30 @@ public static class Charts
     public static XcChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> metricsByMethod,
         IReadOnlyList<string>? metrics = null, string title = "", string yTitle = "%", ChartStyle? style = null)
     {
-        if (metricsByMethod.Count == 0) throw new ArgumentException("a bar chart needs at least one method");
-        metrics ??= metricsByMethod.First().Value.Keys.ToArray();
+        ArgumentNullException.ThrowIfNull(metricsByMethod);
+        return MetricBars(metricsByMethod.Select(kv => Tuple.Create(kv.Key, kv.Value)), metrics, title, yTitle, style);
+    }
+
+    /// <summary>
+    /// Grouped bars from (method, metrics) pairs, one group per pair in their order: F# passes a list literal
+    /// <c>[ "W-LTLS", report1.Metrics; "OvR", report2.Metrics ]</c> as it is (see the dictionary overload).
+    /// </summary>
+    public static XcChart MetricBars(IEnumerable<Tuple<string, IReadOnlyDictionary<string, double>>> metricsByMethod,
+        IReadOnlyList<string>? metrics = null, string title = "", string yTitle = "%", ChartStyle? style = null)
+    {
+        ArgumentNullException.ThrowIfNull(metricsByMethod);
+        var methods = metricsByMethod.ToArray();
+        if (methods.Length == 0) throw new ArgumentException("a bar chart needs at least one method");
+        metrics ??= methods[0].Item2.Keys.ToArray();
         var figure = new FigureBuilder();
         foreach (var metric in metrics)
         {
-            var methods = metricsByMethod.Where(m => m.Value.ContainsKey(metric)).ToArray();
+            var having = methods.Where(m => m.Item2.ContainsKey(metric)).ToArray();
             figure.Add("bar", new()
             {
                 ["name"] = metric,
-                ["x"] = methods.Select(m => m.Key).ToArray(),
-                ["y"] = methods.Select(m => m.Value[metric]).ToArray(),
+                ["x"] = having.Select(m => m.Item1).ToArray(),
+                ["y"] = having.Select(m => m.Item2[metric]).ToArray(),
             });
         }
         return figure.Finish(style, title, "method", yTitle).ToChart();

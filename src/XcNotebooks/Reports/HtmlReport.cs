@@ -24,6 +24,10 @@ public abstract record ReportBlock
     public static ReportBlock Pairs<TValue>(IEnumerable<KeyValuePair<string, TValue>> pairs, string? caption = null) =>
         new TableBlock(HtmlTable.FromPairs(pairs) with { Caption = caption });
 
+    /// <summary>A two-column table of (name, value) pairs, in their order (an F# list of tuples).</summary>
+    public static ReportBlock Pairs<TValue>(IEnumerable<Tuple<string, TValue>> pairs, string? caption = null) =>
+        new TableBlock(HtmlTable.FromPairs(pairs) with { Caption = caption });
+
     /// <summary>An interactive chart with an optional caption below it.</summary>
     public static ReportBlock Chart(XcChart chart, string? caption = null) => new ChartBlock(chart, caption);
 
@@ -91,6 +95,9 @@ public sealed record ReportSection(string Title)
 
     /// <summary>Appends a table of a dictionary's entries.</summary>
     public ReportSection Pairs<TValue>(IEnumerable<KeyValuePair<string, TValue>> pairs, string? caption = null) => Add(ReportBlock.Pairs(pairs, caption));
+
+    /// <summary>Appends a table of (name, value) pairs, in their order (an F# list of tuples).</summary>
+    public ReportSection Pairs<TValue>(IEnumerable<Tuple<string, TValue>> pairs, string? caption = null) => Add(ReportBlock.Pairs(pairs, caption));
 
     /// <summary>Appends a chart.</summary>
     public ReportSection Chart(XcChart chart, string? caption = null) => Add(ReportBlock.Chart(chart, caption));

@@ -177,6 +177,10 @@ public sealed record HtmlTable
     public static HtmlTable FromPairs<TValue>(IEnumerable<KeyValuePair<string, TValue>> pairs, string nameColumn = "name", string valueColumn = "value") =>
         new([nameColumn, valueColumn], pairs.Select(kv => (IReadOnlyList<object?>)[kv.Key, kv.Value]).ToArray());
 
+    /// <summary>A two-column table of (name, value) pairs in their order: F# passes <c>[ "epochs", 5; "seed", 1 ]</c> as it is.</summary>
+    public static HtmlTable FromPairs<TValue>(IEnumerable<Tuple<string, TValue>> pairs, string nameColumn = "name", string valueColumn = "value") =>
+        FromPairs(pairs.Select(p => KeyValuePair.Create(p.Item1, p.Item2)), nameColumn, valueColumn);
+
     private string Format(object? cell) => cell is double or float && (RealFormat is not null || Rounded)
         ? RealFormat is not null
             ? Convert.ToDouble(cell, CultureInfo.InvariantCulture).ToString(RealFormat, CultureInfo.InvariantCulture)

@@ -61,7 +61,7 @@ public sealed class WordTokenizer
     }
 
     /// <summary>Enumerates the tokens of already normalized text (see <see cref="TextNormalizer.Normalize"/>) as spans.</summary>
-    public WordEnumerator Words(ReadOnlySpan<char> normalizedText) => new(normalizedText, this);
+    internal WordEnumerator Words(ReadOnlySpan<char> normalizedText) => new(normalizedText, this);
 
     internal bool IsStopWord(ReadOnlySpan<char> word) => _stopWords is not null && _stopLookup.Contains(word);
 
@@ -101,7 +101,7 @@ public sealed class WordTokenizer
 }
 
 /// <summary>Enumerates the tokens of normalized text as spans over it (no allocation).</summary>
-public ref struct WordEnumerator
+internal ref struct WordEnumerator
 {
     private readonly ReadOnlySpan<char> _text;
     private readonly WordTokenizer _tokenizer;

@@ -17,7 +17,11 @@ public sealed class BinaryCodeTableTests
         int[] classes = [0, 0, 0, 0, 1, 1, 1, 1, 2];
         var table = BinaryCodeTable.FromTrainingCodes(codes, classes, numClasses: 4, bits: 4);
         // A goes to class 0 (3 > 2); class 1 falls back to C; class 3 has no code.
-        Assert.Equal([A, C, D, null], table.CodeOfClass);
+        Assert.Equal([new(0, A), new(1, C), new(2, D)], table.CodedClasses);
+        Assert.Equal([true, true, true, false], Enumerable.Range(0, 4).Select(table.HasCode));
+        Assert.Equal(C, table.CodeOfClass(1));
+        Assert.Throws<ArgumentException>(() => table.CodeOfClass(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.HasCode(4));
         Assert.Equal(3, table.Count);
         Assert.Equal(0, table.ClassOf(A));
         Assert.Equal(-1, table.ClassOf(B));
@@ -58,8 +62,8 @@ public sealed class BinaryCodeTableTests
     {
         ulong code = BinaryCodeTable.CodeOf(logits);
         var candidates = new List<(int Distance, double Cost)>();
-        foreach (var c in table.CodeOfClass)
-            if (c is { } other) candidates.Add((BinaryCodeTable.HammingDistance(code, other), BinaryCodeTable.FlipCost(logits, other)));
+        foreach (var (_, other) in table.CodedClasses)
+            candidates.Add((BinaryCodeTable.HammingDistance(code, other), BinaryCodeTable.FlipCost(logits, other)));
         return order == NeighbourOrder.Likelihood
             ? candidates.MinBy(k => k.Cost)
             : candidates.OrderBy(k => k.Distance).ThenBy(k => k.Cost).First();
@@ -78,7 +82,7 @@ public sealed class BinaryCodeTableTests
         {
             var row = logits.Row(i);
             int found = batch.Classes[i];
-            ulong foundCode = table.CodeOfClass[found]!.Value;
+            ulong foundCode = table.CodeOfClass(found);
             var best = Best(table, row, order);
             double cost = BinaryCodeTable.FlipCost(row, foundCode);
             if (order == NeighbourOrder.HammingThenConfidence)

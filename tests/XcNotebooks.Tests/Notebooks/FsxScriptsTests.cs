@@ -14,7 +14,7 @@ public class FsxScriptsTests
     [Fact]
     public void WltlsSliceWidthsReportsEachWidthAndOneVsRest()
     {
-        var (report, outDir) = RunScript("wltls-slice-widths.fsx", "wltls-slice-widths.json");
+        var (report, outDir) = RunScriptReport("wltls-slice-widths.fsx", "wltls-slice-widths.json");
 
         Assert.Equal("wltls-slice-widths", (string?)report["method"]);
         var table = report["details"]!["table"]!.AsArray().Select(r => r!.AsObject()).ToArray();
@@ -27,7 +27,7 @@ public class FsxScriptsTests
     [Fact]
     public void DsncTradeOffReportsThreeDecodingsAndWltlsPerCodeLength()
     {
-        var (report, outDir) = RunScript("dsnc-tradeoff.fsx", "dsnc-tradeoff.json");
+        var (report, outDir) = RunScriptReport("dsnc-tradeoff.fsx", "dsnc-tradeoff.json");
 
         Assert.Equal("dsnc-tradeoff", (string?)report["method"]);
         var table = report["details"]!["table"]!.AsArray().Select(r => r!.AsObject()).ToArray();
@@ -57,7 +57,19 @@ public class FsxScriptsTests
         }
     }
 
-    private static (JsonNode Report, string OutDir) RunScript(string script, string jsonName)
+    private static (JsonNode Report, string OutDir) RunScriptReport(string script, string jsonName)
+    {
+        var (outDir, stdout, _) = RunScript(script);
+        string json = Path.Combine(outDir, jsonName);
+        Assert.True(File.Exists(json), $"dotnet fsi {script} wrote no {json}:\n{stdout}");
+        return (JsonNode.Parse(File.ReadAllText(json))!, outDir);
+    }
+
+    /// <summary>
+    /// Runs scripts/<paramref name="script"/> with <c>dotnet fsi</c> in fast mode, writing into a new temporary
+    /// folder; fails unless it exits 0. Returns the folder and what the script printed (and the compiler's warnings).
+    /// </summary>
+    internal static (string OutDir, string Stdout, string Stderr) RunScript(string script)
     {
         string root = TestNotebooks.RepositoryRoot();
         string library = Path.Combine(root, "src", "XcNotebooks", "bin", "Release", "net10.0", "XcNotebooks.dll");
@@ -75,8 +87,6 @@ public class FsxScriptsTests
             Assert.Fail($"dotnet fsi {script} ran for more than 10 minutes");
         }
         Assert.True(process.ExitCode == 0, $"dotnet fsi {script} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        string json = Path.Combine(outDir, jsonName);
-        Assert.True(File.Exists(json), $"dotnet fsi {script} wrote no {json}:\n{stdout.Result}");
-        return (JsonNode.Parse(File.ReadAllText(json))!, outDir);
+        return (outDir, stdout.Result, stderr.Result);
     }
 }

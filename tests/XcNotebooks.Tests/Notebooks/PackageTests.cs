@@ -24,7 +24,7 @@ public class PackageTests
         {
             var path = RealKernel.WriteNotebook(TestData.TempDir(), ".net-csharp",
                 $"#i \"nuget: {feed}\"\n#r \"nuget: XcNotebooks, {version}\"",
-                "using XcNotebooks.Data;\nusing XcNotebooks.Metrics;\n" +
+                "using XcNotebooks.Core;\nusing XcNotebooks.Metrics;\n" +
                 "var truth = LabelMatrix.FromLabelSets(new[] { new[] { 0, 2 }, new[] { 1 }, new[] { 3 } }, 4);\n" +
                 "var predictions = new TopKPredictions(3, 2, new[] { 2, 1, 0, 1, 3, 0 }, new[] { 0.9f, 0.5f, 0.8f, 0.3f, 0.7f, 0.1f });\n" +
                 "XcMetrics.Evaluate(truth, predictions, 2)",

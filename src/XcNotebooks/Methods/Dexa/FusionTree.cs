@@ -79,8 +79,8 @@ public sealed class FusionTree
         return new FusionTree(samples.Cols, [.. feature], [.. threshold], [.. left], [.. right], [.. value]);
     }
 
-    /// <summary>The probability of the positive class for one feature row.</summary>
-    public double Predict(ReadOnlySpan<float> features)
+    /// <summary>The fast path of <see cref="Predict(float[])"/> on a row of a feature matrix.</summary>
+    internal double Predict(ReadOnlySpan<float> features)
     {
         if (features.Length != FeatureCount) throw new ArgumentException($"{features.Length} features given, the tree takes {FeatureCount}");
         int node = 0;
@@ -88,7 +88,7 @@ public sealed class FusionTree
         return _value[node];
     }
 
-    /// <summary>F#-friendly <see cref="Predict(ReadOnlySpan{float})"/>.</summary>
+    /// <summary>The probability of the positive class for one feature row.</summary>
     public double Predict(float[] features) => Predict((ReadOnlySpan<float>)features);
 
     internal void Write(BinaryWriter w)

@@ -50,7 +50,7 @@ public static class TripletLosses
     /// <paramref name="targets"/>[i·n + j] says whether label j is a positive of document i (the diagonal must be).
     /// Writes ∂loss/∂scores into <paramref name="gradient"/> and returns the loss.
     /// </summary>
-    public static double InBatch(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int size, InBatchTripletOptions options, Span<float> gradient)
+    internal static double InBatch(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int size, InBatchTripletOptions options, Span<float> gradient)
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(scores, targets, gradient, size, size);
@@ -71,7 +71,7 @@ public static class TripletLosses
     /// <see cref="MultiPositiveTripletOptions"/> loss of a rows x cols score matrix (documents x the batch's label pool).
     /// Writes ∂loss/∂scores into <paramref name="gradient"/> and returns the loss.
     /// </summary>
-    public static double MultiPositive(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int rows, int cols,
+    internal static double MultiPositive(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int rows, int cols,
         MultiPositiveTripletOptions options, Span<float> gradient)
     {
         ArgumentNullException.ThrowIfNull(options);

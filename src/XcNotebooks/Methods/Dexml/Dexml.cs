@@ -203,10 +203,10 @@ public sealed record DexmlComparison(IReadOnlyList<DexmlComparisonRow> Rows)
         Rows.Select(r => (IReadOnlyList<object?>)[r.Loss.ToString(), Percent(r.Metrics.P(1)), Percent(r.Metrics.P(3)), Percent(r.Metrics.P(5)),
             Percent(r.Metrics.NdcgAt(5)), Percent(r.Metrics.Recall[9]), Percent(r.Metrics.Psp(5)), Math.Round(r.TrainSeconds, 1)]).ToArray());
 
-    /// <summary>Each loss's mean training loss per epoch (for <see cref="Plotting.Charts.OverEpochs"/>).</summary>
+    /// <summary>Each loss's mean training loss per epoch (for <c>Charts.OverEpochs</c>).</summary>
     public IReadOnlyDictionary<string, double[]> LossCurves() => Rows.ToDictionary(r => r.Loss.ToString(), r => r.History.Select(e => e.Loss).ToArray());
 
-    /// <summary>Each loss's test metrics (for <see cref="Plotting.Charts.MetricsByK"/>).</summary>
+    /// <summary>Each loss's test metrics (for <c>Charts.MetricsByK</c>).</summary>
     public IReadOnlyDictionary<string, MetricReport> MetricsByLoss() => Rows.ToDictionary(r => r.Loss.ToString(), r => r.Metrics);
 
     private static double Percent(double value) => Math.Round(value * 100, 2);

@@ -30,6 +30,9 @@ public sealed record SoftTopkOptions(int K = 5, float Alpha = 2f, int Iterations
     }
 }
 
+/// <summary>The soft top-k memberships m_j of one row of scores and the threshold t they were found with.</summary>
+public sealed record SoftTopk(double[] Memberships, double Threshold);
+
 /// <summary>
 /// DEXML's losses (<c>losses.SimLoss</c>) on a rows x cols score matrix S whose entries are already divided by the
 /// temperature, value and ∂loss/∂S, on the host in double precision (rows in parallel, each row in a fixed order: the
@@ -49,8 +52,17 @@ public sealed record SoftTopkOptions(int K = 5, float Alpha = 2f, int Iterations
 /// </summary>
 public static class DexmlLosses
 {
-    /// <summary>Writes ∂loss/∂scores into <paramref name="gradient"/> and returns the loss.</summary>
-    public static double Evaluate(DexmlLoss loss, ReadOnlySpan<float> scores, int rows, int cols, IReadOnlyList<int[]> positives,
+    /// <summary>Writes ∂loss/∂scores into <paramref name="gradient"/> (rows x cols, row-major) and returns the loss.</summary>
+    public static double Evaluate(DexmlLoss loss, float[] scores, int rows, int cols, IReadOnlyList<int[]> positives,
+        IReadOnlyList<int[]> targets, float[] gradient, SoftTopkOptions? softTopk = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(gradient);
+        return Evaluate(loss, (ReadOnlySpan<float>)scores, rows, cols, positives, targets, (Span<float>)gradient, softTopk);
+    }
+
+    /// <summary>The fast path of <see cref="Evaluate(DexmlLoss, float[], int, int, IReadOnlyList{int[]}, IReadOnlyList{int[]}, float[], SoftTopkOptions?)"/> on tensor storage.</summary>
+    internal static double Evaluate(DexmlLoss loss, ReadOnlySpan<float> scores, int rows, int cols, IReadOnlyList<int[]> positives,
         IReadOnlyList<int[]> targets, Span<float> gradient, SoftTopkOptions? softTopk = null)
     {
         ArgumentNullException.ThrowIfNull(positives);
@@ -93,7 +105,11 @@ public static class DexmlLosses
     /// lo = −max s − 10/α, hi = −min s + 10/α; Σ m &lt; K moves lo up, otherwise hi down). The memberships sum to K
     /// (up to the bisection's resolution) when the row has more than K scores.
     /// </summary>
-    public static (double[] Memberships, double Threshold) SoftTopkMemberships(ReadOnlySpan<float> scores, SoftTopkOptions options)
+    public static SoftTopk SoftTopkMemberships(float[] scores, SoftTopkOptions options) =>
+        SoftTopkMemberships((ReadOnlySpan<float>)scores, options);
+
+    /// <summary>The fast path of <see cref="SoftTopkMemberships(float[], SoftTopkOptions)"/> on a row of a score matrix.</summary>
+    internal static SoftTopk SoftTopkMemberships(ReadOnlySpan<float> scores, SoftTopkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -103,7 +119,7 @@ public static class DexmlLosses
         double t = Threshold(scores, included, options);
         var m = new double[scores.Length];
         for (int j = 0; j < m.Length; j++) m[j] = Sigmoid(options.Alpha * (scores[j] + t));
-        return (m, t);
+        return new SoftTopk(m, t);
     }
 
     private static double SoftmaxRow(ReadOnlySpan<float> s, int[] targets, Span<double> grad)

@@ -27,7 +27,7 @@ public static class GradientCache
     /// <summary>
     /// Accumulates the step's gradients into the encoder's parameters (zero them before) and returns the loss.
     /// <paramref name="positives"/>[i] and <paramref name="targets"/>[i] are columns of <paramref name="pool"/> (see
-    /// <see cref="DexmlLosses.Evaluate"/>). <paramref name="chunk"/>: labels per cached chunk, or null for the uncached pass.
+    /// <c>DexmlLosses.Evaluate</c>). <paramref name="chunk"/>: labels per cached chunk, or null for the uncached pass.
     /// </summary>
     public static double Accumulate(ITextEncoder encoder, TokenBatch queries, TokenizedCorpus labels, IReadOnlyList<int> pool,
         IReadOnlyList<int[]> positives, IReadOnlyList<int[]> targets, DexmlObjective objective, int? chunk, bool trainingQueries = true)

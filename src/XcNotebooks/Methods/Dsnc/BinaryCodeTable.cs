@@ -26,6 +26,9 @@ public enum NeighbourOrder
 /// <param name="FlippedBits">Hamming distance between the point's code and the class's code.</param>
 public readonly record struct CodeLookup(int Class, int NeighboursProbed, bool Fallback, int FlippedBits);
 
+/// <summary>A class that owns a code of the table, and that code.</summary>
+public readonly record struct CodedClass(int Class, ulong Code);
+
 /// <summary>The lookups of a batch of points.</summary>
 /// <param name="Classes">The class found for each point (-1 when the table is empty).</param>
 /// <param name="NeighboursProbed">Neighbouring codes tried for each point.</param>
@@ -79,9 +82,10 @@ public sealed class BinaryCodeTable
 
     /// <summary>
     /// A table from each class's code (null: no code). Codes must be distinct and fit in <paramref name="bits"/>;
-    /// <paramref name="statistics"/> describes how they were obtained.
+    /// <paramref name="statistics"/> describes how they were obtained. Tables come from
+    /// <see cref="FromTrainingCodes"/> or a saved model.
     /// </summary>
-    public BinaryCodeTable(int bits, IReadOnlyList<ulong?> codeOfClass, CodeStatistics statistics)
+    internal BinaryCodeTable(int bits, IReadOnlyList<ulong?> codeOfClass, CodeStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(codeOfClass);
         CheckBits(bits);
@@ -119,8 +123,18 @@ public sealed class BinaryCodeTable
     /// <summary>How the codes came out of training.</summary>
     public CodeStatistics Statistics { get; }
 
-    /// <summary>The code of each class, null for a class without one.</summary>
-    public IReadOnlyList<ulong?> CodeOfClass => Enumerable.Range(0, NumClasses).Select(c => _hasCode[c] ? _codeOfClass[c] : (ulong?)null).ToArray();
+    /// <summary>The classes that own a code, with their codes, by increasing class.</summary>
+    public IReadOnlyList<CodedClass> CodedClasses => _tableClasses.Select((c, i) => new CodedClass(c, _tableCodes[i])).ToArray();
+
+    /// <summary>True when class <paramref name="cls"/> owns a code (lookup can predict it).</summary>
+    public bool HasCode(int cls) => CheckClass(cls) && _hasCode[cls];
+
+    /// <summary>The code of class <paramref name="cls"/>; an error for a class without one (see <see cref="HasCode"/>).</summary>
+    public ulong CodeOfClass(int cls) =>
+        HasCode(cls) ? _codeOfClass[cls] : throw new ArgumentException($"class {cls} has no code in the table", nameof(cls));
+
+    private bool CheckClass(int cls) =>
+        (uint)cls < (uint)NumClasses ? true : throw new ArgumentOutOfRangeException(nameof(cls), cls, $"classes are 0..{NumClasses - 1}");
 
     /// <summary>The class owning <paramref name="code"/>, or -1.</summary>
     public int ClassOf(ulong code) => _classOfCode.TryGetValue(code, out int c) ? c : -1;
@@ -180,7 +194,11 @@ public sealed class BinaryCodeTable
     /// bit j is |z_j|. Tries the code, then up to <paramref name="maxNeighbours"/> neighbours in
     /// <paramref name="order"/>, then falls back to the table scan (see the class remarks).
     /// </summary>
-    public CodeLookup Lookup(ReadOnlySpan<float> logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 256) =>
+    public CodeLookup Lookup(float[] logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 256) =>
+        Lookup((ReadOnlySpan<float>)logits, order, maxNeighbours);
+
+    /// <summary>The fast path of <see cref="Lookup(float[], NeighbourOrder, int)"/> on a row of a logits matrix.</summary>
+    internal CodeLookup Lookup(ReadOnlySpan<float> logits, NeighbourOrder order = NeighbourOrder.HammingThenConfidence, int maxNeighbours = 256) =>
         Lookup(logits, order, maxNeighbours, new Scratch(Bits));
 
     /// <summary>Decodes every row of <paramref name="logits"/> (points x <see cref="Bits"/>), in parallel.</summary>
@@ -205,7 +223,10 @@ public sealed class BinaryCodeTable
     }
 
     /// <summary>The code 1[z &gt; 0] of a row of logits, bit j = 1[z_j &gt; 0].</summary>
-    public static ulong CodeOf(ReadOnlySpan<float> logits)
+    public static ulong CodeOf(float[] logits) => CodeOf((ReadOnlySpan<float>)logits);
+
+    /// <summary>The fast path of <see cref="CodeOf(float[])"/> on a row of a logits matrix.</summary>
+    internal static ulong CodeOf(ReadOnlySpan<float> logits)
     {
         if (logits.Length > MaxBits) throw new ArgumentException($"codes have at most {MaxBits} bits, got {logits.Length} logits");
         ulong code = 0;
@@ -218,7 +239,10 @@ public sealed class BinaryCodeTable
     public static int HammingDistance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
 
     /// <summary>Σ |z_j| over the bits where <paramref name="code"/> differs from the point's code 1[z &gt; 0].</summary>
-    public static double FlipCost(ReadOnlySpan<float> logits, ulong code) => CostOfFlips(logits, CodeOf(logits) ^ code);
+    public static double FlipCost(float[] logits, ulong code) => FlipCost((ReadOnlySpan<float>)logits, code);
+
+    /// <summary>The fast path of <see cref="FlipCost(float[], ulong)"/> on a row of a logits matrix.</summary>
+    internal static double FlipCost(ReadOnlySpan<float> logits, ulong code) => CostOfFlips(logits, CodeOf(logits) ^ code);
 
     /// <summary>Σ |z_j| over the set bits of <paramref name="diff"/>, in increasing bit order.</summary>
     private static double CostOfFlips(ReadOnlySpan<float> logits, ulong diff)

@@ -21,7 +21,14 @@ public sealed record DsncEpoch(int Epoch, double TrainLoss, double TrainAccuracy
 /// <param name="Epochs">Per-epoch figures.</param>
 /// <param name="BestEpoch">1-based epoch whose weights the model holds.</param>
 /// <param name="TrainSeconds">Total training time, code table included.</param>
-public sealed record DsncTraining(DsncModel Model, IReadOnlyList<DsncEpoch> Epochs, int BestEpoch, double TrainSeconds);
+public sealed record DsncTraining(DsncModel Model, IReadOnlyList<DsncEpoch> Epochs, int BestEpoch, double TrainSeconds)
+{
+    /// <summary>Train accuracy (percent) per epoch, the curve a chart over epochs takes.</summary>
+    public double[] TrainAccuracies => Epochs.Select(e => e.TrainAccuracy).ToArray();
+
+    /// <summary>Validation accuracy (percent) per epoch; empty without a heldout split.</summary>
+    public double[] ValidationAccuracies => Epochs.Where(e => e.ValidationAccuracy.HasValue).Select(e => e.ValidationAccuracy!.Value).ToArray();
+}
 
 /// <summary>
 /// DSNC, Deep Stochastic Neural Codes (Gerald, Baskiotis, Denoyer, Léon 2019): multi-class classification through

@@ -79,7 +79,10 @@ public sealed class LossBasedDecoder
     public DecodingLoss Loss { get; }
 
     /// <summary>Total decoding loss sum_e L(c_e z_e) of codeword <paramref name="codeword"/> (brute force, O(E)).</summary>
-    public double CodewordLoss(ReadOnlySpan<float> responses, int codeword)
+    public double CodewordLoss(float[] responses, int codeword) => CodewordLoss((ReadOnlySpan<float>)responses, codeword);
+
+    /// <summary>The fast path of <see cref="CodewordLoss(float[], int)"/> on a row of a response matrix.</summary>
+    internal double CodewordLoss(ReadOnlySpan<float> responses, int codeword)
     {
         CheckLength(responses);
         var bits = Graph.Codeword(codeword);
@@ -89,7 +92,10 @@ public sealed class LossBasedDecoder
     }
 
     /// <summary>The heaviest-path edge weights for <paramref name="responses"/> (one per edge).</summary>
-    public double[] EdgeWeights(ReadOnlySpan<float> responses)
+    public double[] EdgeWeights(float[] responses) => EdgeWeights((ReadOnlySpan<float>)responses);
+
+    /// <summary>The fast path of <see cref="EdgeWeights(float[])"/> on a row of a response matrix.</summary>
+    internal double[] EdgeWeights(ReadOnlySpan<float> responses)
     {
         CheckLength(responses);
         var ws = new Workspace(this, 1, topK: false);
@@ -98,7 +104,10 @@ public sealed class LossBasedDecoder
     }
 
     /// <summary>The best codeword for the binary responses <paramref name="responses"/> (length E).</summary>
-    public DecodedPath Decode(ReadOnlySpan<float> responses)
+    public DecodedPath Decode(float[] responses) => Decode((ReadOnlySpan<float>)responses);
+
+    /// <summary>The fast path of <see cref="Decode(float[])"/> on a row of a response matrix.</summary>
+    internal DecodedPath Decode(ReadOnlySpan<float> responses)
     {
         CheckLength(responses);
         var ws = new Workspace(this, 1, topK: false);
@@ -118,7 +127,10 @@ public sealed class LossBasedDecoder
     }
 
     /// <summary>The <paramref name="k"/> best codewords, best first (fewer when k exceeds K).</summary>
-    public IReadOnlyList<DecodedPath> DecodeTopK(ReadOnlySpan<float> responses, int k)
+    public IReadOnlyList<DecodedPath> DecodeTopK(float[] responses, int k) => DecodeTopK((ReadOnlySpan<float>)responses, k);
+
+    /// <summary>The fast path of <see cref="DecodeTopK(float[], int)"/> on a row of a response matrix.</summary>
+    internal IReadOnlyList<DecodedPath> DecodeTopK(ReadOnlySpan<float> responses, int k)
     {
         CheckLength(responses);
         if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");

@@ -19,7 +19,7 @@ public enum PathAssignmentPolicy
 
 /// <summary>
 /// The bijection between classes and codewords. Random and fixed assignments are complete from the start; a greedy
-/// one starts empty and is filled during the first epoch (<see cref="AssignGreedy"/>, then
+/// one starts empty and is filled during the first epoch (<see cref="AssignGreedy(int, int[])"/>, then
 /// <see cref="AssignRemaining"/>). Codewords are numbered as <see cref="TrellisGraph"/> enumerates paths.
 /// </summary>
 public sealed class PathAssignment
@@ -111,7 +111,10 @@ public sealed class PathAssignment
     /// Gives unassigned class <paramref name="cls"/> the first free codeword among <paramref name="candidates"/>
     /// (best first), else the lowest free codeword; returns it.
     /// </summary>
-    public int AssignGreedy(int cls, ReadOnlySpan<int> candidates)
+    public int AssignGreedy(int cls, int[] candidates) => AssignGreedy(cls, (ReadOnlySpan<int>)candidates);
+
+    /// <summary>The fast path of <see cref="AssignGreedy(int, int[])"/> on a slice of a candidate buffer.</summary>
+    internal int AssignGreedy(int cls, ReadOnlySpan<int> candidates)
     {
         if (_codewordOfClass[cls] >= 0) throw new InvalidOperationException($"class {cls} already has codeword {_codewordOfClass[cls]}");
         int chosen = -1;

@@ -27,6 +27,12 @@ public sealed record WltlsTraining(
     /// (<see cref="WltlsOptions.ScoreAssignment"/> off, or too many classes).
     /// </summary>
     public AssignmentQuality? AssignmentQuality { get; init; }
+
+    /// <summary>Online train accuracy (percent) per epoch, the curve a chart over epochs takes.</summary>
+    public double[] TrainAccuracies => Epochs.Select(e => e.TrainAccuracy).ToArray();
+
+    /// <summary>Validation accuracy (percent) per epoch; empty without a heldout split.</summary>
+    public double[] ValidationAccuracies => Epochs.Where(e => e.ValidationAccuracy.HasValue).Select(e => e.ValidationAccuracy!.Value).ToArray();
 }
 
 /// <summary>

@@ -237,9 +237,9 @@ public static class WltlsRun
     public static XcChart EpochChart(WltlsTraining training, string title = "W-LTLS accuracy per epoch")
     {
         ArgumentNullException.ThrowIfNull(training);
-        var curves = new Dictionary<string, IReadOnlyList<double>> { ["train (online)"] = training.Epochs.Select(e => e.TrainAccuracy).ToArray() };
-        if (training.Epochs.Count > 0 && training.Epochs.All(e => e.ValidationAccuracy.HasValue))
-            curves["validation"] = training.Epochs.Select(e => e.ValidationAccuracy!.Value).ToArray();
+        var curves = new Dictionary<string, IReadOnlyList<double>> { ["train (online)"] = training.TrainAccuracies };
+        var validation = training.ValidationAccuracies;
+        if (validation.Length > 0 && validation.Length == training.Epochs.Count) curves["validation"] = validation;
         return Charts.OverEpochs(curves, title, yTitle: "accuracy (%)");
     }
 

@@ -124,7 +124,7 @@ public static class WltlsSparseModels
     }
 
     /// <summary>numpy's default percentile of sorted values: linear interpolation at rank p/100 * (n-1).</summary>
-    public static double Percentile(ReadOnlySpan<float> sorted, double percent)
+    internal static double Percentile(ReadOnlySpan<float> sorted, double percent)
     {
         if (sorted.Length == 0) throw new ArgumentException("percentile of no values");
         double rank = Math.Clamp(percent, 0, 100) / 100 * (sorted.Length - 1);
