@@ -5,6 +5,7 @@ using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.Parabel;
 using XcNotebooks.Core;
+using XcNotebooks.Distributed;
 using XcNotebooks.Metrics;
 
 namespace XcNotebooks.Cli.Commands;
@@ -39,10 +40,15 @@ public sealed class BaselineCommand : ICliCommand
 
     private static readonly Option<float> Bias = new("--bias") { Description = "ovr: value of the constant bias feature (0: none)", DefaultValueFactory = _ => new OneVsRestOptions().Bias };
 
+    private static readonly Option<bool> Distributed = new("--distributed")
+    {
+        Description = "ovr: label-sharded training over the MPI ranks (mpiexec.mpich -n N xcn ...; also on when started by a launcher with several ranks); rank 0 merges the shards, evaluates and writes model and report",
+    };
+
     /// <inheritdoc/>
     public Command Build() => MethodCommand.Create("baseline",
         "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear, Parabel-style label tree",
-        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias, Beam, MaxLeafLabels], Run);
+        [Kind, Neighbours, Weighting, Epochs, Learner, Cost, Tolerance, Prune, NormalizeRows, Bias, Beam, MaxLeafLabels, Distributed], Run);
 
     private static RunReport Run(MethodRun run)
     {
@@ -53,7 +59,10 @@ public sealed class BaselineCommand : ICliCommand
         IXcModel model;
         long modelBytes;
         var details = new Dictionary<string, object?>();
-        switch (args.GetValue(Kind)!.Trim().ToLowerInvariant())
+        var kind = args.GetValue(Kind)!.Trim().ToLowerInvariant();
+        bool distributed = args.GetValue(Distributed) || Collectives.LaunchedAsGroup;
+        if (distributed && kind != "ovr") throw new ArgumentException($"--distributed: supported for --kind ovr only, not {kind}");
+        switch (kind)
         {
             case "popularity":
                 var popularity = LabelPopularity.Train(train);
@@ -88,7 +97,12 @@ public sealed class BaselineCommand : ICliCommand
                     NormalizeRows = args.GetValue(NormalizeRows),
                     Seed = run.Seed,
                 };
-                var ovr = OneVsRestLinear.Train(train, ovrOptions, run.Monitor);
+                var collective = distributed ? Collectives.World(distributed: true) : null;
+                var ovr = collective is null ? OneVsRestLinear.Train(train, ovrOptions, run.Monitor)
+                    : DistributedOneVsRest.Train(train, ovrOptions, collective, run.Monitor);
+                // The other ranks trained their shards for rank 0: they neither evaluate nor write anything.
+                if (ovr is null) return new RunReport { Method = OneVsRestLinear.MethodName, DatasetFiles = run.Files, Options = ovrOptions };
+                if (collective is not null) details["ranks"] = collective.Size;
                 (model, options, modelBytes) = (ovr, ovrOptions, ovr.ModelBytes);
                 details["nonZeroWeights"] = ovr.NonZeroWeights;
                 break;

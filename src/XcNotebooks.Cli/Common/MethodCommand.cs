@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Core;
+using XcNotebooks.Distributed;
 
 namespace XcNotebooks.Cli.Common;
 
@@ -111,7 +112,7 @@ public static class MethodCommand
             var report = ConsoleMonitor.Run(monitor =>
                 run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor) { WriteFailures = writeFailures }));
             PrintMetrics(report);
-            if (args.GetValue(Report) is { } path)
+            if (args.GetValue(Report) is { } path && Collectives.LaunchedRank().Rank == 0)
             {
                 var written = OutputFallback.Write(path, "report", report.Save, writeFailures);
                 Console.WriteLine($"Report written to {written}");
