@@ -252,7 +252,7 @@ internal static class LinearBenchmark
         return new DataSplits(Scale(data.Train), null, Scale(data.Test));
     }
 
-    private static string? FindXcn()
+    internal static string? FindXcn()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

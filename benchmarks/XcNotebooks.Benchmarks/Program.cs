@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dexml"] = DexmlBenchmark.Run,
     ["dexml-memory"] = DexmlMemoryBenchmark.Run,
     ["linear"] = LinearBenchmark.Run,
+    ["mpi"] = MpiBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
