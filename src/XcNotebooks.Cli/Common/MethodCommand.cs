@@ -112,7 +112,7 @@ public static class MethodCommand
             var report = ConsoleMonitor.Run(monitor =>
                 run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor) { WriteFailures = writeFailures }));
             PrintMetrics(report);
-            if (args.GetValue(Report) is { } path && Collectives.LaunchedRank().Rank == 0)
+            if (args.GetValue(Report) is { } path && Collectives.ProcessRank == 0)
             {
                 var written = OutputFallback.Write(path, "report", report.Save, writeFailures);
                 Console.WriteLine($"Report written to {written}");

@@ -4,22 +4,24 @@ namespace XcNotebooks.Distributed;
 
 /// <summary>
 /// Which group this process belongs to: the MPI world when it was started by a launcher (mpiexec's hydra sets
-/// PMI_RANK/PMI_SIZE, Slurm's srun sets SLURM_PROCID/SLURM_NTASKS) or when asked, else the single process.
+/// PMI_RANK/PMI_SIZE, as does Slurm's srun --mpi=pmi2) or when asked, else the single process.
 /// </summary>
 public static class Collectives
 {
     /// <summary>
-    /// The rank and size the launcher gave this process, from its environment (PMI_RANK/PMI_SIZE, then
-    /// SLURM_PROCID/SLURM_NTASKS); (0, 1) when none is set. Known without starting MPI, so a program can silence
-    /// the other ranks' output from its first line.
+    /// The rank and size the launcher gave this process, from its environment (PMI_RANK/PMI_SIZE, which MPICH's
+    /// hydra and Slurm's `srun --mpi=pmi2` set); (0, 1) when they are not set. Known without starting MPI, so a
+    /// program can silence the other ranks' output from its first line. (Slurm's own SLURM_PROCID/SLURM_NTASKS are
+    /// not used: a batch script's shell has them too, without being one of several ranks.)
     /// </summary>
-    public static (int Rank, int Size) LaunchedRank()
-    {
-        foreach (var (rankVar, sizeVar) in new[] { ("PMI_RANK", "PMI_SIZE"), ("SLURM_PROCID", "SLURM_NTASKS") })
-            if (ReadInt(rankVar) is int rank && ReadInt(sizeVar) is int size && size >= 1 && rank >= 0 && rank < size)
-                return (rank, size);
-        return (0, 1);
-    }
+    public static (int Rank, int Size) LaunchedRank() =>
+        ReadInt("PMI_RANK") is int rank && ReadInt("PMI_SIZE") is int size && size >= 1 && rank >= 0 && rank < size ? (rank, size) : (0, 1);
+
+    /// <summary>
+    /// This process's rank: the MPI world's once MPI has started (also when `--distributed` started it under a
+    /// launcher that sets no PMI variables), else the launcher's. Only rank 0 writes reports.
+    /// </summary>
+    public static int ProcessRank => MpiCollective.IsStarted ? MpiCollective.World.Rank : LaunchedRank().Rank;
 
     /// <summary>True when a launcher started this process as one of several ranks.</summary>
     public static bool LaunchedAsGroup => LaunchedRank().Size > 1;

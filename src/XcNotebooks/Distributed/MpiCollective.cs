@@ -40,6 +40,9 @@ public sealed class MpiCollective : ICollective
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Finalise();
     }
 
+    /// <summary>True once MPI has been started in this process.</summary>
+    public static bool IsStarted => Instance.IsValueCreated;
+
     /// <summary>The world communicator of this process (MPI is started on the first call).</summary>
     public static MpiCollective World => Instance.Value;
 
