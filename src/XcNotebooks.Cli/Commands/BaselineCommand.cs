@@ -42,7 +42,7 @@ public sealed class BaselineCommand : ICliCommand
 
     private static readonly Option<bool> Distributed = new("--distributed")
     {
-        Description = "ovr: label-sharded training over the MPI ranks (mpiexec.mpich -n N xcn ...; also on when started by a launcher with several ranks); rank 0 merges the shards, evaluates and writes model and report",
+        Description = "ovr, parabel: labels (tree nodes) sharded over the MPI ranks (mpiexec.mpich -n N xcn ...; also on when started by a launcher with several ranks); rank 0 merges the shards, evaluates and writes model and report",
     };
 
     /// <inheritdoc/>
@@ -61,7 +61,8 @@ public sealed class BaselineCommand : ICliCommand
         var details = new Dictionary<string, object?>();
         var kind = args.GetValue(Kind)!.Trim().ToLowerInvariant();
         bool distributed = args.GetValue(Distributed) || Collectives.LaunchedAsGroup;
-        if (distributed && kind != "ovr") throw new ArgumentException($"--distributed: supported for --kind ovr only, not {kind}");
+        if (distributed && kind is not ("ovr" or "parabel")) throw new ArgumentException($"--distributed: supported for --kind ovr and parabel, not {kind}");
+        var collective = distributed ? Collectives.World(distributed: true) : null;
         switch (kind)
         {
             case "popularity":
@@ -97,7 +98,6 @@ public sealed class BaselineCommand : ICliCommand
                     NormalizeRows = args.GetValue(NormalizeRows),
                     Seed = run.Seed,
                 };
-                var collective = distributed ? Collectives.World(distributed: true) : null;
                 var ovr = collective is null ? OneVsRestLinear.Train(train, ovrOptions, run.Monitor)
                     : DistributedOneVsRest.Train(train, ovrOptions, collective, run.Monitor);
                 // The other ranks trained their shards for rank 0: they neither evaluate nor write anything.
@@ -108,7 +108,10 @@ public sealed class BaselineCommand : ICliCommand
                 break;
             case "parabel":
                 var parabelOptions = new ParabelOptions { Beam = args.GetValue(Beam), MaxLeafLabels = args.GetValue(MaxLeafLabels), Seed = run.Seed };
-                var parabel = Parabel.Train(train, parabelOptions, run.Monitor);
+                var parabel = collective is null ? Parabel.Train(train, parabelOptions, run.Monitor)
+                    : DistributedParabel.Train(train, parabelOptions, collective, run.Monitor);
+                if (parabel is null) return new RunReport { Method = Parabel.MethodName, DatasetFiles = run.Files, Options = parabelOptions };
+                if (collective is not null) details["ranks"] = collective.Size;
                 (model, options, modelBytes) = (parabel, parabelOptions, parabel.ModelBytes);
                 details["nodes"] = parabel.Tree.NumNodes;
                 details["leaves"] = parabel.Tree.NumLeaves;

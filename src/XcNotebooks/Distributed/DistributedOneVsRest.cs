@@ -29,24 +29,23 @@ public static class DistributedOneVsRest
         CheckSameData(train, collective);
         var shard = LabelShards.BalancedByFrequency(train.Labels.LabelCounts(), collective.Size)[collective.Rank];
         monitor.Write($"Rank {collective.Rank} of {collective.Size}: {shard.Length:N0} of {train.NumLabels:N0} labels");
-        byte[] shardBytes;
-        {
-            var weights = shard.Length == 0
-                ? null
-                : LinearLearners.TrainWeights(options.Learner, OneVsRestLinear.TrainingFeatures(train, options), shard,
-                    OneVsRestLinear.PositivesOf(train.Labels), options.Seed, monitor, "One-vs-rest shard");
-            shardBytes = ShardBytes(shard, weights);
-        }
+        var weights = shard.Length == 0 ? [] : LinearLearners.TrainWeights(options.Learner, OneVsRestLinear.TrainingFeatures(train, options), shard,
+            OneVsRestLinear.PositivesOf(train.Labels), options.Seed, monitor, "One-vs-rest shard").Data;
+        // The label ids first (small), then the weights straight from the array they were trained in.
+        var ids = new int[collective.Size][];
+        collective.Gather(MemoryMarshal.AsBytes(shard.AsSpan()).ToArray(), 0, (rank, bytes) => ids[rank] = MemoryMarshal.Cast<byte, int>(bytes).ToArray());
         if (!collective.IsRoot())
         {
-            collective.Gather(shardBytes, 0, (_, _) => { });
+            collective.Gather(weights, 0, (_, _) => { });
             return null;
         }
-        return Merge(train.NumFeatures, train.NumLabels, options, receive => collective.Gather(shardBytes, 0, receive));
+        var merge = new ShardMerge(train.NumFeatures, train.NumLabels, options);
+        collective.Gather(weights, 0, (rank, values) => merge.Add(rank, ids[rank], values));
+        return merge.Model();
     }
 
     /// <summary>Every rank must hold the same training set: a cheap check of its shape before hours of training.</summary>
-    private static void CheckSameData(Dataset train, ICollective collective)
+    internal static void CheckSameData(Dataset train, ICollective collective)
     {
         double[] shape = [train.NumPoints, train.NumFeatures, train.NumLabels, train.Features.NonZeros, train.Labels.Matrix.NonZeros];
         var sum = (double[])shape.Clone();
@@ -57,52 +56,43 @@ public static class DistributedOneVsRest
                     $"rank {collective.Rank} of {collective.Size}: the ranks hold different training sets (this rank: {train.NumPoints:N0} points, {train.NumFeatures:N0} features, {train.NumLabels:N0} labels); give every rank the same files");
     }
 
-    /// <summary>A shard as bytes: its label count, label ids, then its (D [+1 bias row]) x count weights, row-major.</summary>
-    internal static byte[] ShardBytes(int[] labels, RowMajorMatrix? weights)
-    {
-        int rows = weights?.Rows ?? 0;
-        var bytes = new byte[4 + 4L * labels.Length + 4L * rows * labels.Length];
-        MemoryMarshal.Write(bytes, labels.Length);
-        MemoryMarshal.AsBytes(labels.AsSpan()).CopyTo(bytes.AsSpan(4));
-        if (weights is not null) MemoryMarshal.AsBytes(weights.Data.AsSpan()).CopyTo(bytes.AsSpan(4 + 4 * labels.Length));
-        return bytes;
-    }
-
     /// <summary>
-    /// Builds the one-process model from the shards <paramref name="gather"/> delivers one at a time: column
-    /// ids[c] of the weights (and the bias weights, the shards' last row when the options have a bias) from the
-    /// shard's column c. Every label must come exactly once.
+    /// Builds the one-process model from label shards added one at a time: column ids[c] of the weights (and the bias
+    /// weights, the shard's last row when the options have a bias) from the shard's column c, a (D [+1]) x count
+    /// row-major block. Every label must come exactly once.
     /// </summary>
-    internal static OneVsRestLinear Merge(int features, int labels, OneVsRestOptions options, Action<Action<int, byte[]>> gather)
+    internal sealed class ShardMerge(int features, int labels, OneVsRestOptions options)
     {
-        var weights = new RowMajorMatrix(features, labels);
-        var bias = options.Bias > 0 ? new float[labels] : null;
-        int rows = features + (bias is null ? 0 : 1);
-        var seen = new bool[labels];
-        int merged = 0;
-        gather((rank, bytes) =>
+        private readonly RowMajorMatrix _weights = new(features, labels);
+        private readonly float[]? _bias = options.Bias > 0 ? new float[labels] : null;
+        private readonly bool[] _seen = new bool[labels];
+        private int _merged;
+
+        public void Add(int rank, int[] ids, float[] shard)
         {
-            int count = MemoryMarshal.Read<int>(bytes);
-            if (count < 0 || bytes.Length != 4 + 4L * count + (count == 0 ? 0 : 4L * rows * count))
-                throw new InvalidOperationException($"rank {rank} sent a damaged shard ({bytes.Length:N0} bytes for {count:N0} labels of {rows:N0} weights)");
-            var ids = MemoryMarshal.Cast<byte, int>(bytes.AsSpan(4, 4 * count));
-            var shard = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(4 + 4 * count));
+            int count = ids.Length, rows = features + (_bias is null ? 0 : 1);
+            if (shard.LongLength != (count == 0 ? 0 : (long)rows * count))
+                throw new InvalidOperationException($"rank {rank} sent a damaged shard ({shard.LongLength:N0} weights for {count:N0} labels of {rows:N0} weights)");
             foreach (int l in ids)
             {
-                if (l < 0 || l >= labels || seen[l]) throw new InvalidOperationException($"rank {rank} sent label {l}, out of range or already merged");
-                seen[l] = true;
+                if (l < 0 || l >= labels || _seen[l]) throw new InvalidOperationException($"rank {rank} sent label {l}, out of range or already merged");
+                _seen[l] = true;
             }
             for (int j = 0; j < features; j++)
             {
-                var source = shard.Slice(j * count, count);
-                var target = weights.Row(j);
+                var source = shard.AsSpan(j * count, count);
+                var target = _weights.Row(j);
                 for (int c = 0; c < count; c++) target[ids[c]] = source[c];
             }
-            if (bias is not null)
-                for (int c = 0; c < count; c++) bias[ids[c]] = shard[features * count + c];
-            merged += count;
-        });
-        if (merged != labels) throw new InvalidOperationException($"the shards hold {merged:N0} of {labels:N0} labels");
-        return new OneVsRestLinear(weights, bias, options);
+            if (_bias is not null)
+                for (int c = 0; c < count; c++) _bias[ids[c]] = shard[features * count + c];
+            _merged += count;
+        }
+
+        public OneVsRestLinear Model()
+        {
+            if (_merged != labels) throw new InvalidOperationException($"the shards hold {_merged:N0} of {labels:N0} labels");
+            return new OneVsRestLinear(_weights, _bias, options);
+        }
     }
 }

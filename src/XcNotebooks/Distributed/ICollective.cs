@@ -33,6 +33,12 @@ public interface ICollective
     /// </summary>
     void Gather(byte[] data, int root, Action<int, byte[]> receive);
 
+    /// <summary>
+    /// As <see cref="Gather(byte[], int, Action{int, byte[]})"/> for float arrays, which go to MPI as they are (no
+    /// serialised copy: a shard of model weights is sent from the array it was trained in).
+    /// </summary>
+    void Gather(float[] values, int root, Action<int, float[]> receive);
+
     /// <summary>Ends every rank of the job with <paramref name="exitCode"/> (after a rank's failure); single-process groups throw instead.</summary>
     void Abort(int exitCode);
 }
@@ -84,7 +90,12 @@ public sealed class SingleProcessCollective : ICollective
     }
 
     /// <inheritdoc/>
-    public void Gather(byte[] data, int root, Action<int, byte[]> receive)
+    public void Gather(byte[] data, int root, Action<int, byte[]> receive) => GatherOwn(data, root, receive);
+
+    /// <inheritdoc/>
+    public void Gather(float[] values, int root, Action<int, float[]> receive) => GatherOwn(values, root, receive);
+
+    private static void GatherOwn<T>(T[] data, int root, Action<int, T[]> receive)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(receive);

@@ -87,14 +87,18 @@ public static class InProcessCollectives
             return (byte[])((byte[])Exchange(rank == root ? data : null)[root]!).Clone();
         }
 
-        public void Gather(byte[] data, int root, Action<int, byte[]> receive)
+        public void Gather(byte[] data, int root, Action<int, byte[]> receive) => GatherArrays(data, root, receive);
+
+        public void Gather(float[] values, int root, Action<int, float[]> receive) => GatherArrays(values, root, receive);
+
+        private void GatherArrays<T>(T[] data, int root, Action<int, T[]> receive)
         {
             ArgumentNullException.ThrowIfNull(data);
             ArgumentNullException.ThrowIfNull(receive);
             Collectives.CheckRoot(root, Size);
             var all = Exchange(data);
             if (rank != root) return;
-            for (int r = 0; r < all.Length; r++) receive(r, (byte[])all[r]!);
+            for (int r = 0; r < all.Length; r++) receive(r, (T[])all[r]!);
         }
 
         public void Abort(int exitCode) => throw new InvalidOperationException($"rank {rank} aborted the group (exit code {exitCode})");

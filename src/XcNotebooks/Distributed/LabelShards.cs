@@ -22,4 +22,25 @@ public static class LabelShards
         }
         return shards.Select(s => s.Order().ToArray()).ToArray();
     }
+
+    /// <summary>
+    /// Deals work items of the given <paramref name="costs"/> to <paramref name="ranks"/> shards, largest first,
+    /// each to the shard with the least cost so far (ties: the lower rank); each shard lists its items in
+    /// increasing order. Used for the nodes of a label tree, whose costs differ by orders of magnitude.
+    /// </summary>
+    public static IReadOnlyList<int[]> BalancedByCost(IReadOnlyList<double> costs, int ranks)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        if (ranks < 1) throw new ArgumentException($"need at least one rank, got {ranks}");
+        var load = new double[ranks];
+        var shards = Enumerable.Range(0, ranks).Select(_ => new List<int>()).ToArray();
+        foreach (int item in Enumerable.Range(0, costs.Count).OrderByDescending(i => costs[i]).ThenBy(i => i))
+        {
+            int least = 0;
+            for (int r = 1; r < ranks; r++) if (load[r] < load[least]) least = r;
+            shards[least].Add(item);
+            load[least] += costs[item];
+        }
+        return shards.Select(s => s.Order().ToArray()).ToArray();
+    }
 }

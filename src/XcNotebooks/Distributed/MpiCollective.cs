@@ -89,14 +89,22 @@ public sealed class MpiCollective : ICollective
     }
 
     /// <inheritdoc/>
-    public void Gather(byte[] data, int root, Action<int, byte[]> receive)
+    public void Gather(byte[] data, int root, Action<int, byte[]> receive) => GatherArrays(data, root, receive);
+
+    /// <inheritdoc/>
+    public void Gather(float[] values, int root, Action<int, float[]> receive) => GatherArrays(values, root, receive);
+
+    /// <summary>
+    /// Point-to-point rather than MPI_Gatherv: the root takes one rank's array at a time (one shard in memory), and
+    /// each array keeps its own length (at most 2^31 - 1 elements, MPI's count).
+    /// </summary>
+    private void GatherArrays<T>(T[] data, int root, Action<int, T[]> receive) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(receive);
         Collectives.CheckRoot(root, Size);
         if (Rank != root)
         {
-            // Point-to-point rather than MPI_Gatherv: the root takes one rank's bytes at a time (one shard in memory).
             _world.Send(data.Length, root, LengthTag);
             _world.Send(data, root, DataTag);
             return;
@@ -105,9 +113,9 @@ public sealed class MpiCollective : ICollective
         {
             if (rank == root) { receive(rank, data); continue; }
             int length = _world.Receive<int>(rank, LengthTag);
-            var bytes = new byte[length];
-            _world.Receive(rank, DataTag, ref bytes);
-            receive(rank, bytes);
+            var values = new T[length];
+            _world.Receive(rank, DataTag, ref values);
+            receive(rank, values);
         }
     }
 

@@ -57,13 +57,44 @@ public class DistributedOneVsRestTests
     [Fact]
     public void MergeRefusesAShardThatRepeatsALabel()
     {
-        var weights = new RowMajorMatrix(3, 1, [1f, 2f, 3f]);
-        var shard = DistributedOneVsRest.ShardBytes([1], weights);
-        var e = Assert.Throws<InvalidOperationException>(() =>
-            DistributedOneVsRest.Merge(2, 2, new OneVsRestOptions(), receive => { receive(0, shard); receive(1, shard); }));
+        float[] weights = [1f, 2f, 3f];
+        var merge = new DistributedOneVsRest.ShardMerge(2, 2, new OneVsRestOptions());
+        merge.Add(0, [1], weights);
+        var e = Assert.Throws<InvalidOperationException>(() => merge.Add(1, [1], weights));
         Assert.Equal("rank 1 sent label 1, out of range or already merged", e.Message);
-        var model = DistributedOneVsRest.Merge(2, 1, new OneVsRestOptions(), receive => receive(0, DistributedOneVsRest.ShardBytes([0], weights)));
+        Assert.Throws<InvalidOperationException>(merge.Model); // label 0 never came
+
+        var one = new DistributedOneVsRest.ShardMerge(2, 1, new OneVsRestOptions());
+        one.Add(0, [0], weights);
+        var model = one.Model();
         Assert.Equal([1f, 2f], model.Weights.Data); // rows 0..D-1 are the weights, the last row the bias
         Assert.Equal([3f], model.BiasWeights);
+    }
+}
+
+public class DistributedParabelTests
+{
+    private static readonly Dataset Train = SyntheticData.MultiLabel(60, 150, 400, seed: 5);
+
+    [Theory]
+    [InlineData(1, "svm")]
+    [InlineData(2, "svm")]
+    [InlineData(3, "arow")]
+    [InlineData(5, "svm")]
+    public void TreeBuiltOnRankZeroAndNodesShardedSaveTheOneProcessBytes(int ranks, string learner)
+    {
+        var options = new XcNotebooks.Methods.Parabel.ParabelOptions { MaxLeafLabels = 8, Seed = 2 };
+        if (learner == "arow") options = options with { Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.Arow }, Epochs = 2 };
+        var dir = Directory.CreateTempSubdirectory("xcn-dparabel-").FullName;
+        try
+        {
+            string single = Path.Combine(dir, "single"), merged = Path.Combine(dir, "merged");
+            XcNotebooks.Methods.Parabel.Parabel.Train(Train, options).Save(single);
+            var models = InProcessCollectives.Run(ranks, c => DistributedParabel.Train(Train, options, c));
+            Assert.All(models.Skip(1), Assert.Null);
+            models[0]!.Save(merged);
+            Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(merged));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

@@ -28,3 +28,26 @@ public class LabelShardsTests
         });
     }
 }
+
+public class CostShardsTests
+{
+    [Fact]
+    public void DealsLargestFirstToTheLeastLoadedRank()
+    {
+        // 9 -> r0 (9); 7 -> r1 (7); 4 -> r1 (11); 3 -> r0 (12); 1 -> r1 (12); 1 -> r0 (13).
+        Assert.Equal([[0, 3, 5], [1, 2, 4]], LabelShards.BalancedByCost([9, 7, 4, 3, 1, 1], 2));
+    }
+
+    [Fact]
+    public void EveryItemOnceAndNoRankAboveTheAverageBoundOfTheGreedyRule()
+    {
+        Gen.Select(Gen.Double[0, 100].Array[0, 120], Gen.Int[1, 8]).Sample((costs, ranks) =>
+        {
+            var shards = LabelShards.BalancedByCost(costs, ranks);
+            Assert.Equal(Enumerable.Range(0, costs.Length), shards.SelectMany(s => s).Order());
+            // Largest-first list scheduling: no load exceeds the mean load plus the largest item.
+            double bound = costs.Sum() / ranks + costs.DefaultIfEmpty(0).Max() + 1e-9;
+            Assert.All(shards, s => Assert.True(s.Sum(i => costs[i]) <= bound));
+        });
+    }
+}

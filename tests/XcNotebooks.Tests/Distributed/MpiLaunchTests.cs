@@ -69,6 +69,19 @@ public sealed class MpiLaunchTests : IDisposable
     }
 
     [Fact]
+    public void TwoRanksWriteTheOneProcessParabelTree()
+    {
+        Assert.SkipWhen(Launcher is null, "mpiexec.mpich is not installed (apt-get install mpich; .ci/run installs it)");
+        var (train, test) = WriteData();
+        string[] common = ["baseline", "--kind", "parabel", "--max-leaf", "8", "--train", train, "--test", test];
+        string single = Path.Combine(_dir, "single"), sharded = Path.Combine(_dir, "sharded");
+        Assert.Equal(0, XcnCli.Run([.. common, "--model", single]));
+        var (code, _, errors) = Launch(Launcher!, ["-n", "2", Xcn, .. common, "--model", sharded]); // the launcher alone turns sharding on
+        Assert.True(code == 0, $"exit {code}: {errors}");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.parabel")), File.ReadAllBytes(Path.Combine(sharded, "model.parabel")));
+    }
+
+    [Fact]
     public void AFailingRankAbortsTheJobNamingItselfAndNoModelIsWritten()
     {
         Assert.SkipWhen(Launcher is null, "mpiexec.mpich is not installed (apt-get install mpich; .ci/run installs it)");
