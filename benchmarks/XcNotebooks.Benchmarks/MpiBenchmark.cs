@@ -44,10 +44,10 @@ public static class MpiBenchmark
             var rows = new List<Row>();
             var reference = Path.Combine(dir, "plain", "model.ovr-linear");
             rows.Add(Measure(repeat, "one plain process (taskset 1 core)", 1, dir, "plain", reference,
-                model => ("taskset", $"-c 0 /usr/bin/time -f xcn-peak-kb=%M dotnet {common} --model {model} --report {model}.json")));
+                model => ("taskset", $"-c 0 /usr/bin/time -f xcn-peak-kb=%M,rank=0 dotnet {common} --model {model} --report {model}.json")));
             foreach (int n in ranks)
                 rows.Add(Measure(repeat, $"mpiexec.mpich -n {n} --distributed", n, dir, $"mpi{n}", reference,
-                    model => ("mpiexec.mpich", $"-n {n} -bind-to core /usr/bin/time -f xcn-peak-kb=%M dotnet {common} --distributed --model {model} --report {model}.json")));
+                    model => ("mpiexec.mpich", $"-n {n} -bind-to core sh -c \"/usr/bin/time -f xcn-peak-kb=%M,rank=$PMI_RANK dotnet {common} --distributed --model {model} --report {model}.json\"")));
             var lines = Table(data.Train.ToString(), rows);
             foreach (var line in lines) Console.WriteLine(line);
             if (outPath is not null) File.WriteAllLines(outPath, lines);
@@ -72,7 +72,8 @@ public static class MpiBenchmark
             process.WaitForExit();
             double wall = clock.Elapsed.TotalSeconds;
             if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {stderr.Result}");
-            var peaks = Regex.Matches(stderr.Result, @"xcn-peak-kb=(\d+)").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+            var peaks = Regex.Matches(stderr.Result, @"xcn-peak-kb=(\d+),rank=(\d+)").OrderBy(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+                .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
             var report = JsonDocument.Parse(File.ReadAllText(model + ".json")).RootElement;
             var file = Path.Combine(model, "model.ovr-linear");
             bool same = File.Exists(reference) && File.ReadAllBytes(reference).AsSpan().SequenceEqual(File.ReadAllBytes(file));
@@ -91,9 +92,9 @@ public static class MpiBenchmark
         double plainPeak = plain.PeakKilobytes.Max();
         var lines = new List<string>
         {
-            $"Data: {data}. Whole process against whole process; \"x n=1\" = wall seconds of the n = 1 MPI run / this run's; peak memory: each rank's maximum resident set (/usr/bin/time %M), as a share of the plain process's.",
+            $"Data: {data}. Whole process against whole process; \"x n=1\" = wall seconds of the n = 1 MPI run / this run's; peak memory: each rank's maximum resident set (/usr/bin/time %M), rank 0 first, as a share of the plain process's.",
             "",
-            "| run | ranks | wall s | train s (rank 0) | speed-up x n=1 (wall) | speed-up x n=1 (train) | P@1 | peak MB per rank | peak / plain process | model bytes = plain |",
+            "| run | ranks | wall s | train s (rank 0) | speed-up x n=1 (wall) | speed-up x n=1 (train) | P@1 | peak MB (rank 0 / 1 ..) | peak / plain process | model bytes = plain |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
         };
         foreach (var r in rows)
