@@ -40,8 +40,7 @@ public static class XcnCli
         ArgumentNullException.ThrowIfNull(args);
         bool verbose = args.Contains("--verbose");
         // Under mpiexec or srun only rank 0 prints progress and results; every rank still reports its errors.
-        var (rank, size) = Collectives.LaunchedRank();
-        if (rank > 0) Console.SetOut(TextWriter.Null);
+        if (Collectives.LaunchedRank().Rank > 0) Console.SetOut(TextWriter.Null);
         try
         {
             var parsed = BuildRoot().Parse(args);
@@ -56,6 +55,7 @@ public static class XcnCli
         }
         catch (Exception e)
         {
+            var (rank, size) = Collectives.ProcessGroup;
             if (size == 1) return CliErrors.Report(e, verbose);
             // The other ranks would wait forever in their next collective: end the whole job, and no rank writes a model.
             int code = CliErrors.Report(e, verbose, $"rank {rank} of {size}: ");

@@ -21,7 +21,10 @@ public static class Collectives
     /// This process's rank: the MPI world's once MPI has started (also when `--distributed` started it under a
     /// launcher that sets no PMI variables), else the launcher's. Only rank 0 writes reports.
     /// </summary>
-    public static int ProcessRank => MpiCollective.IsStarted ? MpiCollective.World.Rank : LaunchedRank().Rank;
+    public static int ProcessRank => ProcessGroup.Rank;
+
+    /// <summary>This process's rank and the job's size: the MPI world's once MPI has started, else the launcher's.</summary>
+    public static (int Rank, int Size) ProcessGroup => MpiCollective.IsStarted ? (MpiCollective.World.Rank, MpiCollective.World.Size) : LaunchedRank();
 
     /// <summary>True when a launcher started this process as one of several ranks.</summary>
     public static bool LaunchedAsGroup => LaunchedRank().Size > 1;
