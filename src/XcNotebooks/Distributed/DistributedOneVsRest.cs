@@ -20,13 +20,10 @@ public static class DistributedOneVsRest
     /// </summary>
     public static OneVsRestLinear? Train(Dataset train, OneVsRestOptions options, ICollective collective, TrainingMonitor? monitor = null)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(collective);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         if (options.Learner.IsOnline)
             throw new ArgumentException($"label-sharded one-vs-rest needs a dual coordinate descent learner (svm, l1svm or logistic), not {options.Learner.DisplayName}");
-        monitor = collective.IsRoot() ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
-        CheckSameData(train, collective);
+        monitor = Begin(train, collective, monitor);
         var shard = LabelShards.BalancedByFrequency(train.Labels.LabelCounts(), collective.Size)[collective.Rank];
         monitor.Write($"Rank {collective.Rank} of {collective.Size}: {shard.Length:N0} of {train.NumLabels:N0} labels");
         var weights = shard.Length == 0 ? [] : LinearLearners.TrainWeights(options.Learner, OneVsRestLinear.TrainingFeatures(train, options), shard,
@@ -44,16 +41,24 @@ public static class DistributedOneVsRest
         return merge.Model();
     }
 
-    /// <summary>Every rank must hold the same training set: a cheap check of its shape before hours of training.</summary>
-    internal static void CheckSameData(Dataset train, ICollective collective)
+    /// <summary>
+    /// What every sharded training does first: checks that every rank holds the same training set (its shape: a
+    /// cheap check before hours of training) and returns the monitor to use, <paramref name="monitor"/> on rank 0
+    /// and a silent one elsewhere.
+    /// </summary>
+    internal static TrainingMonitor Begin(Dataset train, ICollective collective, TrainingMonitor? monitor)
     {
-        double[] shape = [train.NumPoints, train.NumFeatures, train.NumLabels, train.Features.NonZeros, train.Labels.Matrix.NonZeros];
-        var sum = (double[])shape.Clone();
-        collective.AllreduceSum(sum);
-        for (int i = 0; i < shape.Length; i++)
-            if (sum[i] != shape[i] * collective.Size)
-                throw new ArgumentException(
-                    $"rank {collective.Rank} of {collective.Size}: the ranks hold different training sets (this rank: {train.NumPoints:N0} points, {train.NumFeatures:N0} features, {train.NumLabels:N0} labels); give every rank the same files");
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(collective);
+        long[] shape = [train.NumPoints, train.NumFeatures, train.NumLabels, train.Features.NonZeros, train.Labels.Matrix.NonZeros];
+        var rootShape = MemoryMarshal.Cast<byte, long>(collective.Broadcast(MemoryMarshal.AsBytes(shape.AsSpan()).ToArray(), 0)).ToArray();
+        // Every rank learns whether any differs, so all stop together instead of some waiting in the gather.
+        double[] differing = [rootShape.AsSpan().SequenceEqual(shape) ? 0 : 1];
+        collective.AllreduceSum(differing);
+        if (differing[0] > 0)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"rank {collective.Rank} of {collective.Size}: {differing[0]} rank(s) hold a different training set from rank 0's ({rootShape[0]:N0} points, {rootShape[1]:N0} features, {rootShape[2]:N0} labels; this rank: {shape[0]:N0}, {shape[1]:N0}, {shape[2]:N0}); give every rank the same files"));
+        return collective.IsRoot() ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
     }
 
     /// <summary>

@@ -17,11 +17,8 @@ public static class DistributedParabel
     /// </summary>
     public static ParabelModel? Train(Dataset train, ParabelOptions options, ICollective collective, TrainingMonitor? monitor = null)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(collective);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
-        monitor = collective.IsRoot() ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
-        DistributedOneVsRest.CheckSameData(train, collective);
+        monitor = DistributedOneVsRest.Begin(train, collective, monitor);
         var treeBytes = collective.Broadcast(collective.IsRoot() ? TreeBytes(Parabel.BuildTree(train, options, monitor)) : null, 0);
         var trainer = new ParabelNodeTrainer(train, options, ReadTree(treeBytes));
         int nodes = trainer.Tree.NumNodes;

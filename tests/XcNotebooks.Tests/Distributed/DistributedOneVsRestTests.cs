@@ -48,10 +48,17 @@ public class DistributedOneVsRestTests
         var e = Assert.Throws<ArgumentException>(() => DistributedOneVsRest.Train(Train, arow, SingleProcessCollective.Instance));
         Assert.Contains("dual coordinate descent", e.Message);
 
-        var other = SyntheticData.MultiLabel(40, 120, 299, seed: 3);
-        var failure = Assert.Throws<InvalidOperationException>(() =>
-            InProcessCollectives.Run(2, c => DistributedOneVsRest.Train(c.Rank == 0 ? Train : other, new OneVsRestOptions(), c)));
-        Assert.Contains("different training sets", failure.Message);
+        // Ranks 1 and 2 differ but total what three equal ranks would (a sum alone would hide it from rank 0): all must stop.
+        var fewer = SyntheticData.MultiLabel(40, 120, 299, seed: 3);
+        var more = SyntheticData.MultiLabel(40, 120, 301, seed: 3);
+        var stopped = 0;
+        var failure = Assert.Throws<InvalidOperationException>(() => InProcessCollectives.Run(3, c =>
+        {
+            try { return DistributedOneVsRest.Train(c.Rank switch { 0 => Train, 1 => fewer, _ => more }, new OneVsRestOptions(), c); }
+            catch (ArgumentException) { Interlocked.Increment(ref stopped); throw; }
+        }));
+        Assert.StartsWith("rank 0 of 3 failed: rank 0 of 3: 2 rank(s) hold a different training set from rank 0's (300 points", failure.Message);
+        Assert.Equal(3, stopped);
     }
 
     [Fact]
