@@ -17,6 +17,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["linear"] = LinearBenchmark.Run,
     ["hnsw"] = HnswBenchmark.Run,
     ["wordnet"] = WordNetBenchmark.Run,
+    ["mpi"] = MpiBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

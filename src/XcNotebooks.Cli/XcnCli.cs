@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using XcNotebooks.Cli.Common;
+using XcNotebooks.Distributed;
 
 namespace XcNotebooks.Cli;
 
@@ -38,6 +39,8 @@ public static class XcnCli
     {
         ArgumentNullException.ThrowIfNull(args);
         bool verbose = args.Contains("--verbose");
+        // Under mpiexec or srun only rank 0 prints progress and results; every rank still reports its errors.
+        if (Collectives.LaunchedRank().Rank > 0) Console.SetOut(TextWriter.Null);
         try
         {
             var parsed = BuildRoot().Parse(args);
@@ -52,7 +55,12 @@ public static class XcnCli
         }
         catch (Exception e)
         {
-            return CliErrors.Report(e, verbose);
+            var (rank, size) = Collectives.ProcessGroup;
+            if (size == 1) return CliErrors.Report(e, verbose);
+            // The other ranks would wait forever in their next collective: end the whole job, and no rank writes a model.
+            int code = CliErrors.Report(e, verbose, $"rank {rank} of {size}: ");
+            MpiCollective.World.Abort(code);
+            return code;
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using XcNotebooks.Cli.Common;
+using XcNotebooks.Distributed;
+using XcNotebooks.Experiments;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.Parabel;
@@ -41,13 +43,18 @@ public sealed class BaselineCommand : ICliCommand
         Aliases = [new("Beam", "--beam"), new("MaxLeafLabels", "--max-leaf")],
     });
 
+    private static readonly Option<bool> Distributed = new("--distributed")
+    {
+        Description = "ovr, parabel: labels (tree nodes) sharded over the MPI ranks (mpiexec.mpich -n N xcn ...; also on when started by a launcher with several ranks); rank 0 merges the shards, evaluates and writes model and report",
+    };
+
     /// <inheritdoc/>
     public Command Build()
     {
         Kind.Required = true;
         var command = MethodCommand.Create("baseline",
             "Baselines: label popularity, cosine k-nearest neighbours (similarity-weighted votes), one-vs-rest linear, Parabel-style label tree",
-            [Kind], Run);
+            [Kind, Distributed], Run);
         Knn.AddTo(command, new KNearestNeighboursOptions());
         Ovr.AddTo(command, new OneVsRestOptions());
         ParabelBinding.AddTo(command, new ParabelOptions());
@@ -65,7 +72,27 @@ public sealed class BaselineCommand : ICliCommand
             BaselineKind.Ovr => MethodCommand.WithSeed(Ovr.Bind(args, new OneVsRestOptions()), run.Seed),
             _ => MethodCommand.WithSeed(ParabelBinding.Bind(args, new ParabelOptions()), run.Seed),
         };
-        using var result = run.RunExperiment(OptionsBinder.KebabCase(kind.ToString()), options);
+        var method = XcMethods.Find(OptionsBinder.KebabCase(kind.ToString()));
+        if (args.GetValue(Distributed) || Collectives.LaunchedAsGroup)
+        {
+            if (kind is not (BaselineKind.Ovr or BaselineKind.Parabel))
+                throw new ArgumentException($"--distributed: supported for --kind ovr and parabel, not {OptionsBinder.KebabCase(kind.ToString())}");
+            var collective = Collectives.World(distributed: true);
+            IXcModel? TrainShard(Dataset train, object o, TrainingMonitor monitor) => o is OneVsRestOptions ovr
+                ? DistributedOneVsRest.Train(train, ovr, collective, monitor)
+                : DistributedParabel.Train(train, (ParabelOptions)o, collective, monitor);
+            // The other ranks train their shards for rank 0: they neither evaluate nor write anything.
+            if (!collective.IsRoot())
+            {
+                TrainShard(run.Data.Train, options, run.Monitor);
+                return new RunReport { Method = method.Name, DatasetFiles = run.Files, Options = options };
+            }
+            method = method with
+            {
+                Train = (train, _, o, monitor) => TrainShard(train, o, monitor) ?? throw new InvalidOperationException("rank 0 received no merged model"),
+            };
+        }
+        using var result = run.RunExperiment(method, options);
         return result.Report;
     }
 }

@@ -40,14 +40,17 @@ public static class CliErrors
         _ => ExitCodes.Internal,
     };
 
-    /// <summary>Prints the one error line of <paramref name="e"/> (and with <paramref name="verbose"/> its stack trace); returns the exit code.</summary>
-    public static int Report(Exception e, bool verbose)
+    /// <summary>
+    /// Prints the one error line of <paramref name="e"/> (and with <paramref name="verbose"/> its stack trace); returns
+    /// the exit code. <paramref name="origin"/> goes before the message (which rank of a distributed job failed).
+    /// </summary>
+    public static int Report(Exception e, bool verbose, string origin = "")
     {
         var error = Unwrap(e);
         int code = ExitCodeOf(error);
-        Print(code == ExitCodes.Internal
+        Print(origin + (code == ExitCodes.Internal
             ? $"internal error: {error.GetType().Name}: {error.Message}{(verbose ? "" : " (rerun with --verbose for the stack trace)")}"
-            : error.Message);
+            : error.Message));
         if (verbose) Console.Error.WriteLine(error.ToString());
         return code;
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Spectre.Console;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Core;
+using XcNotebooks.Distributed;
 using XcNotebooks.Experiments;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Wltls;
@@ -21,12 +22,16 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// (model.METHOD; not with <paramref name="save"/> false, for methods that save their own checkpoint).
     /// <paramref name="settings"/> may set the filter, the k of the metrics or the propensities.
     /// </summary>
-    public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null, bool save = true)
+    public ExperimentResult RunExperiment(string method, object options, ExperimentSettings? settings = null, bool save = true) =>
+        RunExperiment(XcMethods.Find(method), options, settings, save);
+
+    /// <summary>As <see cref="RunExperiment(string, object, ExperimentSettings?, bool)"/>, with a method the caller adapted (e.g. trained across MPI ranks).</summary>
+    public ExperimentResult RunExperiment(XcMethod method, object options, ExperimentSettings? settings = null, bool save = true)
     {
         // The metrics' k go up to --topk (P@3 of one prediction per point says nothing).
         settings = (settings ?? new ExperimentSettings { TopK = TopK, Ks = new[] { 1, 3, 5 }.Where(k => k <= TopK).ToArray() })
             with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
-        var result = Experiment.Run(XcMethods.Find(method), Data, options, settings, Monitor);
+        var result = Experiment.Run(method, Data, options, settings, Monitor);
         try
         {
             if (save) SaveModel(result.Model, "model." + result.Model.Method);
@@ -138,7 +143,7 @@ public static class MethodCommand
             var report = ConsoleMonitor.Run(monitor =>
                 run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor) { WriteFailures = writeFailures }));
             PrintMetrics(report);
-            if (args.GetValue(Report) is { } path)
+            if (args.GetValue(Report) is { } path && Collectives.ProcessRank == 0)
             {
                 var written = OutputFallback.Write(path, "report", report.Save, writeFailures);
                 Console.WriteLine($"Report written to {written}");

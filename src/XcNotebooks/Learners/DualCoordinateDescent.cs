@@ -78,22 +78,37 @@ public static class DualCoordinateDescent
     internal static RowMajorMatrix TrainMany(CsrMatrix features, int learners, PointLabels labelsOf, BinaryLearnerOptions options, int seed,
         TrainingMonitor? monitor = null, string stage = "dual coordinate descent")
     {
+        if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
+        return TrainMany(features, Enumerable.Range(0, learners).ToArray(), labelsOf, options, seed, monitor, stage);
+    }
+
+    /// <summary>
+    /// Trains only the learners numbered <paramref name="learnerIds"/> (a shard of a larger set) and writes learner
+    /// learnerIds[c] into column c: each learner sees the same labels and seed as in the full set, so a shard's
+    /// columns equal the full run's columns bit for bit (what label-sharded training relies on).
+    /// </summary>
+    public static RowMajorMatrix TrainMany(CsrMatrix features, IReadOnlyList<int> learnerIds, PointLabels labelsOf, BinaryLearnerOptions options, int seed,
+        TrainingMonitor? monitor = null, string stage = "dual coordinate descent")
+    {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labelsOf);
+        ArgumentNullException.ThrowIfNull(learnerIds);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        int learners = learnerIds.Count;
         if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
         monitor ??= TrainingMonitor.Silent;
         var weights = new RowMajorMatrix(features.Cols, learners);
         int n = features.Rows, done = 0;
         long passes = 0;
         monitor.Report(stage, 0, learners);
-        Parallel.For(0, learners, () => new Workspace(features), (l, _, workspace) =>
+        Parallel.For(0, learners, () => new Workspace(features), (c, _, workspace) =>
         {
+            int l = learnerIds[c];
             var y = workspace.Labels;
             for (int i = 0; i < n; i++) labelsOf(i, l, y.AsSpan(i, 1));
             Interlocked.Add(ref passes, workspace.Solve(y, options, SeedStreams.DualCoordinateDescent.LabelOrder.Of(seed, l)));
             var w = workspace.W;
-            for (int j = 0; j < w.Length; j++) weights[j, l] = (float)w[j];
+            for (int j = 0; j < w.Length; j++) weights[j, c] = (float)w[j];
             monitor.Report(stage, Interlocked.Increment(ref done), learners);
             return workspace;
         }, _ => { });

@@ -43,6 +43,23 @@ public static class LinearLearners
         return weights;
     }
 
+    /// <summary>
+    /// Trains only the learners numbered <paramref name="learnerIds"/> of a larger set (a label shard), each exactly
+    /// as <see cref="TrainWeights(BinaryLearnerOptions, CsrMatrix, int, PointLabels, int, int, TrainingMonitor?, string)"/>
+    /// trains it (same targets, same seed, same pruning): column c holds learner learnerIds[c]. Dual coordinate
+    /// descent learners only, since the online ones share one shuffled pass over all learners.
+    /// </summary>
+    public static RowMajorMatrix TrainWeights(BinaryLearnerOptions learner, CsrMatrix features, IReadOnlyList<int> learnerIds, PointLabels labelsOf,
+        int seed, TrainingMonitor? monitor = null, string stage = "Linear learners")
+    {
+        learner = (learner ?? throw new ArgumentNullException(nameof(learner))).Validate();
+        if (learner.IsOnline)
+            throw new ArgumentException($"a shard of learners needs a dual coordinate descent learner (svm, l1svm or logistic), not {learner.DisplayName}");
+        var weights = DualCoordinateDescent.TrainMany(features, learnerIds, labelsOf, learner, seed, monitor, stage);
+        if (learner.PruneBelow > 0) Prune(weights, (float)learner.PruneBelow);
+        return weights;
+    }
+
     /// <summary>DiSMEC's pruning: sets every weight with |w| &lt; <paramref name="threshold"/> to 0; returns the weights kept.</summary>
     public static long Prune(RowMajorMatrix weights, float threshold)
     {

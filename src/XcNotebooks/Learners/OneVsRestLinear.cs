@@ -121,20 +121,31 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new OneVsRestOptions()).Validate();
         monitor ??= TrainingMonitor.Silent;
-        int labels = train.NumLabels, d = train.NumFeatures;
-        var features = options.NormalizeRows ? train.Features.NormalizeRows() : train.Features;
-        if (options.Bias > 0) features = WithBiasFeature(features, options.Bias);
-        var truth = train.Labels;
-        var stacked = LinearLearners.TrainWeights(options.Learner, features, labels, (i, first, targets) =>
-        {
-            targets.Fill(-1);
-            foreach (int l in truth.LabelsOf(i))
-                if (l >= first && l < first + targets.Length) targets[l - first] = 1;
-        }, options.Epochs, options.Seed, monitor, "One-vs-rest");
+        var stacked = LinearLearners.TrainWeights(options.Learner, TrainingFeatures(train, options), train.NumLabels,
+            PositivesOf(train.Labels), options.Epochs, options.Seed, monitor, "One-vs-rest");
         if (options.Bias <= 0) return new OneVsRestLinear(stacked, null, options);
+        int d = train.NumFeatures, labels = train.NumLabels;
         var weights = new RowMajorMatrix(d, labels, stacked.Data[..(d * labels)]);
         return new OneVsRestLinear(weights, stacked.Row(d).ToArray(), options);
     }
+
+    /// <summary>
+    /// The points as the learners see them: unit rows when <see cref="OneVsRestOptions.NormalizeRows"/>, then the
+    /// constant bias column when <see cref="OneVsRestOptions.Bias"/> &gt; 0 (so the bias weights are the last row).
+    /// </summary>
+    internal static CsrMatrix TrainingFeatures(Dataset train, OneVsRestOptions options)
+    {
+        var features = options.NormalizeRows ? train.Features.NormalizeRows() : train.Features;
+        return options.Bias > 0 ? WithBiasFeature(features, options.Bias) : features;
+    }
+
+    /// <summary>The ±1 targets of learner l: +1 on the points carrying label l.</summary>
+    internal static PointLabels PositivesOf(LabelMatrix truth) => (i, first, targets) =>
+    {
+        targets.Fill(-1);
+        foreach (int l in truth.LabelsOf(i))
+            if (l >= first && l < first + targets.Length) targets[l - first] = 1;
+    };
 
     /// <summary>Writes the label scores of point <paramref name="row"/> into <paramref name="scores"/> (length L).</summary>
     internal void ScoreRow(CsrMatrix features, int row, Span<float> scores)

@@ -27,6 +27,30 @@ public static class Parabel
         options = (options ?? new ParabelOptions()).Validate();
         monitor ??= TrainingMonitor.Silent;
         var clock = Stopwatch.StartNew();
+        var trainer = new ParabelNodeTrainer(train, options, BuildTree(train, options, monitor));
+        var nodes = new ParabelNode[trainer.Tree.NumNodes];
+        int done = 0;
+        monitor.Report("Parabel classifiers", 0, nodes.Length);
+        Parallel.For(0, nodes.Length, t =>
+        {
+            nodes[t] = trainer.TrainNode(t);
+            monitor.Report("Parabel classifiers", Interlocked.Increment(ref done), nodes.Length);
+        });
+        monitor.Write(string.Create(CultureInfo.InvariantCulture,
+            $"Parabel: {ParabelModel.ColumnCount(trainer.Tree):N0} {options.Learner.DisplayName} classifiers trained in {clock.Elapsed.TotalSeconds:F2}s"));
+        return trainer.Assemble(nodes);
+    }
+
+    /// <summary>
+    /// The label tree of <paramref name="train"/>: balanced spherical 2-means over the centroids of the labels that
+    /// have points (seeded by options.Seed), down to leaves of at most options.MaxLeafLabels labels.
+    /// </summary>
+    public static LabelTree BuildTree(Dataset train, ParabelOptions options, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        monitor ??= TrainingMonitor.Silent;
+        var clock = Stopwatch.StartNew();
         var features = options.NormalizeRows ? train.Features.NormalizeRows() : train.Features;
         var labels = train.Labels;
         var centroids = LabelTree.LabelCentroids(features.NormalizeRows(), labels);
@@ -36,97 +60,143 @@ public static class Parabel
         var tree = LabelTree.Build(centroids, seen, options.MaxLeafLabels, SeedStreams.Parabel.Tree.Of(options.Seed), options.ClusteringTolerance, options.ClusteringMaxIterations);
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Parabel tree: {seen.Length:N0} labels in {tree.NumLeaves:N0} leaves of at most {options.MaxLeafLabels}, {tree.NumNodes:N0} nodes ({clock.Elapsed.TotalSeconds:F2}s)"));
+        return tree;
+    }
+}
 
+/// <summary>The classifiers node t owns, kept sparsely: the features they use, a row of weights per feature, their bias weights.</summary>
+internal sealed record ParabelNode(int Node, int[] Features, float[] Block, float[] Bias);
+
+/// <summary>
+/// Trains the classifiers of any node of a fixed tree, independently of the others (each node's learner seeded by
+/// options.Seed and the node), and assembles the nodes into the model: what lets the nodes be trained in parallel,
+/// on one machine or dealt to MPI ranks, with the same result.
+/// </summary>
+internal sealed class ParabelNodeTrainer
+{
+    private readonly Dataset _train;
+    private readonly ParabelOptions _options;
+    private readonly CsrMatrix _x, _pointsOf;
+    private readonly int[] _parent, _leafOf;
+    private readonly int _d;
+
+    public ParabelNodeTrainer(Dataset train, ParabelOptions options, LabelTree tree)
+    {
+        (_train, _options) = (train, options);
+        Tree = tree.Validate(train.NumLabels);
+        var features = options.NormalizeRows ? train.Features.NormalizeRows() : train.Features;
+        _d = features.Cols;
         // Which nodes each label lies under: its leaf and that leaf's ancestors.
-        var parent = new int[tree.NumNodes];
-        parent[0] = -1;
+        _parent = new int[tree.NumNodes];
+        _parent[0] = -1;
         for (int t = 0; t < tree.NumNodes; t++)
-            if (!tree.IsLeaf(t)) parent[tree.FirstChild[t]] = parent[tree.FirstChild[t] + 1] = t;
-        var leafOf = new int[labels.NumLabels];
-        Array.Fill(leafOf, -1);
+            if (!tree.IsLeaf(t)) _parent[tree.FirstChild[t]] = _parent[tree.FirstChild[t] + 1] = t;
+        _leafOf = new int[train.NumLabels];
+        Array.Fill(_leafOf, -1);
         for (int t = 0; t < tree.NumNodes; t++)
-            if (tree.IsLeaf(t)) foreach (int l in tree.LabelsOf(t)) leafOf[l] = t;
-        bool Under(int label, int node)
-        {
-            for (int t = leafOf[label]; t >= 0; t = parent[t]) if (t == node) return true;
-            return false;
-        }
-
-        var x = options.Bias > 0 ? OneVsRestLinear.WithBiasFeature(features, options.Bias) : features;
-        int columns = ParabelModel.ColumnCount(tree), d = features.Cols;
-        var biasWeights = new float[columns];
-        var nodeFeatures = new int[tree.NumNodes][];
-        var nodeBlocks = new float[tree.NumNodes][];
+            if (tree.IsLeaf(t)) foreach (int l in tree.LabelsOf(t)) _leafOf[l] = t;
+        _x = options.Bias > 0 ? OneVsRestLinear.WithBiasFeature(features, options.Bias) : features;
         // Points reaching node t: those with a label under t (every point reaches the root).
-        var pointsOf = labels.Matrix.Transpose();
-        int done = 0;
-        monitor.Report("Parabel classifiers", 0, tree.NumNodes);
-        Parallel.For(0, tree.NumNodes, t =>
-        {
-            var points = t == 0 ? Enumerable.Range(0, train.NumPoints).ToArray() : PointsUnder(tree, t, pointsOf, train.NumPoints);
-            int[] targets;
-            PointLabels labelsOf;
-            if (tree.IsLeaf(t))
-            {
-                targets = tree.LabelsOf(t).ToArray();
-                labelsOf = (i, first, y) =>
-                {
-                    for (int m = 0; m < y.Length; m++) y[m] = (sbyte)(labels.Has(points[i], targets[first + m]) ? 1 : -1);
-                };
-            }
-            else
-            {
-                int child = tree.FirstChild[t];
-                targets = [child, child + 1];
-                labelsOf = (i, first, y) =>
-                {
-                    for (int m = 0; m < y.Length; m++)
-                    {
-                        bool positive = false;
-                        foreach (int l in labels.LabelsOf(points[i])) positive |= Under(l, targets[first + m]);
-                        y[m] = (sbyte)(positive ? 1 : -1);
-                    }
-                };
-            }
-            var node = LinearLearners.TrainWeights(options.Learner, x.SelectRows(points), targets.Length, labelsOf, options.Epochs,
-                SeedStreams.Parabel.NodeLearners.Of(options.Seed, t));
-            int firstColumn = ParabelModel.FirstColumn(tree, t), width = targets.Length;
-            // Only the features with a non-zero weight are kept (a node's classifiers see only its points' features),
-            // unless most are: then all are, and prediction indexes rows directly instead of searching.
-            var used = Enumerable.Range(0, d).Where(j => node.Row(j).ContainsAnyExcept(0f)).ToArray();
-            if (4L * used.Length > d) used = Enumerable.Range(0, d).ToArray();
-            var block = new float[used.Length * width];
-            for (int r = 0; r < used.Length; r++) node.Row(used[r]).CopyTo(block.AsSpan(r * width, width));
-            (nodeFeatures[t], nodeBlocks[t]) = (used, block);
-            if (options.Bias > 0) node.Row(d).CopyTo(biasWeights.AsSpan(firstColumn, width));
-            monitor.Report("Parabel classifiers", Interlocked.Increment(ref done), tree.NumNodes);
-        });
-        monitor.Write(string.Create(CultureInfo.InvariantCulture,
-            $"Parabel: {columns:N0} {options.Learner.DisplayName} classifiers trained in {clock.Elapsed.TotalSeconds:F2}s"));
-        var featureStart = new int[tree.NumNodes + 1];
-        for (int t = 0; t < tree.NumNodes; t++) featureStart[t + 1] = checked(featureStart[t] + nodeFeatures[t].Length);
-        return new ParabelModel(labels.NumLabels, d, tree, featureStart, nodeFeatures.SelectMany(f => f).ToArray(),
-            nodeBlocks.SelectMany(b => b).ToArray(), biasWeights, options);
+        _pointsOf = train.Labels.Matrix.Transpose();
     }
 
-    private static int[] PointsUnder(LabelTree tree, int node, CsrMatrix pointsOfLabel, int numPoints)
+    public LabelTree Tree { get; }
+
+    private bool Under(int label, int node)
     {
-        var marked = new bool[numPoints];
+        for (int t = _leafOf[label]; t >= 0; t = _parent[t]) if (t == node) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A cost estimate of training node t, to deal nodes to ranks: its classifiers (two, or its labels) times the
+    /// points that reach it (bounded by the positives of the labels below it).
+    /// </summary>
+    public double Cost(int t)
+    {
+        long positives = LabelsUnder(t).Sum(l => (long)_pointsOf.RowLength(l));
+        return (double)ParabelModel.Width(Tree, t) * Math.Min(positives, _train.NumPoints);
+    }
+
+    public ParabelNode TrainNode(int t)
+    {
+        var labels = _train.Labels;
+        var points = t == 0 ? Enumerable.Range(0, _train.NumPoints).ToArray() : PointsUnder(t);
+        int[] targets;
+        PointLabels labelsOf;
+        if (Tree.IsLeaf(t))
+        {
+            targets = Tree.LabelsOf(t).ToArray();
+            labelsOf = (i, first, y) =>
+            {
+                for (int m = 0; m < y.Length; m++) y[m] = (sbyte)(labels.Has(points[i], targets[first + m]) ? 1 : -1);
+            };
+        }
+        else
+        {
+            int child = Tree.FirstChild[t];
+            targets = [child, child + 1];
+            labelsOf = (i, first, y) =>
+            {
+                for (int m = 0; m < y.Length; m++)
+                {
+                    bool positive = false;
+                    foreach (int l in labels.LabelsOf(points[i])) positive |= Under(l, targets[first + m]);
+                    y[m] = (sbyte)(positive ? 1 : -1);
+                }
+            };
+        }
+        var node = LinearLearners.TrainWeights(_options.Learner, _x.SelectRows(points), targets.Length, labelsOf, _options.Epochs,
+            SeedStreams.Parabel.NodeLearners.Of(_options.Seed, t));
+        int width = targets.Length;
+        // Only the features with a non-zero weight are kept (a node's classifiers see only its points' features),
+        // unless most are: then all are, and prediction indexes rows directly instead of searching.
+        var used = Enumerable.Range(0, _d).Where(j => node.Row(j).ContainsAnyExcept(0f)).ToArray();
+        if (4L * used.Length > _d) used = Enumerable.Range(0, _d).ToArray();
+        var block = new float[used.Length * width];
+        for (int r = 0; r < used.Length; r++) node.Row(used[r]).CopyTo(block.AsSpan(r * width, width));
+        return new ParabelNode(t, used, block, _options.Bias > 0 ? node.Row(_d).ToArray() : []);
+    }
+
+    /// <summary>The model from every node's classifiers (<paramref name="nodes"/>[t] is node t's).</summary>
+    public ParabelModel Assemble(IReadOnlyList<ParabelNode> nodes)
+    {
+        if (nodes.Count != Tree.NumNodes) throw new ArgumentException($"{nodes.Count} trained nodes for a tree of {Tree.NumNodes}");
+        var biasWeights = new float[ParabelModel.ColumnCount(Tree)];
+        var featureStart = new int[Tree.NumNodes + 1];
+        for (int t = 0; t < Tree.NumNodes; t++)
+        {
+            if (nodes[t].Node != t) throw new ArgumentException($"node {nodes[t].Node} given in place of node {t}");
+            nodes[t].Bias.CopyTo(biasWeights.AsSpan(ParabelModel.FirstColumn(Tree, t)));
+            featureStart[t + 1] = checked(featureStart[t] + nodes[t].Features.Length);
+        }
+        return new ParabelModel(_train.NumLabels, _d, Tree, featureStart, nodes.SelectMany(n => n.Features).ToArray(),
+            nodes.SelectMany(n => n.Block).ToArray(), biasWeights, _options);
+    }
+
+    private int[] PointsUnder(int node)
+    {
+        var marked = new bool[_train.NumPoints];
+        foreach (int l in LabelsUnder(node))
+            foreach (int i in _pointsOf.RowIndices(l)) marked[i] = true;
+        return Enumerable.Range(0, marked.Length).Where(i => marked[i]).ToArray();
+    }
+
+    /// <summary>The labels of the leaves below <paramref name="node"/> (itself, when it is a leaf).</summary>
+    private List<int> LabelsUnder(int node)
+    {
+        var labels = new List<int>();
         var stack = new Stack<int>([node]);
         while (stack.Count > 0)
         {
             int t = stack.Pop();
-            if (tree.IsLeaf(t))
-            {
-                foreach (int l in tree.LabelsOf(t))
-                    foreach (int i in pointsOfLabel.RowIndices(l)) marked[i] = true;
-            }
+            if (Tree.IsLeaf(t)) labels.AddRange(Tree.LabelsOf(t));
             else
             {
-                stack.Push(tree.FirstChild[t]);
-                stack.Push(tree.FirstChild[t] + 1);
+                stack.Push(Tree.FirstChild[t]);
+                stack.Push(Tree.FirstChild[t] + 1);
             }
         }
-        return Enumerable.Range(0, numPoints).Where(i => marked[i]).ToArray();
+        return labels;
     }
 }
