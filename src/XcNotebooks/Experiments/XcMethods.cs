@@ -70,11 +70,12 @@ public static class XcMethods
     {
         var name = ModelFile.ReadMethod(path);
         var method = All.FirstOrDefault(m => m.Name == name)
-            ?? throw new DataFormatException(path, 0, $"a model of method '{LineParserShown(name)}', which this kit ({Kit.Version}) does not know (it knows {string.Join(", ", All.Select(m => m.Name))})");
+            ?? throw new DataFormatException(path, 0, $"a model of method '{Shown(name)}', which this kit ({Kit.Version}) does not know (it knows {string.Join(", ", All.Select(m => m.Name))})");
         return method.Load(path, backend);
     }
 
-    private static string LineParserShown(string name) => name.Length <= 40 ? name : name[..40] + "…";
+    /// <summary>A stored name as a message shows it: a damaged one may be long.</summary>
+    private static string Shown(string name) => name.Length <= 40 ? name : name[..40] + "…";
 
     /// <summary>A method whose typed train/validate functions are wrapped with a clear error for options of the wrong type.</summary>
     private static XcMethod Method<TOptions>(string name, string description, TOptions defaults,
