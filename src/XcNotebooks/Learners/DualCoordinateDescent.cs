@@ -87,7 +87,7 @@ public static class DualCoordinateDescent
     /// learnerIds[c] into column c: each learner sees the same labels and seed as in the full set, so a shard's
     /// columns equal the full run's columns bit for bit (what label-sharded training relies on).
     /// </summary>
-    public static RowMajorMatrix TrainMany(CsrMatrix features, IReadOnlyList<int> learnerIds, PointLabels labelsOf, BinaryLearnerOptions options, int seed,
+    internal static RowMajorMatrix TrainMany(CsrMatrix features, IReadOnlyList<int> learnerIds, PointLabels labelsOf, BinaryLearnerOptions options, int seed,
         TrainingMonitor? monitor = null, string stage = "dual coordinate descent")
     {
         ArgumentNullException.ThrowIfNull(features);

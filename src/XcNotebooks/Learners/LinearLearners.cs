@@ -49,7 +49,7 @@ public static class LinearLearners
     /// trains it (same targets, same seed, same pruning): column c holds learner learnerIds[c]. Dual coordinate
     /// descent learners only, since the online ones share one shuffled pass over all learners.
     /// </summary>
-    public static RowMajorMatrix TrainWeights(BinaryLearnerOptions learner, CsrMatrix features, IReadOnlyList<int> learnerIds, PointLabels labelsOf,
+    internal static RowMajorMatrix TrainWeights(BinaryLearnerOptions learner, CsrMatrix features, IReadOnlyList<int> learnerIds, PointLabels labelsOf,
         int seed, TrainingMonitor? monitor = null, string stage = "Linear learners")
     {
         learner = (learner ?? throw new ArgumentNullException(nameof(learner))).Validate();
