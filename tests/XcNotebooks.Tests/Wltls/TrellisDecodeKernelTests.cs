@@ -79,4 +79,29 @@ public class TrellisDecodeKernelTests
         Assert.Equal(onCpu.Weights.Data, trainedForIlgpu.Weights.Data);
         Assert.Equal(onCpu.TopK(data.Test, 3).Labels, trainedForIlgpu.TopK(data.Test, 3).Labels);
     }
+
+    [Fact]
+    public void ALoadedModelDecodesOnTheBackendAskedFor()
+    {
+        // `xcn predict --backend ilgpu` loads through Load(path, backend): the model then decodes with the kernel and
+        // ranks exactly as the CPU model it was saved from; without a backend it keeps the one it was trained for.
+        var data = SyntheticData.MultiClass(40, 400, 300, 0, 150, seed: 9);
+        var trained = Wltls.Train(data.Train, null, new WltlsOptions { SliceWidth = 4, Epochs = 1 });
+        var path = Path.Combine(Path.GetTempPath(), $"xcn-wltls-backend-{Guid.NewGuid():N}.model");
+        try
+        {
+            trained.Save(path);
+            var onIlgpu = WltlsModel.Load(path, BackendKind.Ilgpu);
+            Assert.Equal(BackendKind.Ilgpu, onIlgpu.Options.Backend);
+            Assert.Equal(BackendKind.Cpu, WltlsModel.Load(path).Options.Backend);
+            var expected = trained.TopK(data.Test, 3);
+            var actual = onIlgpu.TopK(data.Test, 3);
+            Assert.Equal(expected.Labels, actual.Labels);
+            Assert.Equal(expected.Scores, actual.Scores);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

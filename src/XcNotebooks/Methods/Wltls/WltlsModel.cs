@@ -179,7 +179,7 @@ public sealed class WltlsModel : IXcModel, IReportDetails
         });
 
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged or foreign file gives a DataFormatException naming it.</summary>
-    /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
+    /// <remarks><paramref name="backend"/> chooses where the model decodes (null: where it was trained to decode).</remarks>
     public static WltlsModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, Wltls.MethodName, FormatVersion, r =>
         {
@@ -195,7 +195,8 @@ public sealed class WltlsModel : IXcModel, IReportDetails
                 throw new DataFormatException(path, 0, $"weight matrix has {weights.Cols} columns, the trellis K={classes}, b={sliceWidth} has {graph.NumEdges} edges");
             try
             {
-                return new WltlsModel(graph, (DecodingLoss)loss, assignment, weights, options);
+                var model = new WltlsModel(graph, (DecodingLoss)loss, assignment, weights, options);
+                return backend is { } kind ? model.OnBackend(kind) : model;
             }
             catch (ArgumentException e)
             {
