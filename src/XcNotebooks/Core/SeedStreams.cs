@@ -137,6 +137,12 @@ public static class SeedStreams
         public static readonly SeedStream Batches = new("mini-batches", 2);
     }
 
+    /// <summary>The WordNet data set builder.</summary>
+    public static class WordNet
+    {
+        public static readonly SeedStream LabelSample = new("sample of classes", 1);
+    }
+
     /// <summary>The Parabel-style label tree.</summary>
     public static class Parabel
     {

@@ -166,7 +166,7 @@ public static class WordNetDatasets
         if (sampled)
         {
             var candidates = Enumerable.Range(0, synsets.Count).Where(i => isLabel[i]).ToArray();
-            new SeededRandom(Seeds.Derive(options.Seed, 1)).Shuffle(candidates);
+            new SeededRandom(SeedStreams.WordNet.LabelSample.Of(options.Seed)).Shuffle(candidates);
             Array.Clear(isLabel);
             foreach (int l in candidates[..options.LabelSample!.Value]) isLabel[l] = true;
             var kept = Enumerable.Range(0, points.Length).Where(p => pointLabels[p].Any(l => isLabel[l])).ToArray();
