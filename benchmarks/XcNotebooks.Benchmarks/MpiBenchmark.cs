@@ -42,7 +42,7 @@ public static class MpiBenchmark
             Console.WriteLine($"data: {data.Train} ; {data.Test} (generated in {clock.Elapsed.TotalSeconds:F0} s)");
             string common = $"{xcn} baseline --kind ovr --train {train} --test {test} --topk 5";
             var rows = new List<Row>();
-            var reference = Path.Combine(dir, "plain", "model.ovr-linear");
+            var reference = Path.Combine(dir, "plain", "model.ovr");
             rows.Add(Measure(repeat, "one plain process (taskset 1 core)", 1, dir, "plain", reference,
                 model => ("taskset", $"-c 0 /usr/bin/time -f xcn-peak-kb=%M,rank=0 dotnet {common} --model {model} --report {model}.json")));
             foreach (int n in ranks)
@@ -75,7 +75,7 @@ public static class MpiBenchmark
             var peaks = Regex.Matches(stderr.Result, @"xcn-peak-kb=(\d+),rank=(\d+)").OrderBy(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
                 .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
             var report = JsonDocument.Parse(File.ReadAllText(model + ".json")).RootElement;
-            var file = Path.Combine(model, "model.ovr-linear");
+            var file = Path.Combine(model, "model.ovr");
             bool same = File.Exists(reference) && File.ReadAllBytes(reference).AsSpan().SequenceEqual(File.ReadAllBytes(file));
             var row = new Row(name, ranks, wall, report.GetProperty("trainSeconds").GetDouble(), report.GetProperty("metrics").GetProperty("P@1").GetDouble(), peaks, same);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

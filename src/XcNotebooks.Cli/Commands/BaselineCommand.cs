@@ -73,6 +73,7 @@ public sealed class BaselineCommand : ICliCommand
             _ => MethodCommand.WithSeed(ParabelBinding.Bind(args, new ParabelOptions()), run.Seed),
         };
         var method = XcMethods.Find(OptionsBinder.KebabCase(kind.ToString()));
+        int ranks = 1;
         if (args.GetValue(Distributed) || Collectives.LaunchedAsGroup)
         {
             if (kind is not (BaselineKind.Ovr or BaselineKind.Parabel))
@@ -87,13 +88,15 @@ public sealed class BaselineCommand : ICliCommand
                 TrainShard(run.Data.Train, options, run.Monitor);
                 return new RunReport { Method = method.Name, DatasetFiles = run.Files, Options = options };
             }
+            ranks = collective.Size;
             method = method with
             {
                 Train = (train, _, o, monitor) => TrainShard(train, o, monitor) ?? throw new InvalidOperationException("rank 0 received no merged model"),
             };
         }
         using var result = run.RunExperiment(method, options);
-        return result.Report;
+        return ranks == 1 ? result.Report
+            : result.Report with { Details = new Dictionary<string, object?>(result.Report.Details) { ["ranks"] = ranks } };
     }
 }
 

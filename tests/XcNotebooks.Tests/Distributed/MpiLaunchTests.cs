@@ -58,14 +58,14 @@ public sealed class MpiLaunchTests : IDisposable
         var (code, output, errors) = Launch(Launcher!, ["-n", "2", Xcn, .. common, "--distributed", "--model", sharded, "--report", sharded + ".json"]);
         Assert.True(code == 0, $"exit {code}: {errors}");
         Assert.Single(output.Split('\n'), line => line.StartsWith("Report written to", StringComparison.Ordinal)); // rank 0 only
-        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.ovr-linear")), File.ReadAllBytes(Path.Combine(sharded, "model.ovr-linear")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.ovr")), File.ReadAllBytes(Path.Combine(sharded, "model.ovr")));
         Assert.Equal(Metrics(single + ".json").ToString(), Metrics(sharded + ".json").ToString());
         Assert.Equal(2, JsonDocument.Parse(File.ReadAllText(sharded + ".json")).RootElement.GetProperty("details").GetProperty("ranks").GetInt32());
 
         // Without a launcher, --distributed starts MPI as rank 0 of 1.
         (code, _, errors) = Launch(Xcn, [.. common, "--distributed", "--model", mpiOne]);
         Assert.True(code == 0, $"exit {code}: {errors}");
-        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.ovr-linear")), File.ReadAllBytes(Path.Combine(mpiOne, "model.ovr-linear")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.ovr")), File.ReadAllBytes(Path.Combine(mpiOne, "model.ovr")));
     }
 
     [Fact]
@@ -92,6 +92,6 @@ public sealed class MpiLaunchTests : IDisposable
             "-n", "1", Xcn, "baseline", "--kind", "ovr", "--train", missing, "--test", test, "--model", model]);
         Assert.Equal(2, code);
         Assert.Contains($"error: rank 1 of 2: {missing}: no such file", errors);
-        Assert.False(File.Exists(Path.Combine(model, "model.ovr-linear")));
+        Assert.False(File.Exists(Path.Combine(model, "model.ovr")));
     }
 }
