@@ -77,7 +77,7 @@ public sealed class BaselineCommand : ICliCommand
         if (args.GetValue(Distributed) || Collectives.LaunchedAsGroup)
         {
             if (kind is not (BaselineKind.Ovr or BaselineKind.Parabel))
-                throw new ArgumentException($"--distributed: supported for --kind ovr and parabel, not {OptionsBinder.KebabCase(kind.ToString())}");
+                throw new ArgumentException($"--distributed: supported for --kind ovr and parabel, not {method.Name}");
             var collective = Collectives.World(distributed: true);
             IXcModel? TrainShard(Dataset train, object o, TrainingMonitor monitor) => o is OneVsRestOptions ovr
                 ? DistributedOneVsRest.Train(train, ovr, collective, monitor)
