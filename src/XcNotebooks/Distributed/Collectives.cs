@@ -1,4 +1,5 @@
 using System.Globalization;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Distributed;
 
@@ -35,11 +36,6 @@ public static class Collectives
     /// </summary>
     public static ICollective World(bool distributed = false) =>
         distributed || LaunchedAsGroup ? MpiCollective.World : SingleProcessCollective.Instance;
-
-    internal static void CheckRoot(int root, int size)
-    {
-        if (root < 0 || root >= size) throw new ArgumentOutOfRangeException(nameof(root), $"root rank {root} is not in 0..{size - 1}");
-    }
 
     private static int? ReadInt(string variable) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : null;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Distributed;
 
@@ -82,7 +83,7 @@ public static class InProcessCollectives
 
         public byte[] Broadcast(byte[]? data, int root)
         {
-            Collectives.CheckRoot(root, Size);
+            CollectiveExtensions.CheckRoot(root, Size);
             if (rank == root) ArgumentNullException.ThrowIfNull(data, nameof(data));
             return (byte[])((byte[])Exchange(rank == root ? data : null)[root]!).Clone();
         }
@@ -95,7 +96,7 @@ public static class InProcessCollectives
         {
             ArgumentNullException.ThrowIfNull(data);
             ArgumentNullException.ThrowIfNull(receive);
-            Collectives.CheckRoot(root, Size);
+            CollectiveExtensions.CheckRoot(root, Size);
             var all = Exchange(data);
             if (rank != root) return;
             for (int r = 0; r < all.Length; r++) receive(r, (T[])all[r]!);

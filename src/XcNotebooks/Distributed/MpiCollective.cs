@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using XcNotebooks.Core;
 
 namespace XcNotebooks.Distributed;
 
@@ -79,7 +80,7 @@ public sealed class MpiCollective : ICollective
     /// <inheritdoc/>
     public byte[] Broadcast(byte[]? data, int root)
     {
-        Collectives.CheckRoot(root, Size);
+        CollectiveExtensions.CheckRoot(root, Size);
         if (Rank == root) ArgumentNullException.ThrowIfNull(data, nameof(data));
         int length = Rank == root ? data!.Length : 0;
         _world.Broadcast(ref length, root);
@@ -102,7 +103,7 @@ public sealed class MpiCollective : ICollective
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(receive);
-        Collectives.CheckRoot(root, Size);
+        CollectiveExtensions.CheckRoot(root, Size);
         if (Rank != root)
         {
             _world.Send(data.Length, root, LengthTag);

@@ -1,3 +1,4 @@
+using XcNotebooks.Core;
 using XcNotebooks.Distributed;
 using Xunit;
 

@@ -1,10 +1,11 @@
-namespace XcNotebooks.Distributed;
+namespace XcNotebooks.Core;
 
 /// <summary>
-/// The collective operations the kit's distributed training needs, over a fixed group of ranks 0..Size-1 that all
-/// call the same operations in the same order (MPI's model). Implementations: <see cref="MpiCollective"/> (processes
+/// The collective operations the kit's distributed training needs (in Core so that a method's training loop can
+/// allreduce its gradients without knowing MPI), over a fixed group of ranks 0..Size-1 that all
+/// call the same operations in the same order (MPI's model). Implementations: `Distributed.MpiCollective` (processes
 /// started by mpiexec or srun), <see cref="SingleProcessCollective"/> (rank 0 of 1) and
-/// <see cref="InProcessCollectives"/> (threads standing in for ranks, for tests and notebooks).
+/// `Distributed.InProcessCollectives` (threads standing in for ranks, for tests and notebooks).
 /// </summary>
 public interface ICollective
 {
@@ -57,6 +58,11 @@ public static class CollectiveExtensions
         collective.Gather(data, root, (_, bytes) => all.Add(bytes));
         return all;
     }
+
+    internal static void CheckRoot(int root, int size)
+    {
+        if (root < 0 || root >= size) throw new ArgumentOutOfRangeException(nameof(root), $"root rank {root} is not in 0..{size - 1}");
+    }
 }
 
 /// <summary>The group of one: rank 0 of 1, every collective the identity (what a program started without mpiexec gets).</summary>
@@ -85,7 +91,7 @@ public sealed class SingleProcessCollective : ICollective
     /// <inheritdoc/>
     public byte[] Broadcast(byte[]? data, int root)
     {
-        Collectives.CheckRoot(root, 1);
+        CollectiveExtensions.CheckRoot(root, 1);
         return data ?? throw new ArgumentNullException(nameof(data), "the root must pass the bytes to broadcast");
     }
 
@@ -99,7 +105,7 @@ public sealed class SingleProcessCollective : ICollective
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(receive);
-        Collectives.CheckRoot(root, 1);
+        CollectiveExtensions.CheckRoot(root, 1);
         receive(0, data);
     }
 
