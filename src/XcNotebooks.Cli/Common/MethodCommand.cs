@@ -13,6 +13,15 @@ namespace XcNotebooks.Cli.Common;
 /// <summary>What a method command receives: parsed arguments, loaded splits and a console-wired monitor.</summary>
 public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDictionary<string, string> Files, string? ModelDir, int Seed, int TopK, TrainingMonitor Monitor)
 {
+    /// <summary>
+    /// The ranks this run trains on: the MPI world under `--distributed` or an MPI launcher, else the single process.
+    /// Every rank runs the same pipeline in step; only rank 0 prints, saves and reports.
+    /// </summary>
+    public ICollective Collective { get; init; } = SingleProcessCollective.Instance;
+
+    /// <summary>True under `--distributed`: train with the method's <see cref="XcMethod.TrainOnRanks"/>, even on one rank.</summary>
+    public bool Distributed { get; init; }
+
     /// <summary>What could not be written where asked (and where it went instead); the command then exits with 74.</summary>
     internal List<string> WriteFailures { get; init; } = [];
 
@@ -31,17 +40,35 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
         // The metrics' k go up to --topk (P@3 of one prediction per point says nothing).
         settings = (settings ?? new ExperimentSettings { TopK = TopK, Ks = new[] { 1, 3, 5 }.Where(k => k <= TopK).ToArray() })
             with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
+        if (Distributed || Collective.Size > 1) method = OnRanks(method);
         var result = Experiment.Run(method, Data, options, settings, Monitor);
         try
         {
             if (save) SaveModel(result.Model, "model." + result.Model.Method);
-            return result;
+            return Collective.Size == 1 ? result
+                : result with { Report = result.Report with { Details = new Dictionary<string, object?>(result.Report.Details) { ["ranks"] = Collective.Size } } };
         }
         catch
         {
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The method trained across <see cref="Collective"/>'s ranks: rank 0 gets the merged (or replicated) model, a rank
+    /// that holds only a shard a placeholder (<see cref="XcMethods.OtherRank"/>); an error when the method cannot.
+    /// </summary>
+    private XcMethod OnRanks(XcMethod method)
+    {
+        var trainOnRanks = method.TrainOnRanks ?? throw new ArgumentException(
+            $"--distributed: {method.Name} trains in one process only; methods that train across MPI ranks: {string.Join(", ", XcMethods.All.Where(m => m.TrainsOnRanks).Select(m => m.Name))}");
+        var collective = Collective;
+        return method with
+        {
+            Train = (train, heldout, options, monitor) => trainOnRanks(train, heldout, options, collective, monitor)
+                ?? (collective.IsRoot() ? throw new InvalidOperationException($"rank 0 received no merged {method.Name} model") : XcMethods.OtherRank(method, collective.Rank)),
+        };
     }
 
     /// <summary>Path of a file inside the model directory (created on demand), or null when no --model was given.</summary>
@@ -61,7 +88,7 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     public long SaveModel(XcNotebooks.Core.IXcModel model, string fileName)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (ModelDir is null) return 0;
+        if (ModelDir is null || !Collective.IsRoot()) return 0; // rank 0 writes the model
         var saved = OutputFallback.Write(Path.Combine(ModelDir, fileName), "model", path =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -101,6 +128,12 @@ public static class MethodCommand
     /// <summary>--format: input format.</summary>
     public static readonly Option<DataFormat> Format = OptionsBinder.EnumOption<DataFormat>("--format", "input format (auto-detected by default)", DataFormat.Auto);
 
+    /// <summary>Train across the ranks of an MPI job (`mpiexec.mpich -n N xcn METHOD ... --distributed`); implied under an MPI launcher.</summary>
+    public static readonly Option<bool> Distributed = new("--distributed")
+    {
+        Description = "train across the ranks of an MPI job (mpiexec.mpich -n N xcn ... --distributed; implied when mpiexec starts several ranks); rank 0 prints, saves and reports",
+    };
+
     /// <summary>--topk: predictions kept per point.</summary>
     public static readonly Option<int> TopK = AtLeastOne(new("--topk") { Description = "predictions kept per point for the metrics (at least 1)", DefaultValueFactory = _ => 5 });
 
@@ -122,7 +155,7 @@ public static class MethodCommand
     public static Command Create(string name, string description, IEnumerable<Option> methodOptions, Func<MethodRun, RunReport> run,
         Func<string, string?, string?, DataFormat, DataSplits>? load = null)
     {
-        var command = new Command(name, description) { Train, Heldout, Test, Model, Report, Seed, Format, TopK };
+        var command = new Command(name, description) { Train, Heldout, Test, Model, Report, Seed, Format, TopK, Distributed };
         foreach (var option in methodOptions) command.Add(option);
         command.SetAction(args =>
         {
@@ -141,7 +174,12 @@ public static class MethodCommand
             Console.WriteLine($"Loaded {string.Join("; ", data.All.Select(d => d.ToString()))} in {sw.Elapsed.TotalSeconds:F1} s");
             var writeFailures = new List<string>();
             var report = ConsoleMonitor.Run(monitor =>
-                run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor) { WriteFailures = writeFailures }));
+                run(new MethodRun(args, data, files, args.GetValue(Model), args.GetValue(Seed), args.GetValue(TopK), monitor)
+                {
+                    WriteFailures = writeFailures,
+                    Distributed = args.GetValue(Distributed),
+                    Collective = Collectives.World(args.GetValue(Distributed)),
+                }));
             PrintMetrics(report);
             if (args.GetValue(Report) is { } path && Collectives.ProcessRank == 0)
             {

@@ -1,5 +1,6 @@
 using XcNotebooks.Compute;
 using XcNotebooks.Core;
+using XcNotebooks.Distributed;
 using XcNotebooks.Learners;
 using XcNotebooks.Methods.Baselines;
 using XcNotebooks.Methods.Dexa;
@@ -27,6 +28,16 @@ public sealed record XcMethod(string Name, string Description, Type OptionsType,
 {
     /// <summary>Checks options of <see cref="OptionsType"/> without data: ArgumentException naming the option.</summary>
     public Action<object> Validate { get; init; } = _ => { };
+
+    /// <summary>
+    /// Trains across the ranks of a collective (every rank calls it with the same data and options, MPI's model):
+    /// label-sharded methods return the merged model on rank 0 and null on the others; data-parallel methods
+    /// return the same model on every rank. Null when the method trains in one process only.
+    /// </summary>
+    public Func<Dataset, Dataset?, object, ICollective, TrainingMonitor, IXcModel?>? TrainOnRanks { get; init; }
+
+    /// <summary>True when <see cref="TrainOnRanks"/> is set.</summary>
+    public bool TrainsOnRanks => TrainOnRanks is not null;
 }
 
 /// <summary>The registry of methods: by name, and loading any saved model by the method its file names.</summary>
@@ -48,9 +59,11 @@ public static class XcMethods
         Method("dexml", "DEXML: dual encoders with DecoupledSoftmax over all labels (Gupta et al., ICLR 2024); text data with label texts", new DexmlOptions(),
             Dexml.Train, (p, b) => DexmlModel.Load(p, b), o => o.Validate()),
         Method(OneVsRestLinear.MethodName, "One-vs-rest linear classifiers (LIBLINEAR's L2-SVM by default; DiSMEC pruning as an option)", new OneVsRestOptions(),
-            OneVsRestLinear.Train, (p, b) => OneVsRestLinear.Load(p, b), o => o.Validate()),
+            OneVsRestLinear.Train, (p, b) => OneVsRestLinear.Load(p, b), o => o.Validate())
+            .OnRanks<OneVsRestOptions>((train, _, options, collective, monitor) => DistributedOneVsRest.Train(train, options, collective, monitor)),
         Method(Parabel.MethodName, "Parabel-style balanced label tree with beam search (Prabhu et al. 2018)", new ParabelOptions(),
-            Parabel.Train, (p, b) => ParabelModel.Load(p, b), o => o.Validate()),
+            Parabel.Train, (p, b) => ParabelModel.Load(p, b), o => o.Validate())
+            .OnRanks<ParabelOptions>((train, _, options, collective, monitor) => DistributedParabel.Train(train, options, collective, monitor)),
         Method(KNearestNeighbours.MethodName, "Cosine k-nearest neighbours with similarity-weighted votes", new KNearestNeighboursOptions(),
             KNearestNeighbours.Train, (p, b) => KNearestNeighbours.Load(p, b), o => o.Validate()),
         Method(LabelPopularity.MethodName, "Label popularity: the same ranking for every point", new LabelPopularityOptions(),
@@ -74,6 +87,9 @@ public static class XcMethods
         return method.Load(path, backend);
     }
 
+    /// <summary>The placeholder a rank other than 0 gets from label-sharded training (it holds no merged model).</summary>
+    public static IXcModel OtherRank(XcMethod method, int rank) => new OtherRankModel((method ?? throw new ArgumentNullException(nameof(method))).Name, rank);
+
     /// <summary>A stored name as a message shows it: a damaged one may be long.</summary>
     private static string Shown(string name) => name.Length <= 40 ? name : name[..40] + "…";
 
@@ -85,6 +101,17 @@ public static class XcMethods
             (trainData, heldout, options, monitor) => train(trainData, heldout, validate(Cast<TOptions>(name, options)), monitor), load)
         {
             Validate = options => validate(Cast<TOptions>(name, options)),
+        };
+
+    /// <summary>The method with <see cref="XcMethod.TrainOnRanks"/> set from a typed function (options checked as <see cref="XcMethod.Train"/> checks them).</summary>
+    private static XcMethod OnRanks<TOptions>(this XcMethod method, Func<Dataset, Dataset?, TOptions, ICollective, TrainingMonitor, IXcModel?> train)
+        where TOptions : class => method with
+        {
+            TrainOnRanks = (trainData, heldout, options, collective, monitor) =>
+            {
+                method.Validate(options);
+                return train(trainData, heldout, Cast<TOptions>(method.Name, options), collective, monitor);
+            },
         };
 
     private static TOptions Cast<TOptions>(string method, object options) where TOptions : class =>
