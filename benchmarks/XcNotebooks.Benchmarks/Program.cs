@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dexml"] = DexmlBenchmark.Run,
     ["dexml-memory"] = DexmlMemoryBenchmark.Run,
     ["linear"] = LinearBenchmark.Run,
+    ["bestml"] = BestMlBenchmark.Run,
     ["hnsw"] = HnswBenchmark.Run,
     ["wordnet"] = WordNetBenchmark.Run,
     ["mpi"] = MpiBenchmark.Run,

@@ -66,6 +66,8 @@ public static class XcMethods
             .OnRanks<ParabelOptions>((train, _, options, collective, monitor) => DistributedParabel.Train(train, options, collective, monitor)),
         Method(KNearestNeighbours.MethodName, "Cosine k-nearest neighbours with similarity-weighted votes", new KNearestNeighboursOptions(),
             KNearestNeighbours.Train, (p, b) => KNearestNeighbours.Load(p, b), o => o.Validate()),
+        Method(CalibratedFusion.MethodName, "Calibrated fusion: one-vs-rest probabilities (Platt scaling per label) plus k-nearest-neighbour votes, settings chosen on held-out folds",
+            new CalibratedFusionOptions(), CalibratedFusion.Train, (p, b) => CalibratedFusionModel.Load(p, b), o => o.Validate()),
         Method(LabelPopularity.MethodName, "Label popularity: the same ranking for every point", new LabelPopularityOptions(),
             LabelPopularity.Train, (p, b) => LabelPopularity.Load(p, b), o => o.Validate()),
     ];
