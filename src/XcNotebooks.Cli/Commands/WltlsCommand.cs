@@ -63,7 +63,8 @@ public sealed class WltlsCommand : ICliCommand
         var args = run.Args;
         var data = run.Data;
         var monitor = run.Monitor;
-        options = options with { CheckpointPath = run.ModelPath("model.wltls") };
+        bool root = run.Collective.IsRoot(); // under --distributed only rank 0 writes (the checkpoint too)
+        options = options with { CheckpointPath = root ? run.ModelPath("model.wltls") : null };
         if (args.GetValue(AssignmentFile) is { } assignmentFile)
         {
             if (options.PathAssignment != PathAssignmentPolicy.Fixed)
@@ -85,6 +86,7 @@ public sealed class WltlsCommand : ICliCommand
             throw new ArgumentException("the sparse-models experiment needs a heldout split (its stopping rule watches validation accuracy)");
         WltlsRun.LogDataset(data, monitor);
         using var result = run.RunExperiment(Wltls.MethodName, options, save: false); // the checkpoint (--model) holds the best-validated model
+        if (!root) return result.Report; // the other ranks trained their edges; rank 0 holds the model and runs the extras
         var model = (WltlsModel)result.Model;
         var details = new Dictionary<string, object?>(result.Report.Details);
         if (sparse)
