@@ -11,7 +11,10 @@ namespace XcNotebooks.Cli.Commands;
 /// <summary>
 /// `xcn wltls`: trains and tests W-LTLS with the original CLI's options (slice width, decoding loss, epochs, path
 /// assignment, binary classifier, --plot_graph, --sparse), prints the original's log lines, and writes the common
-/// report (accuracy, per-epoch figures, model size, the sparse table, the slice-width table).
+/// report (accuracy, per-epoch figures, model size, the sparse table, the slice-width table). Under `--distributed`
+/// (`mpiexec.mpich -n N xcn wltls ...`) the trellis edges are trained label-sharded over the ranks
+/// (<see cref="XcNotebooks.Distributed.DistributedWltls"/>): rank 0 alone writes the checkpoint (the same file as one
+/// process's) and runs the extras (--sparse, --plot-graph, --sweep) in one process after training.
 /// </summary>
 public sealed class WltlsCommand : ICliCommand
 {
