@@ -307,8 +307,8 @@ public static class Wltls
             }
             monitor.Write(line.ToString().TrimEnd());
             epochs.Add(new WltlsEpoch(epoch + 1, trainAccuracy, validation, trainSeconds, validationSeconds, isBest));
-            // Rank 0 alone validated: its decision holds for every rank.
-            if (ranks.Broadcast(options.EarlyStopping && withoutImprovement >= 2 && epoch + 1 < options.Epochs))
+            // Rank 0 alone validated: its decision holds for every rank (nothing to exchange without early stopping).
+            if (options.EarlyStopping && ranks.Broadcast(withoutImprovement >= 2 && epoch + 1 < options.Epochs))
             {
                 monitor.Write("Early stopping!");
                 earlyStopped = true;
