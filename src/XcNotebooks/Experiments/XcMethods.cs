@@ -47,7 +47,8 @@ public static class XcMethods
     public static IReadOnlyList<XcMethod> All { get; } =
     [
         Method("wltls", "W-LTLS: wide trellis codes with loss-based decoding (Evron et al., NeurIPS 2018)", new WltlsOptions(),
-            Wltls.Train, (p, b) => WltlsModel.Load(p, b), o => o.Validate()),
+            Wltls.Train, (p, b) => WltlsModel.Load(p, b), o => o.Validate())
+            .OnRanks<WltlsOptions>((train, heldout, options, collective, monitor) => DistributedWltls.Train(train, heldout, options, collective, monitor)),
         Method("dsnc", "DSNC: deep stochastic binary codes learned end to end (Gerald et al. 2019)", new DsncOptions(),
             (train, heldout, options, monitor) => Dsnc.Train(train, heldout, options, monitor), (p, b) => DsncModel.Load(p, b), o => o.Validate()),
         Method(NeuralXc.MethodName, "NeuralXC: input and label autoencoders with a regressor between their codes (Srinivasan et al. 2018)",
