@@ -23,7 +23,7 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
     /// <summary>Weights per block of feature rows that rank 0 assembles and writes when saving (16 MB).</summary>
     internal const int SaveBlockWeights = 1 << 22;
 
-    /// <summary>Bytes of top-k candidates per message when rank 0 gathers predictions (16 MB from each rank).</summary>
+    /// <summary>Bytes of top-k candidates rank 0 gathers at a time when merging predictions (16 MB from all ranks together).</summary>
     internal const int TopKMessageBytes = 1 << 24;
 
     private readonly int[] _labels;
@@ -109,7 +109,10 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
     /// </summary>
     public TopKPredictions TopK(CsrMatrix features, int k) => TopK(features, k, TopKMessageBytes);
 
-    /// <summary>As <see cref="TopK(CsrMatrix, int)"/>, each rank sending its lists in messages of at most <paramref name="messageBytes"/> (at least one point).</summary>
+    /// <summary>
+    /// As <see cref="TopK(CsrMatrix, int)"/>, the ranks sending their lists in rounds of at most <paramref name="messageBytes"/>
+    /// from all ranks together (at least one point per round), which rank 0 holds while merging a round.
+    /// </summary>
     internal TopKPredictions TopK(CsrMatrix features, int k, int messageBytes)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -130,7 +133,7 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
         bool root = Collective.IsRoot();
         var result = TopKPredictions.Empty(rows, k);
         var received = new (int[] Labels, float[] Scores)?[Collective.Size];
-        int chunk = Math.Max(1, messageBytes / (8 * k));
+        int chunk = (int)Math.Max(1, messageBytes / (8L * k * Collective.Size));
         for (int start = 0; start < rows; start += chunk)
         {
             int count = Math.Min(chunk, rows - start), values = count * k;
@@ -197,7 +200,8 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
         Collective.Gather(MemoryMarshal.AsBytes(_labels.AsSpan()).ToArray(), 0, (rank, bytes) => ids[rank] = MemoryMarshal.Cast<byte, int>(bytes).ToArray());
         if (!root)
         {
-            for (int step = 0; step < steps; step++) Collective.Gather(Part(step, rowsPerBlock), 0, (_, _) => { });
+            float[]? sent = null;
+            for (int step = 0; step < steps; step++) Collective.Gather(Part(step, rowsPerBlock, ref sent), 0, (_, _) => { });
             ThrowWhenRootFailed(Collective.Broadcast(null, 0));
             return;
         }
@@ -206,6 +210,8 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
         var block = new float[(long)Math.Min(rowsPerBlock, Math.Max(1, d)) * labels];
         int done = 0;
         bool checkedIds = false;
+        float[]? own = null;
+        long unreleased = 0;
         // One gather per step; rank 0 keeps the values (step < blocks: a block of feature rows, else the bias weights).
         Span<float> Next()
         {
@@ -213,8 +219,9 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
             int first = step * rowsPerBlock, count = step < blocks ? Math.Min(rowsPerBlock, d - first) : 1;
             var target = step < blocks ? block : new float[labels];
             string? damage = null;
-            Collective.Gather(Part(step, rowsPerBlock), 0, (rank, values) =>
+            Collective.Gather(Part(step, rowsPerBlock, ref own), 0, (rank, values) =>
             {
+                if (rank != 0) ReleaseReceived(ref unreleased, values.LongLength);
                 if (!checkedIds || damage is not null) return; // draining after a failure
                 int width = ids[rank].Length;
                 if (values.LongLength != (long)count * width) { damage ??= $"rank {rank} sent {values.LongLength:N0} weights for {count:N0} rows of {width:N0} labels"; return; }
@@ -249,13 +256,36 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
         if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
     }
 
-    /// <summary>What this rank sends at a step of <see cref="Save(string)"/>: its columns of a block of feature rows, or its bias weights.</summary>
-    private float[] Part(int step, int rowsPerBlock)
+    /// <summary>
+    /// What this rank sends at a step of <see cref="Save(string)"/>: its columns of a block of feature rows, or its
+    /// bias weights, copied into <paramref name="buffer"/> when it has the size (every full block), else into a new
+    /// array that becomes the buffer: a save allocates a few arrays, not one per block.
+    /// </summary>
+    private float[] Part(int step, int rowsPerBlock, ref float[]? buffer)
     {
         int width = _labels.Length, first = step * rowsPerBlock;
-        return first < NumFeatures
-            ? _shard.AsSpan(first * width, Math.Min(rowsPerBlock, NumFeatures - first) * width).ToArray()
-            : _shard.AsSpan(NumFeatures * width, width).ToArray();
+        var part = first < NumFeatures
+            ? _shard.AsSpan(first * width, Math.Min(rowsPerBlock, NumFeatures - first) * width)
+            : _shard.AsSpan(NumFeatures * width, width);
+        if (buffer is null || buffer.Length != part.Length) buffer = new float[part.Length];
+        part.CopyTo(buffer);
+        return buffer;
+    }
+
+    /// <summary>Received weights rank 0 lets pile up before it collects them (64 MB).</summary>
+    private const long ReceivedBytesBeforeCollecting = 1L << 26;
+
+    /// <summary>
+    /// Counts the weights rank 0 received (a new array per message, garbage once scattered into the block) and
+    /// collects them every <see cref="ReceivedBytesBeforeCollecting"/> bytes: the GC's budget for large arrays grows
+    /// with the live heap (the shard), so without it the parts of a save would pile up to the size of the others' shards.
+    /// </summary>
+    private static void ReleaseReceived(ref long unreleased, long values)
+    {
+        unreleased += 4 * values;
+        if (unreleased < ReceivedBytesBeforeCollecting) return;
+        GC.Collect();
+        unreleased = 0;
     }
 
     /// <summary>The shards' label ids must cover every label exactly once (else the file would not be one process's).</summary>
