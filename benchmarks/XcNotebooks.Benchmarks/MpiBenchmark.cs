@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Synthetic;
+using static XcNotebooks.Benchmarks.BenchmarkArgs;
 
 namespace XcNotebooks.Benchmarks;
 
@@ -11,7 +12,8 @@ namespace XcNotebooks.Benchmarks;
 /// Label-sharded one-vs-rest under MPI, whole process against whole process: `xcn baseline --kind ovr` as one plain
 /// process (the baseline), then `mpiexec.mpich -n N -bind-to core xcn ... --distributed` for each N, one core and one
 /// .NET thread per rank (DOTNET_PROCESSOR_COUNT=1), every process wrapped in /usr/bin/time for its peak resident
-/// memory. Reports wall seconds, train seconds (rank 0's, gather and merge included), the speed-up against N = 1,
+/// memory. Reports wall seconds, train and predict seconds (rank 0's: under --distributed one-vs-rest stays split
+/// across the ranks, which predict together and save together), the speed-up against N = 1,
 /// the peak memory of each rank against the plain process's, and whether every model file is byte-identical.
 /// `mpi [--labels 100000] [--features 1000] [--points 2000] [--ranks 1,2] [--repeat 1] [--out FILE.md]`.
 /// With `--method wltls`: label-sharded W-LTLS (`xcn wltls`, edges dealt over the ranks) on PREFIX.train.bz2,
@@ -22,12 +24,12 @@ namespace XcNotebooks.Benchmarks;
 /// </summary>
 public static class MpiBenchmark
 {
-    private sealed record Row(string Run, int Ranks, double WallSeconds, double TrainSeconds, double P1, long[] PeakKilobytes, bool SameModel);
+    private sealed record Row(string Run, int Ranks, double WallSeconds, double TrainSeconds, double PredictSeconds, double P1, long[] PeakKilobytes, bool SameModel);
 
     public static int Run(string[] args)
     {
-        int labels = IntArg(args, "--labels", 100_000), features = IntArg(args, "--features", 1000), points = IntArg(args, "--points", 2000);
-        int repeat = IntArg(args, "--repeat", 1);
+        int labels = Int(args, "--labels", 100_000), features = Int(args, "--features", 1000), points = Int(args, "--points", 2000);
+        int repeat = Int(args, "--repeat", 1);
         string method = Arg(args, "--method") ?? "ovr";
         if (method is not ("ovr" or "wltls")) { Console.Error.WriteLine($"mpi: --method ovr or wltls, not {method}"); return 2; }
         var ranks = (Arg(args, "--ranks") ?? "1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
@@ -38,7 +40,7 @@ public static class MpiBenchmark
         try
         {
             var (common, modelFile, description) = method == "ovr" ? OvrCommand(xcn, dir, labels, features, points)
-                : Arg(args, "--data") == "synthetic" ? WltlsCommand(xcn, args, SyntheticMultiClass(dir, labels, features, points, IntArg(args, "--tokens", 200)))
+                : Arg(args, "--data") == "synthetic" ? WltlsCommand(xcn, args, SyntheticMultiClass(dir, labels, features, points, Int(args, "--tokens", 200)))
                 : WltlsCommand(xcn, args, null);
             var rows = new List<Row>();
             var model = Path.Combine(dir, "model");
@@ -147,9 +149,9 @@ public static class MpiBenchmark
             File.Delete(file);
             reference ??= bytes;
             bool same = reference.AsSpan().SequenceEqual(bytes);
-            var row = new Row(name, ranks, wall, report.GetProperty("trainSeconds").GetDouble(), report.GetProperty("metrics").GetProperty("P@1").GetDouble(), peaks, same);
+            var row = new Row(name, ranks, wall, report.GetProperty("trainSeconds").GetDouble(), report.GetProperty("predictSeconds").GetDouble(), report.GetProperty("metrics").GetProperty("P@1").GetDouble(), peaks, same);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-40} wall {wall:F1} s  train {row.TrainSeconds:F1} s  P@1 {row.P1:F2}  peak MB per rank {string.Join(" / ", peaks.Select(p => (p / 1024.0).ToString("F0", CultureInfo.InvariantCulture)))}  same model {same}"));
+                $"  {name,-40} wall {wall:F1} s  train {row.TrainSeconds:F1} s  predict {row.PredictSeconds:F2} s  P@1 {row.P1:F2}  peak MB per rank {string.Join(" / ", peaks.Select(p => (p / 1024.0).ToString("F0", CultureInfo.InvariantCulture)))}  same model {same}"));
             if (best is null || row.WallSeconds < best.WallSeconds) best = row;
         }
         return best!;
@@ -164,21 +166,12 @@ public static class MpiBenchmark
         {
             $"Data: {data}. Whole process against whole process; \"x n=1\" = wall seconds of the n = 1 MPI run / this run's; peak memory: each rank's maximum resident set (/usr/bin/time %M), rank 0 first, as a share of the plain process's.",
             "",
-            "| run | ranks | wall s | train s (rank 0) | speed-up x n=1 (wall) | speed-up x n=1 (train) | P@1 | peak MB (rank 0 / 1 ..) | peak / plain process | model bytes = plain |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+            "| run | ranks | wall s | train s (rank 0) | predict s (rank 0) | speed-up x n=1 (wall) | speed-up x n=1 (train) | P@1 | peak MB (rank 0 / 1 ..) | peak / plain process | model bytes = plain |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
         };
         foreach (var r in rows)
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Run} | {r.Ranks} | {r.WallSeconds:F1} | {r.TrainSeconds:F1} | {one.WallSeconds / r.WallSeconds:F2} | {one.TrainSeconds / r.TrainSeconds:F2} | {r.P1:F2} | {string.Join(" / ", r.PeakKilobytes.Select(p => (p / 1024.0).ToString("F0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", r.PeakKilobytes.Select(p => (p / plainPeak).ToString("F2", CultureInfo.InvariantCulture)))} | {(r.SameModel ? "yes" : "NO")} |"));
+                $"| {r.Run} | {r.Ranks} | {r.WallSeconds:F1} | {r.TrainSeconds:F1} | {r.PredictSeconds:F2} | {one.WallSeconds / r.WallSeconds:F2} | {one.TrainSeconds / r.TrainSeconds:F2} | {r.P1:F2} | {string.Join(" / ", r.PeakKilobytes.Select(p => (p / 1024.0).ToString("F0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", r.PeakKilobytes.Select(p => (p / plainPeak).ToString("F2", CultureInfo.InvariantCulture)))} | {(r.SameModel ? "yes" : "NO")} |"));
         return lines;
     }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-    }
-
-    private static int IntArg(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

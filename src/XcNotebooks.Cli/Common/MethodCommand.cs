@@ -61,7 +61,8 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
 
     /// <summary>
     /// The method trained across <see cref="Collective"/>'s ranks: rank 0 gets the merged (or replicated) model, a rank
-    /// that holds only a shard a placeholder (<see cref="XcMethods.OtherRank"/>); an error when the method cannot.
+    /// that holds only a shard a placeholder (<see cref="XcMethods.OtherRank"/>), or every rank the model spread over
+    /// them (<see cref="ICollectiveModel"/>); an error when the method cannot.
     /// </summary>
     private XcMethod OnRanks(XcMethod method)
     {
@@ -87,12 +88,18 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// Saves <paramref name="model"/> as <paramref name="fileName"/> in the model directory and returns its size; 0
     /// without --model. When the directory cannot be written (it was checked before training, but disks fill up),
     /// the model goes to a fallback path in the temporary folder instead, and the command ends with exit code 74
-    /// and a message naming both.
+    /// and a message naming both. Only rank 0 writes; a model spread over the ranks (<see cref="ICollectiveModel"/>)
+    /// is saved by every rank together, rank 0 writing the file.
     /// </summary>
     public long SaveModel(XcNotebooks.Core.IXcModel model, string fileName)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (ModelDir is null || !Collective.IsRoot()) return 0; // rank 0 writes the model
+        if (ModelDir is null) return 0;
+        if (!Collective.IsRoot())
+        {
+            if (model is ICollectiveModel) SaveOnOtherRank(model, fileName);
+            return 0;
+        }
         var saved = OutputFallback.Write(Path.Combine(ModelDir, fileName), "model", path =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -100,6 +107,21 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
         }, WriteFailures);
         Monitor.Write($"Model saved to {saved}");
         return new FileInfo(saved).Length;
+    }
+
+    /// <summary>
+    /// A rank other than 0 takes part in rank 0's save of a model spread over the ranks, and once more when rank 0
+    /// could not write the asked path (an I/O failure every rank learns) and writes to its fallback path instead;
+    /// should that fail too, rank 0 reports it.
+    /// </summary>
+    private static void SaveOnOtherRank(XcNotebooks.Core.IXcModel model, string fileName)
+    {
+        try { model.Save(fileName); }
+        catch (IOException)
+        {
+            try { model.Save(fileName); }
+            catch (IOException) { }
+        }
     }
 }
 

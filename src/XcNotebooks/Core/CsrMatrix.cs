@@ -214,10 +214,23 @@ public sealed class CsrMatrix
     internal void MultiplyRowInto(int row, RowMajorMatrix weights, Span<float> output)
     {
         if (weights.Rows != Cols) throw new ArgumentException($"weights have {weights.Rows} rows, the matrix has {Cols} columns");
+        MultiplyRowInto(row, weights.Data, weights.Cols, output);
+    }
+
+    /// <summary>
+    /// As <see cref="MultiplyRowInto(int, RowMajorMatrix, Span{float})"/> for a W given as <see cref="Cols"/> rows of
+    /// <paramref name="width"/> values at the start of <paramref name="weights"/> (e.g. a label shard's block, whose
+    /// bias row follows): no matrix needs to wrap it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void MultiplyRowInto(int row, ReadOnlySpan<float> weights, int width, Span<float> output)
+    {
+        if (weights.Length < (long)Cols * width)
+            throw new ArgumentException($"{weights.Length:N0} weights do not hold {Cols:N0} rows of {width:N0}");
         output.Clear();
         var idx = RowIndices(row);
         var val = RowValues(row);
-        for (int j = 0; j < idx.Length; j++) LaneMath.AddScaled(output, weights.Row(idx[j]), val[j]);
+        for (int j = 0; j < idx.Length; j++) LaneMath.AddScaled(output, weights.Slice(idx[j] * width, width), val[j]);
     }
 
     /// <summary>The product X W (rows x weights.Cols), parallel over rows.</summary>

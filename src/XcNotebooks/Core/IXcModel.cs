@@ -21,6 +21,21 @@ public interface IXcModel : IDisposable
 }
 
 /// <summary>
+/// A model spread over the ranks of a collective, each rank holding its part (e.g. its shard of the labels' weights),
+/// so that no rank holds the whole model. Its <see cref="IXcModel.TopK"/> and <see cref="IXcModel.Save"/> are
+/// collective operations: every rank of <see cref="Collective"/> calls them in step with the same data (MPI's
+/// model). TopK returns the predictions on rank 0 (the other ranks get padding, label -1); Save writes the file on
+/// rank 0 alone (the other ranks send their parts and ignore the path) and, when rank 0 cannot write it, throws on
+/// every rank (an <see cref="IOException"/> for an I/O failure, so all ranks can try again together).
+/// <see cref="IXcModel.SizeBytes"/> is the whole model's.
+/// </summary>
+public interface ICollectiveModel : IXcModel
+{
+    /// <summary>The ranks holding the model's parts.</summary>
+    ICollective Collective { get; }
+}
+
+/// <summary>
 /// A model that adds its own figures to a run's report (the original implementations' extra numbers: per-epoch
 /// history, code statistics, traversal counts), computed after the test split was predicted.
 /// </summary>

@@ -21,13 +21,7 @@ public static class DistributedOneVsRest
     public static OneVsRestLinear? Train(Dataset train, OneVsRestOptions options, ICollective collective, TrainingMonitor? monitor = null)
     {
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
-        if (options.Learner.IsOnline)
-            throw new ArgumentException($"label-sharded one-vs-rest needs a dual coordinate descent learner (svm, l1svm or logistic), not {options.Learner.DisplayName}");
-        monitor = Begin(train, collective, monitor);
-        var shard = LabelShards.BalancedByFrequency(train.Labels.LabelCounts(), collective.Size)[collective.Rank];
-        monitor.Write($"Rank {collective.Rank} of {collective.Size}: {shard.Length:N0} of {train.NumLabels:N0} labels");
-        var weights = shard.Length == 0 ? [] : LinearLearners.TrainWeights(options.Learner, OneVsRestLinear.TrainingFeatures(train, options), shard,
-            OneVsRestLinear.PositivesOf(train.Labels), options.Seed, monitor, "One-vs-rest shard").Data;
+        var (shard, weights) = TrainShard(train, options, collective, monitor);
         // The label ids first (small), then the weights straight from the array they were trained in.
         var ids = new int[collective.Size][];
         collective.Gather(MemoryMarshal.AsBytes(shard.AsSpan()).ToArray(), 0, (rank, bytes) => ids[rank] = MemoryMarshal.Cast<byte, int>(bytes).ToArray());
@@ -42,6 +36,24 @@ public static class DistributedOneVsRest
     }
 
     /// <summary>
+    /// Trains this rank's shard of the labels (<see cref="LabelShards.BalancedByFrequency"/>) after checking that
+    /// every rank holds the same training set: the shard's label ids, in increasing order, and its weights, a
+    /// (D [+1]) x count row-major block (column c: label ids[c]; the bias weights last when the options have a bias),
+    /// each label's column the one a single process trains.
+    /// </summary>
+    internal static (int[] Labels, float[] Weights) TrainShard(Dataset train, OneVsRestOptions options, ICollective collective, TrainingMonitor? monitor)
+    {
+        if (options.Learner.IsOnline)
+            throw new ArgumentException($"label-sharded one-vs-rest needs a dual coordinate descent learner (svm, l1svm or logistic), not {options.Learner.DisplayName}");
+        monitor = Begin(train, collective, monitor);
+        var shard = LabelShards.BalancedByFrequency(train.Labels.LabelCounts(), collective.Size)[collective.Rank];
+        monitor.Write($"Rank {collective.Rank} of {collective.Size}: {shard.Length:N0} of {train.NumLabels:N0} labels");
+        var weights = shard.Length == 0 ? [] : LinearLearners.TrainWeights(options.Learner, OneVsRestLinear.TrainingFeatures(train, options), shard,
+            OneVsRestLinear.PositivesOf(train.Labels), options.Seed, monitor, "One-vs-rest shard").Data;
+        return (shard, weights);
+    }
+
+    /// <summary>
     /// What every sharded training does first: checks that every rank holds the same training set (its shape: a
     /// cheap check before hours of training) and returns the monitor to use, <paramref name="monitor"/> on rank 0
     /// and a silent one elsewhere.
@@ -51,14 +63,23 @@ public static class DistributedOneVsRest
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(collective);
         long[] shape = [train.NumPoints, train.NumFeatures, train.NumLabels, train.Features.NonZeros, train.Labels.Matrix.NonZeros];
+        var (rootShape, differing) = CompareWithRoot(collective, shape);
+        if (differing > 0)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"rank {collective.Rank} of {collective.Size}: {differing} rank(s) hold a different training set from rank 0's ({rootShape[0]:N0} points, {rootShape[1]:N0} features, {rootShape[2]:N0} labels; this rank: {shape[0]:N0}, {shape[1]:N0}, {shape[2]:N0}); give every rank the same files"));
+        return collective.IsRoot() ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
+    }
+
+    /// <summary>
+    /// Rank 0's <paramref name="shape"/> (the same length on every rank) and the number of ranks whose own differs,
+    /// known on every rank, so that all stop together instead of some waiting in the next collective.
+    /// </summary>
+    internal static (long[] RootShape, int Differing) CompareWithRoot(ICollective collective, long[] shape)
+    {
         var rootShape = MemoryMarshal.Cast<byte, long>(collective.Broadcast(MemoryMarshal.AsBytes(shape.AsSpan()).ToArray(), 0)).ToArray();
-        // Every rank learns whether any differs, so all stop together instead of some waiting in the gather.
         double[] differing = [rootShape.AsSpan().SequenceEqual(shape) ? 0 : 1];
         collective.AllreduceSum(differing);
-        if (differing[0] > 0)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"rank {collective.Rank} of {collective.Size}: {differing[0]} rank(s) hold a different training set from rank 0's ({rootShape[0]:N0} points, {rootShape[1]:N0} features, {rootShape[2]:N0} labels; this rank: {shape[0]:N0}, {shape[1]:N0}, {shape[2]:N0}); give every rank the same files"));
-        return collective.IsRoot() ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
+        return (rootShape, (int)differing[0]);
     }
 
     /// <summary>

@@ -98,8 +98,11 @@ public static class InProcessCollectives
             ArgumentNullException.ThrowIfNull(receive);
             CollectiveExtensions.CheckRoot(root, Size);
             var all = Exchange(data);
-            if (rank != root) return;
-            for (int r = 0; r < all.Length; r++) receive(r, (T[])all[r]!);
+            if (rank == root)
+                for (int r = 0; r < all.Length; r++) receive(r, (T[])all[r]!);
+            // The root reads the senders' arrays in place: every rank returns once it has taken them all, so that a
+            // sender may then reuse its array, as an MPI send lets it.
+            Barrier();
         }
 
         public void Abort(int exitCode) => throw new InvalidOperationException($"rank {rank} aborted the group (exit code {exitCode})");

@@ -31,8 +31,9 @@ public sealed record XcMethod(string Name, string Description, Type OptionsType,
 
     /// <summary>
     /// Trains across the ranks of a collective (every rank calls it with the same data and options, MPI's model):
-    /// label-sharded methods return the merged model on rank 0 and null on the others; data-parallel methods
-    /// return the same model on every rank. Null when the method trains in one process only.
+    /// label-sharded methods return the merged model on rank 0 and null on the others, or a model that stays spread
+    /// over the ranks (<see cref="ICollectiveModel"/>, e.g. one-vs-rest's label shards) on every rank; data-parallel
+    /// methods return the same model on every rank. Null when the method trains in one process only.
     /// </summary>
     public Func<Dataset, Dataset?, object, ICollective, TrainingMonitor, IXcModel?>? TrainOnRanks { get; init; }
 
@@ -61,7 +62,7 @@ public static class XcMethods
             Dexml.Train, (p, b) => DexmlModel.Load(p, b), o => o.Validate()),
         Method(OneVsRestLinear.MethodName, "One-vs-rest linear classifiers (LIBLINEAR's L2-SVM by default; DiSMEC pruning as an option)", new OneVsRestOptions(),
             OneVsRestLinear.Train, (p, b) => OneVsRestLinear.Load(p, b), o => o.Validate())
-            .OnRanks<OneVsRestOptions>((train, _, options, collective, monitor) => DistributedOneVsRest.Train(train, options, collective, monitor)),
+            .OnRanks<OneVsRestOptions>((train, _, options, collective, monitor) => ShardedOneVsRest.Train(train, options, collective, monitor)),
         Method(Parabel.MethodName, "Parabel-style balanced label tree with beam search (Prabhu et al. 2018)", new ParabelOptions(),
             Parabel.Train, (p, b) => ParabelModel.Load(p, b), o => o.Validate())
             .OnRanks<ParabelOptions>((train, _, options, collective, monitor) => DistributedParabel.Train(train, options, collective, monitor)),

@@ -87,5 +87,8 @@ public static class LinearLearners
     /// Bytes of the weights stored sparsely (a 4-byte index and a 4-byte value per non-zero, the form a pruned
     /// DiSMEC model is kept in), or densely (4 bytes per weight) when that is smaller.
     /// </summary>
-    public static long StoredBytes(RowMajorMatrix weights) => Math.Min(8 * NonZeros(weights), 4L * weights.Rows * weights.Cols);
+    public static long StoredBytes(RowMajorMatrix weights) => StoredBytes(NonZeros(weights), (long)weights.Rows * weights.Cols);
+
+    /// <summary>As <see cref="StoredBytes(RowMajorMatrix)"/> from the counts of non-zero and of all weights (e.g. summed over label shards).</summary>
+    internal static long StoredBytes(long nonZeros, long weights) => Math.Min(8 * nonZeros, 4 * weights);
 }

@@ -1,5 +1,6 @@
 using XcNotebooks.Compute;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using XcNotebooks.Metrics;
 using XcNotebooks.Core;
@@ -71,8 +72,10 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
         if (Options.Bias > 0 && (biasWeights is null || biasWeights.Count != weights.Cols))
             throw new ArgumentException($"bias {Options.Bias} needs {weights.Cols} bias weights, got {biasWeights?.Count ?? 0}");
         Weights = weights;
-        BiasWeights = Options.Bias > 0 ? biasWeights!.ToArray() : new float[weights.Cols];
+        _bias = Options.Bias > 0 ? biasWeights!.ToArray() : new float[weights.Cols];
     }
+
+    private readonly float[] _bias;
 
     /// <inheritdoc/>
     public string Method => MethodName;
@@ -81,7 +84,7 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
     public RowMajorMatrix Weights { get; }
 
     /// <summary>Bias weight of each label (zeros without a bias feature).</summary>
-    public IReadOnlyList<float> BiasWeights { get; }
+    public IReadOnlyList<float> BiasWeights => _bias;
 
     /// <summary>The options the model was trained with.</summary>
     public OneVsRestOptions Options { get; }
@@ -95,8 +98,15 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
     /// <summary>
     /// Bytes of the weights: float32 dense, or, after DiSMEC pruning, the sparse form (index and value per non-zero).
     /// </summary>
-    public long ModelBytes => 4L * Weights.Cols * (Options.Bias > 0 ? 1 : 0)
-        + (Options.Learner.PruneBelow > 0 ? LinearLearners.StoredBytes(Weights) : 4L * Weights.Cols * Weights.Rows);
+    public long ModelBytes => ModelBytesOf(NumFeatures, NumLabels, Options, () => LinearLearners.NonZeros(Weights));
+
+    /// <summary>
+    /// <see cref="ModelBytes"/> of a D x L model with these options, given its count of non-zero weights (bias
+    /// weights excluded; asked for only after DiSMEC pruning), so that a model spread over ranks reports the same.
+    /// </summary>
+    internal static long ModelBytesOf(int features, int labels, OneVsRestOptions options, Func<long> nonZeroWeights) =>
+        4L * labels * (options.Bias > 0 ? 1 : 0)
+        + (options.Learner.PruneBelow > 0 ? LinearLearners.StoredBytes(nonZeroWeights(), (long)features * labels) : 4L * labels * features);
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
@@ -150,15 +160,46 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
     /// <summary>Writes the label scores of point <paramref name="row"/> into <paramref name="scores"/> (length L).</summary>
     internal void ScoreRow(CsrMatrix features, int row, Span<float> scores)
     {
-        features.MultiplyRowInto(row, Weights, scores);
-        if (Options.NormalizeRows)
+        if (Weights.Rows != features.Cols) throw new ArgumentException($"weights have {Weights.Rows} rows, the features {features.Cols} columns");
+        ScoreRow(features, row, Weights.Data, _bias, Options, scores);
+    }
+
+    /// <summary>
+    /// Writes the scores of the labels whose weights are the columns of <paramref name="weights"/> (D rows of
+    /// scores.Length values, row-major, at its start) and whose bias weights are <paramref name="bias"/> into
+    /// <paramref name="scores"/>: the whole model's labels, or a label shard's, each label's score the same bits either way.
+    /// </summary>
+    internal static void ScoreRow(CsrMatrix features, int row, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, OneVsRestOptions options, Span<float> scores)
+    {
+        features.MultiplyRowInto(row, weights, scores.Length, scores);
+        if (options.NormalizeRows)
         {
             // (x / |x|)^T W = (x^T W) / |x|: no normalised copy of the features is needed.
             float norm = TensorPrimitives.Norm(features.RowValues(row));
             if (norm > 0) TensorPrimitives.Divide(scores, norm, scores);
         }
-        if (Options.Bias > 0)
-            for (int l = 0; l < scores.Length; l++) scores[l] += Options.Bias * BiasWeights[l];
+        if (options.Bias > 0)
+            for (int l = 0; l < scores.Length; l++) scores[l] += options.Bias * bias[l];
+    }
+
+    /// <summary>Writes the scores of the <c>scores.Length</c> labels of a model (or shard) for point <paramref name="row"/>.</summary>
+    internal delegate void RowScorer(int row, Span<float> scores);
+
+    /// <summary>
+    /// The k best of <paramref name="labels"/> columns for each row of <paramref name="features"/>, scored by
+    /// <paramref name="score"/> (no N x L matrix is formed: one score buffer per thread); ties keep the lower column.
+    /// </summary>
+    internal static TopKPredictions TopK(CsrMatrix features, int k, int labels, RowScorer score)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        var result = TopKPredictions.Empty(features.Rows, k);
+        Parallel.For(0, features.Rows, () => new float[labels], (i, _, buffer) =>
+        {
+            score(i, buffer);
+            TopKSelector.Select(buffer, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            return buffer;
+        }, _ => { });
+        return result;
     }
 
     /// <summary>All label scores (N x L), parallel over points.</summary>
@@ -175,14 +216,7 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
     {
         if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
         features = ModelInputs.InFeatureSpace(features, NumFeatures);
-        var result = TopKPredictions.Empty(features.Rows, k);
-        Parallel.For(0, features.Rows, () => new float[NumLabels], (i, _, buffer) =>
-        {
-            ScoreRow(features, i, buffer);
-            TopKSelector.Select(buffer, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
-            return buffer;
-        }, _ => { });
-        return result;
+        return TopK(features, k, NumLabels, (i, scores) => ScoreRow(features, i, scores));
     }
 
     /// <inheritdoc/>
@@ -196,14 +230,34 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
 
     /// <inheritdoc/>
     public void Save(string path) =>
+        Save(path, NumFeatures, NumLabels, w => w.Write(MemoryMarshal.AsBytes(Weights.Data.AsSpan())), () => _bias, Options);
+
+    /// <summary>
+    /// Writes the model file of a D x L model whose weights <paramref name="writeWeights"/> writes, row after row of
+    /// L float32 values (the layout of <see cref="ModelFile.WriteMatrix(BinaryWriter, RowMajorMatrix)"/>: the caller
+    /// may stream them a block of rows at a time, as the label-sharded model does), then the bias weights (asked for
+    /// after the weights) and the options: the one format <see cref="Load"/> reads.
+    /// </summary>
+    internal static void Save(string path, int features, int labels, Action<BinaryWriter> writeWeights, Func<float[]> biasWeights, OneVsRestOptions options) =>
         ModelFile.Save(path, MethodName, FormatVersion, w =>
         {
-            w.WriteMatrix(Weights);
-            w.WriteArray(BiasWeights.ToArray());
-            w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
+            w.Write(features);
+            w.Write(labels);
+            w.Write(StoredWeightCount(features, labels));
+            writeWeights(w);
+            w.WriteArray(biasWeights());
+            w.Write(JsonSerializer.Serialize(options, RunReport.JsonOptions));
         });
 
-    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <summary>
+    /// The number of weights of a D x L model file, which holds them as one float array: an error naming the shape
+    /// when there are 2^31 or more.
+    /// </summary>
+    internal static int StoredWeightCount(int features, int labels) =>
+        (long)features * labels <= int.MaxValue ? features * labels : throw new ArgumentException(
+            $"a one-vs-rest model file holds its weights as one array of fewer than 2^31 values; {features:N0} features x {labels:N0} labels are {(long)features * labels:N0}");
+
+    /// <summary>Reads a model written by <see cref="Save(string)"/>.</summary>
     /// <remarks>The model predicts on the CPU: <paramref name="backend"/> is accepted for the common shape and not used.</remarks>
     public static OneVsRestLinear Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, MethodName, FormatVersion, r =>

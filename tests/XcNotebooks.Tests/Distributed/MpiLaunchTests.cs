@@ -60,7 +60,11 @@ public sealed class MpiLaunchTests : IDisposable
         Assert.Single(output.Split('\n'), line => line.StartsWith("Report written to", StringComparison.Ordinal)); // rank 0 only
         Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.ovr")), File.ReadAllBytes(Path.Combine(sharded, "model.ovr")));
         Assert.Equal(Metrics(single + ".json").ToString(), Metrics(sharded + ".json").ToString());
-        Assert.Equal(2, JsonDocument.Parse(File.ReadAllText(sharded + ".json")).RootElement.GetProperty("details").GetProperty("ranks").GetInt32());
+        var (oneReport, shardedReport) = (JsonDocument.Parse(File.ReadAllText(single + ".json")).RootElement, JsonDocument.Parse(File.ReadAllText(sharded + ".json")).RootElement);
+        Assert.Equal(2, shardedReport.GetProperty("details").GetProperty("ranks").GetInt32());
+        // The model stayed split across the ranks (ShardedOneVsRest); its figures are the whole model's.
+        Assert.Equal(oneReport.GetProperty("modelBytes").GetInt64(), shardedReport.GetProperty("modelBytes").GetInt64());
+        Assert.Equal(oneReport.GetProperty("details").GetProperty("nonZeroWeights").GetInt64(), shardedReport.GetProperty("details").GetProperty("nonZeroWeights").GetInt64());
 
         // Without a launcher, --distributed starts MPI as rank 0 of 1.
         (code, _, errors) = Launch(Xcn, [.. common, "--distributed", "--model", mpiOne]);
@@ -79,6 +83,21 @@ public sealed class MpiLaunchTests : IDisposable
         var (code, _, errors) = Launch(Launcher!, ["-n", "2", Xcn, .. common, "--model", sharded]); // the launcher alone turns sharding on
         Assert.True(code == 0, $"exit {code}: {errors}");
         Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model.parabel")), File.ReadAllBytes(Path.Combine(sharded, "model.parabel")));
+    }
+
+    [Fact]
+    public void RanksGivenDifferentTestPointsAbortAfterTrainingAndNoModelIsWritten()
+    {
+        Assert.SkipWhen(Launcher is null, "mpiexec.mpich is not installed (apt-get install mpich; .ci/run installs it)");
+        var (train, test) = WriteData();
+        string model = Path.Combine(_dir, "model"), otherTest = Path.Combine(_dir, "other-test.txt");
+        DatasetWriter.Write(otherTest, SyntheticData.MultiLabel(60, 200, 149, seed: 9));
+        // MPMD launch: both ranks train their shards, then rank 1 predicts other points: every rank stops, the job aborts.
+        var (code, _, errors) = Launch(Launcher!, ["-n", "1", Xcn, "baseline", "--kind", "ovr", "--train", train, "--test", test, "--model", model, ":",
+            "-n", "1", Xcn, "baseline", "--kind", "ovr", "--train", train, "--test", otherTest, "--model", model]);
+        Assert.Equal(2, code);
+        Assert.Matches(@"error: rank [01] of 2: 1 rank\(s\) predict different points from rank 0's \(150 points", errors);
+        Assert.False(Directory.Exists(model) && Directory.EnumerateFileSystemEntries(model).Any());
     }
 
     [Fact]
