@@ -17,7 +17,7 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// The ranks this run trains on: the MPI world under `--distributed` or an MPI launcher, else the single process.
     /// Every rank runs the same pipeline in step; only rank 0 prints, saves and reports.
     /// </summary>
-    public ICollective Collective => CollectiveOnDemand.Value;
+    public ICollective Collective { get => CollectiveOnDemand.Value; init => CollectiveOnDemand = new(value ?? throw new ArgumentNullException(nameof(value))); }
 
     /// <summary>The collective, started (MPI_Init) only when first needed: a method that cannot train on ranks fails first.</summary>
     internal Lazy<ICollective> CollectiveOnDemand { get; init; } = new(() => SingleProcessCollective.Instance);
