@@ -84,6 +84,8 @@ internal static class ParabelBenchmark
                 cpuMicro = Math.Min(cpuMicro, (process.TotalProcessorTime - cpu).TotalSeconds * 1e6 / data.Test.NumPoints);
             }
             var row = new Row(method, XcMetrics.Evaluate(data.Test.Labels, predictions, 5, propensity), trainSeconds, micro, cpuMicro, bytes);
+            int tied = Enumerable.Range(0, predictions.Rows).Count(i => predictions.Scores[i * 5] == predictions.Scores[i * 5 + 1]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ({tied:N0} of {predictions.Rows:N0} points have their two best scores tied)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {method,-56} P@1 {row.Metrics.P(1) * 100:F2}  P@5 {row.Metrics.P(5) * 100:F2}  PSP@5 {row.Metrics.Psp(5) * 100:F2}  train {trainSeconds:F2} s  predict {micro:F1} µs/point ({cpuMicro:F1} CPU)  {bytes:N0} bytes"));
             rows.Add(row);

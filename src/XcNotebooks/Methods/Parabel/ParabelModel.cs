@@ -64,6 +64,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         _labelStart = tree.LabelStart.ToArray();
         _labelCount = tree.LabelCount.ToArray();
         _leafLabels = tree.LeafLabels.ToArray();
+        _logistic = Options.Learner.Kind == BinaryLearnerKind.LogisticDual;
         (_innerStart, _innerColumn, _innerWeight) = FeatureRows(inner: true);
         (_leafStart, _leafColumn, _leafWeight) = FeatureRows(inner: false);
     }
@@ -118,6 +119,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     private readonly int[] _featureStart, _features, _firstChild, _labelStart, _labelCount, _leafLabels;
     private readonly long[] _blockStart;
     private readonly float[] _blocks, _bias;
+    private readonly bool _logistic;
     // The leaf labels' classifiers feature-major across the tree (see FeatureRows).
     private readonly int[] _leafStart, _leafColumn;
     private readonly float[] _leafWeight;
@@ -338,11 +340,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
             for (int o = 0; o < size && pos < end; o++)
             {
                 int b = order[o], leaf = w.Nodes[b], first = _labelStart[leaf], last = first + _labelCount[leaf];
-                if (_leafColumn[pos] < first)
-                {
-                    int found = _leafColumn.AsSpan(pos, end - pos).BinarySearch(first);
-                    pos += found >= 0 ? found : ~found;
-                }
+                if (_leafColumn[pos] < first) pos = LowerBound(_leafColumn, pos, end, first);
                 var slot = margins.Slice(b * widest);
                 for (; pos < end && _leafColumn[pos] < last; pos++) slot[_leafColumn[pos] - first] += x * _leafWeight[pos];
             }
@@ -363,6 +361,30 @@ public sealed class ParabelModel : IXcModel, IReportDetails
                 if (score > best[^1] || labels[^1] < 0) TopKSelector.Offer(_leafLabels[start + m], score, labels, best);
             }
         }
+    }
+
+    /// <summary>
+    /// The first position in <c>sorted[from .. end]</c> holding a value of at least <paramref name="value"/> (end if
+    /// none), <c>sorted[from]</c> being below it: galloping (the next leaf's stretch is often near) then bisection.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LowerBound(int[] sorted, int from, int end, int value)
+    {
+        int low = from, step = 1, high = from + 1; // sorted[low] < value throughout
+        while (high < end && sorted[high] < value)
+        {
+            low = high;
+            step <<= 1;
+            high = low + step;
+        }
+        if (high > end) high = end;
+        while (high - low > 1)
+        {
+            int middle = (low + high) >>> 1;
+            if (sorted[middle] < value) low = middle;
+            else high = middle;
+        }
+        return high;
     }
 
     /// <summary>1 / |x| when rows are normalised (x / |x| is what the classifiers were trained on), else 1.</summary>
@@ -393,9 +415,10 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         for (int m = 0; m < width; m++) margins[m] = margins[m] * scale + Options.Bias * _bias[first + m];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float LogProbability(float margin)
     {
-        if (Options.Learner.Kind == BinaryLearnerKind.LogisticDual)
+        if (_logistic)
             return margin >= 0 ? -MathF.Log(1 + MathF.Exp(-margin)) : margin - MathF.Log(1 + MathF.Exp(margin));
         float hinge = MathF.Max(0, 1 - margin);
         return -hinge * hinge;
