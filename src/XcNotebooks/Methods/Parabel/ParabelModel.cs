@@ -123,7 +123,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     // The leaf labels' classifiers feature-major across the tree (see FeatureRows).
     private readonly int[] _leafStart, _leafColumn;
     private readonly float[] _leafWeight;
-    // The inner nodes' classifiers (columns 0 .. nodes - 2) feature-major across the whole tree (see InnerRows).
+    // The inner nodes' classifiers (columns 0 .. nodes - 2) feature-major across the whole tree (see FeatureRows).
     private readonly int[] _innerStart, _innerColumn;
     private readonly float[] _innerWeight;
 
@@ -257,7 +257,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     private sealed class BeamWorkspace(int beam, int widest, int nodes)
     {
         public readonly int[] Nodes = new int[beam], NextNodes = new int[beam];
-        public readonly float[] Scores = new float[beam], NextScores = new float[beam], Margins = new float[widest];
+        public readonly float[] Scores = new float[beam], NextScores = new float[beam];
         public readonly float[] Inner = new float[Math.Max(0, nodes - 1)], Leaf = new float[beam * widest];
         public readonly int[] Order = new int[beam];
     }
