@@ -20,6 +20,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["wordnet"] = WordNetBenchmark.Run,
     ["mpi"] = MpiBenchmark.Run,
     ["scale"] = ScaleBenchmark.Run,
+    ["parabel"] = ParabelBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

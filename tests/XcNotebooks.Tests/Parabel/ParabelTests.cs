@@ -71,6 +71,49 @@ public class ParabelTests
         for (int i = 0; i < Data.Test.NumPoints; i++) Assert.True(narrow.Scores[i] <= exhaustive.Scores[i * 5]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    public void BeamSearchGivesTheBruteForceTopKOverTheTree(int beam)
+    {
+        // The reference: every classifier's dense weights (ClassifierWeights), margins in double on x / |x|, squared-hinge
+        // log-probabilities summed along paths, and a beam kept level by level by sorting; nothing of the prediction layout.
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small);
+        var tree = model.Tree;
+        var weights = Enumerable.Range(0, ParabelModel.ColumnCount(tree)).Select(model.ClassifierWeights).ToArray();
+        var x = Data.Test.Features.NormalizeRows();
+        const int k = 5;
+        var got = model.TopK(Data.Test.Features, k, beam);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            var idx = x.RowIndices(i).ToArray();
+            var val = x.RowValues(i).ToArray();
+            double LogProbability(int column)
+            {
+                double margin = Small.Bias * model.BiasWeights[column];
+                for (int p = 0; p < idx.Length; p++) margin += val[p] * weights[column][idx[p]];
+                double hinge = Math.Max(0, 1 - margin);
+                return -hinge * hinge;
+            }
+            var frontier = new List<(int Node, double Score)> { (0, 0) };
+            while (frontier.Any(f => !tree.IsLeaf(f.Node)))
+                frontier = frontier.SelectMany(f => tree.IsLeaf(f.Node)
+                        ? [f]
+                        : new[] { 0, 1 }.Select(m => (Node: tree.FirstChild[f.Node] + m, Score: f.Score + LogProbability(tree.FirstChild[f.Node] + m - 1))))
+                    .OrderByDescending(f => f.Score).Take(beam).ToList();
+            var expected = frontier
+                .SelectMany(f => tree.LabelsOf(f.Node).Select((label, m) => (Label: label, Score: f.Score + LogProbability(ParabelModel.FirstColumn(tree, f.Node) + m))))
+                .OrderByDescending(e => e.Score).Take(k).ToArray();
+            for (int r = 0; r < k; r++)
+            {
+                Assert.Equal(expected[r].Score, got.Scores[i * k + r], 1e-4);
+                bool nearTie = (r > 0 && expected[r - 1].Score - expected[r].Score < 1e-4) || (r < k - 1 && expected[r].Score - expected[r + 1].Score < 1e-4);
+                if (!nearTie) Assert.Equal(expected[r].Label, got.Labels[i * k + r]);
+            }
+        }
+    }
+
     [Fact]
     public void LearnsAndComesCloseToOneVsRest()
     {

@@ -64,12 +64,68 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         _labelStart = tree.LabelStart.ToArray();
         _labelCount = tree.LabelCount.ToArray();
         _leafLabels = tree.LeafLabels.ToArray();
+        _logistic = Options.Learner.Kind == BinaryLearnerKind.LogisticDual;
+        (_innerStart, _innerColumn, _innerWeight) = FeatureRows(inner: true);
+        (_leafStart, _leafColumn, _leafWeight) = FeatureRows(inner: false);
+    }
+
+    /// <summary>
+    /// The prediction layout: the non-zero weights of the inner nodes' classifiers (<paramref name="inner"/>: columns
+    /// 0 .. nodes - 2, child node - 1) or of the leaf labels' (leaf-label positions 0 .. LeafLabels.Count - 1),
+    /// feature-major across the whole tree: feature j's weights are <c>Column/Weight[Start[j] .. Start[j + 1]]</c>,
+    /// columns increasing (so a leaf's labels are a contiguous stretch of each row). Scoring a point then reads its
+    /// features' rows in order, instead of looking each feature up in every node the beam visits (each look-up a
+    /// likely cache miss); DiSMEC pruning keeps the rows short. Derived from the blocks: the saved form is unchanged.
+    /// </summary>
+    private (int[] Start, int[] Column, float[] Weight) FeatureRows(bool inner)
+    {
+        var start = new int[NumFeatures + 1];
+        int[] column = [], at = [];
+        float[] weight = [];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int t = 0; t < _firstChild.Length; t++)
+            {
+                if (_firstChild[t] >= 0 != inner) continue;
+                int width = inner ? 2 : _labelCount[t], first = inner ? _firstChild[t] - 1 : _labelStart[t];
+                for (int r = _featureStart[t]; r < _featureStart[t + 1]; r++)
+                {
+                    int j = _features[r];
+                    var row = _blocks.AsSpan((int)(_blockStart[t] + (long)(r - _featureStart[t]) * width), width);
+                    for (int m = 0; m < width; m++)
+                    {
+                        if (row[m] == 0) continue;
+                        if (pass == 0) start[j + 1]++;
+                        else
+                        {
+                            column[at[j]] = first + m;
+                            weight[at[j]++] = row[m];
+                        }
+                    }
+                }
+            }
+            if (pass == 0)
+            {
+                for (int j = 0; j < NumFeatures; j++) start[j + 1] = checked(start[j + 1] + start[j]);
+                column = new int[start[NumFeatures]];
+                weight = new float[column.Length];
+                at = start[..NumFeatures];
+            }
+        }
+        return (start, column, weight);
     }
 
     // Plain arrays for the prediction loops (the tree's lists are interfaces).
     private readonly int[] _featureStart, _features, _firstChild, _labelStart, _labelCount, _leafLabels;
     private readonly long[] _blockStart;
     private readonly float[] _blocks, _bias;
+    private readonly bool _logistic;
+    // The leaf labels' classifiers feature-major across the tree (see FeatureRows).
+    private readonly int[] _leafStart, _leafColumn;
+    private readonly float[] _leafWeight;
+    // The inner nodes' classifiers (columns 0 .. nodes - 2) feature-major across the whole tree (see FeatureRows).
+    private readonly int[] _innerStart, _innerColumn;
+    private readonly float[] _innerWeight;
 
     /// <inheritdoc/>
     public string Method => Parabel.MethodName;
@@ -153,7 +209,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         features = ModelInputs.InFeatureSpace(features, NumFeatures);
         var result = TopKPredictions.Empty(features.Rows, k);
         int widest = Math.Max(2, Tree.LabelCount.Max());
-        Parallel.For(0, features.Rows, () => new BeamWorkspace(beam, widest), (i, _, workspace) =>
+        Parallel.For(0, features.Rows, () => new BeamWorkspace(beam, widest, Tree.NumNodes), (i, _, workspace) =>
         {
             BeamSearch(features, i, workspace, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
             return workspace;
@@ -176,12 +232,14 @@ public sealed class ParabelModel : IXcModel, IReportDetails
             var scores = new float[NumLabels];
             Array.Fill(scores, float.NegativeInfinity);
             var buffer = new float[Math.Max(2, Tree.LabelCount.Max())];
-            float scale = RowScale(features, i);
+            var idx = features.RowIndices(i);
+            var val = features.RowValues(i);
+            float scale = RowScale(val);
             for (int t = 0; t < Tree.NumNodes; t++) // parents come before children in breadth-first order
             {
                 int count = Tree.IsLeaf(t) ? Tree.LabelCount[t] : 2;
                 var margins = buffer.AsSpan(0, count);
-                Margins(features, i, scale, t, margins);
+                Margins(idx, val, scale, t, margins);
                 for (int m = 0; m < count; m++)
                 {
                     float score = pathScore[t] + LogProbability(margins[m]);
@@ -196,40 +254,55 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         return result;
     }
 
-    private sealed class BeamWorkspace(int beam, int widest)
+    private sealed class BeamWorkspace(int beam, int widest, int nodes)
     {
         public readonly int[] Nodes = new int[beam], NextNodes = new int[beam];
-        public readonly float[] Scores = new float[beam], NextScores = new float[beam], Margins = new float[widest];
+        public readonly float[] Scores = new float[beam], NextScores = new float[beam];
+        public readonly float[] Inner = new float[Math.Max(0, nodes - 1)], Leaf = new float[beam * widest];
+        public readonly int[] Order = new int[beam];
     }
 
     // Optimised at first call: prediction runs are short, and tier-0 code would dominate them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeamSearch(CsrMatrix features, int row, BeamWorkspace w, Span<int> labels, Span<float> best)
     {
-        float scale = RowScale(features, row);
+        var idx = features.RowIndices(row);
+        var val = features.RowValues(row);
+        float scale = RowScale(val);
         int beam = w.Nodes.Length, size = 1;
         w.Nodes[0] = 0;
         w.Scores[0] = 0;
+        var nextNodes = w.NextNodes.AsSpan();
+        var nextScores = w.NextScores.AsSpan();
+        // Every inner classifier's margin at once (unscaled, no bias): one pass over the point's rows of inner weights.
+        var inner = w.Inner.AsSpan();
+        inner.Clear();
+        for (int p = 0; p < idx.Length; p++)
+        {
+            float x = val[p];
+            for (int e = _innerStart[idx[p]], end = _innerStart[idx[p] + 1]; e < end; e++) inner[_innerColumn[e]] += x * _innerWeight[e];
+        }
+        float bias = Options.Bias;
         bool expanded = true;
         while (expanded)
         {
             expanded = false;
-            var nextNodes = w.NextNodes.AsSpan();
-            var nextScores = w.NextScores.AsSpan();
             nextNodes.Fill(-1);
             nextScores.Fill(float.NegativeInfinity);
             for (int b = 0; b < size; b++)
             {
-                int t = w.Nodes[b];
-                if (Tree.IsLeaf(t))
+                int t = w.Nodes[b], child = _firstChild[t];
+                if (child < 0)
                 {
                     TopKSelector.Offer(t, w.Scores[b], nextNodes, nextScores);
                     continue;
                 }
                 expanded = true;
-                var margins = w.Margins.AsSpan(0, 2);
-                Margins(features, row, scale, t, margins);
-                for (int m = 0; m < 2; m++) TopKSelector.Offer(Tree.FirstChild[t] + m, w.Scores[b] + LogProbability(margins[m]), nextNodes, nextScores);
+                for (int m = 0; m < 2; m++)
+                {
+                    int column = child - 1 + m;
+                    TopKSelector.Offer(child + m, w.Scores[b] + LogProbability(inner[column] * scale + bias * _bias[column]), nextNodes, nextScores);
+                }
             }
             size = 0;
             for (int b = 0; b < beam && nextNodes[b] >= 0; b++, size++)
@@ -238,58 +311,114 @@ public sealed class ParabelModel : IXcModel, IReportDetails
                 w.Scores[b] = nextScores[b];
             }
         }
-        labels.Fill(-1);
-        best.Fill(float.NegativeInfinity);
+        LeafLabels(idx, val, scale, w, size, labels, best);
+    }
+
+    /// <summary>
+    /// Scores the labels of the beam's <paramref name="size"/> leaves (w.Nodes, path scores w.Scores) and keeps the k
+    /// best: the leaves in label order, then for each of the point's features one walk along its row of leaf-label
+    /// weights, jumping (binary search) to each leaf's stretch of columns and adding the weights found there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void LeafLabels(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, float scale, BeamWorkspace w, int size, Span<int> labels, Span<float> best)
+    {
+        var order = w.Order.AsSpan(0, size);
         for (int b = 0; b < size; b++)
         {
-            int leaf = w.Nodes[b], count = Tree.LabelCount[leaf], start = Tree.LabelStart[leaf];
-            var margins = w.Margins.AsSpan(0, count);
-            Margins(features, row, scale, leaf, margins);
-            for (int m = 0; m < count; m++) TopKSelector.Offer(Tree.LeafLabels[start + m], w.Scores[b] + LogProbability(margins[m]), labels, best);
+            // Insertion sort by the leaves' first label position (the beam is small).
+            int at = b;
+            while (at > 0 && _labelStart[w.Nodes[order[at - 1]]] > _labelStart[w.Nodes[b]]) { order[at] = order[at - 1]; at--; }
+            order[at] = b;
+        }
+        int widest = w.Leaf.Length / w.Nodes.Length;
+        var margins = w.Leaf.AsSpan();
+        for (int b = 0; b < size; b++) margins.Slice(b * widest, _labelCount[w.Nodes[b]]).Clear();
+        for (int p = 0; p < idx.Length; p++)
+        {
+            float x = val[p];
+            int pos = _leafStart[idx[p]], end = _leafStart[idx[p] + 1];
+            for (int o = 0; o < size && pos < end; o++)
+            {
+                int b = order[o], leaf = w.Nodes[b], first = _labelStart[leaf], last = first + _labelCount[leaf];
+                if (_leafColumn[pos] < first) pos = LowerBound(_leafColumn, pos, end, first);
+                var slot = margins.Slice(b * widest);
+                for (; pos < end && _leafColumn[pos] < last; pos++) slot[_leafColumn[pos] - first] += x * _leafWeight[pos];
+            }
+        }
+        labels.Fill(-1);
+        best.Fill(float.NegativeInfinity);
+        float bias = Options.Bias;
+        int firstLeafColumn = _firstChild.Length - 1;
+        for (int b = 0; b < size; b++)
+        {
+            int leaf = w.Nodes[b], count = _labelCount[leaf], start = _labelStart[leaf];
+            var slot = margins.Slice(b * widest, count);
+            float pathScore = w.Scores[b];
+            for (int m = 0; m < count; m++)
+            {
+                float score = pathScore + LogProbability(slot[m] * scale + bias * _bias[firstLeafColumn + start + m]);
+                // Most of a leaf's labels fall below the k-th best: skip the call for them.
+                if (score > best[^1] || labels[^1] < 0) TopKSelector.Offer(_leafLabels[start + m], score, labels, best);
+            }
         }
     }
 
+    /// <summary>
+    /// The first position in <c>sorted[from .. end]</c> holding a value of at least <paramref name="value"/> (end if
+    /// none), <c>sorted[from]</c> being below it: galloping (the next leaf's stretch is often near) then bisection.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LowerBound(int[] sorted, int from, int end, int value)
+    {
+        int low = from, step = 1, high = from + 1; // sorted[low] < value throughout
+        while (high < end && sorted[high] < value)
+        {
+            low = high;
+            step <<= 1;
+            high = low + step;
+        }
+        if (high > end) high = end;
+        while (high - low > 1)
+        {
+            int middle = (low + high) >>> 1;
+            if (sorted[middle] < value) low = middle;
+            else high = middle;
+        }
+        return high;
+    }
+
     /// <summary>1 / |x| when rows are normalised (x / |x| is what the classifiers were trained on), else 1.</summary>
-    private float RowScale(CsrMatrix features, int row)
+    private float RowScale(ReadOnlySpan<float> values)
     {
         if (!Options.NormalizeRows) return 1;
-        float norm = TensorPrimitives.Norm(features.RowValues(row));
+        float norm = TensorPrimitives.Norm(values);
         return norm > 0 ? 1 / norm : 1;
     }
 
     /// <summary>
-    /// Margins of the classifiers owned by node <paramref name="owner"/> on point <paramref name="row"/>: each of the
-    /// point's features is looked up among the owner's (binary search), whose weight row is then added in.
+    /// Margins of the classifiers owned by node <paramref name="owner"/> on a point (its feature ids and values), read
+    /// from the owner's block the straightforward way: each of the point's features is looked up among the owner's
+    /// (binary search) and its dense row of weights added in (what <see cref="ExhaustiveTopK"/> scores with).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Margins(CsrMatrix features, int row, float scale, int owner, Span<float> margins)
+    private void Margins(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, float scale, int owner, Span<float> margins)
     {
-        var idx = features.RowIndices(row);
-        var val = features.RowValues(row);
         int width = margins.Length, start = _featureStart[owner];
         var used = _features.AsSpan(start, _featureStart[owner + 1] - start);
-        bool dense = used.Length == NumFeatures; // every feature kept: its row is the feature id, no search
         var block = _blocks.AsSpan((int)_blockStart[owner], used.Length * width);
         margins.Clear();
         for (int p = 0; p < idx.Length; p++)
         {
-            int r = dense ? idx[p] : used.BinarySearch(idx[p]);
-            if (r < 0) continue;
-            if (width == 2)
-            {
-                // An inner node's pair: too short for a vector call to pay off.
-                margins[0] += val[p] * block[2 * r];
-                margins[1] += val[p] * block[2 * r + 1];
-            }
-            else TensorPrimitives.MultiplyAdd(block.Slice(r * width, width), val[p], margins, margins);
+            int r = used.BinarySearch(idx[p]);
+            if (r >= 0) TensorPrimitives.MultiplyAdd(block.Slice(r * width, width), val[p], margins, margins);
         }
         int first = FirstColumn(Tree, owner);
         for (int m = 0; m < width; m++) margins[m] = margins[m] * scale + Options.Bias * _bias[first + m];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float LogProbability(float margin)
     {
-        if (Options.Learner.Kind == BinaryLearnerKind.LogisticDual)
+        if (_logistic)
             return margin >= 0 ? -MathF.Log(1 + MathF.Exp(-margin)) : margin - MathF.Log(1 + MathF.Exp(margin));
         float hinge = MathF.Max(0, 1 - margin);
         return -hinge * hinge;
