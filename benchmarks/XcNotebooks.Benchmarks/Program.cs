@@ -18,6 +18,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["hnsw"] = HnswBenchmark.Run,
     ["wordnet"] = WordNetBenchmark.Run,
     ["mpi"] = MpiBenchmark.Run,
+    ["mpi-dexml"] = MpiDexmlBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -14,14 +14,16 @@ namespace XcNotebooks.Neural;
 /// leaves them) and only those rows go into the buffer, in increasing row order. Lazy optimisers then update the
 /// same rows on every rank, as one process that saw the whole batch would.
 /// </para>
-/// Floats per step: Σ dense parameter sizes + (union of touched rows) × columns of the row-sparse ones + 2 per scalar,
-/// and Σ rows of the row-sparse parameters for the flags. With one rank nothing is exchanged and nothing changes.
+/// Floats per step: Σ dense parameter sizes + (union of touched rows) × columns of the row-sparse ones + 2 per scalar
+/// (rounded up to a multiple of 4,096, so that steps reuse one buffer), and Σ rows of the row-sparse parameters for the flags. With one rank nothing is exchanged and nothing changes.
 /// </summary>
 public sealed class GradientAllreduce
 {
     private readonly Parameter[] _parameters;
     private readonly ICollective _collective;
     private readonly int _flagCount;
+    private const int BufferBlock = 4096;
+    private float[]? _flags, _buffer;
 
     /// <summary>An exchange of the gradients of <paramref name="parameters"/> over the ranks of <paramref name="collective"/>.</summary>
     public GradientAllreduce(IEnumerable<Parameter> parameters, ICollective collective)
@@ -55,7 +57,8 @@ public sealed class GradientAllreduce
         var rows = new int[_parameters.Length][];
         if (_flagCount > 0)
         {
-            var flags = new float[_flagCount];
+            var flags = _flags ??= new float[_flagCount];
+            Array.Clear(flags);
             int at = 0;
             foreach (var p in _parameters)
             {
@@ -81,8 +84,13 @@ public sealed class GradientAllreduce
         long length = 2L * scalars.Length;
         for (int i = 0; i < _parameters.Length; i++)
             length += rows[i] is { } touched ? (long)touched.Length * _parameters[i].Cols : _parameters[i].Gradient.Length;
-        if (length > Array.MaxLength) throw new InvalidOperationException($"{length:N0} gradient values do not fit one allreduce buffer");
-        var buffer = new float[length];
+        // Rounded up to whole blocks (zeros add nothing) so that a step can reuse the last step's buffer: no large
+        // allocation per step.
+        long padded = (length + BufferBlock - 1) / BufferBlock * BufferBlock;
+        if (padded > Array.MaxLength) throw new InvalidOperationException($"{length:N0} gradient values do not fit one allreduce buffer");
+        if (_buffer is null || _buffer.Length != padded) _buffer = new float[padded];
+        var buffer = _buffer;
+        buffer.AsSpan((int)length).Clear();
         long offset = 0;
         for (int i = 0; i < _parameters.Length; i++) offset = Pack(_parameters[i], rows[i], buffer, offset);
         for (int s = 0; s < scalars.Length; s++)

@@ -138,6 +138,7 @@ public static class Dexml
             }
             var order = Seeds.Permutation(points.Length, SeedStreams.Dexml.EpochOrder.Of(options.Seed, epoch));
             double lossSum = 0;
+            long exchanged = 0; // floats each rank sent in this epoch's allreduces
             for (int bi = 0; bi < batchesPerEpoch; bi++)
             {
                 int start = bi * batchSize, count = Math.Min(batchSize, points.Length - start);
@@ -151,6 +152,7 @@ public static class Dexml
                     step.Pool, own.Take(step.Positives), own.Take(step.Targets), objective, options.GradientCaching ? options.GradientCacheChunk : null,
                     trainingQueries: true, collective, count);
                 lossSum += exchange.Sum(loss)[0];
+                if (collective.Size > 1) exchanged += (step.Pool.Length > count ? 2L * step.Pool.Length * encoder.Dimension : 0) + exchange.LastFloats; // Y and ∂loss/∂Y of a split pool, gradients
                 optimizer.Step(schedule.At(optimizer.Steps));
                 monitor.Report("DEXML batches", bi + 1, batchesPerEpoch);
             }
@@ -160,7 +162,8 @@ public static class Dexml
             var record = new DexmlEpoch(epoch, lossSum / batchesPerEpoch, p1, clock.Elapsed.TotalSeconds);
             history.Add(record);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
-                $"Epoch: {epoch}, loss: {record.Loss:F6}{(p1 is { } v ? $", heldout P@1: {v * 100:F2}" : "")}, time: {record.Seconds:F2} sec"));
+                $"Epoch: {epoch}, loss: {record.Loss:F6}{(p1 is { } v ? $", heldout P@1: {v * 100:F2}" : "")}, time: {record.Seconds:F2} sec" +
+                $"{(collective.Size > 1 ? $", allreduce {4.0 * exchanged / batchesPerEpoch / (1 << 20):F2} MB per step" : "")}"));
             monitor.Report("DEXML epochs", epoch + 1, options.Epochs);
         }
         return history;

@@ -41,11 +41,13 @@ public static class GradientCache
     /// <summary>
     /// One data-parallel rank's part of a step (<see cref="Accumulate(ITextEncoder, TokenBatch, TokenizedCorpus, IReadOnlyList{int}, IReadOnlyList{int[]}, IReadOnlyList{int[]}, DexmlObjective, int?, bool)"/>
     /// with one rank): <paramref name="queries"/> (null when the rank has none) and their positives and targets are
-    /// this rank's slice of a batch of <paramref name="batchRows"/> queries; the pool is the whole batch's. The rank
-    /// embeds its slice of the pool, an allreduce gives every rank every label embedding (the loss of a query needs
-    /// the whole pool), it scores its queries against them with the mean taken over the whole batch, an allreduce sums
-    /// ∂loss/∂Y over the ranks (every query pulls on every label), and it back-propagates its queries and its slice of
-    /// the pool. The parameter gradients are this rank's share (sum them over the ranks before the optimiser step);
+    /// this rank's slice of a batch of <paramref name="batchRows"/> queries; the pool is the whole batch's. When the
+    /// pool holds more labels than the batch queries, the rank embeds its slice of the pool, an allreduce gives every
+    /// rank every label embedding (the loss of a query needs the whole pool), it scores its queries against them with
+    /// the mean taken over the whole batch, an allreduce sums ∂loss/∂Y over the ranks (every query pulls on every
+    /// label), and it back-propagates its queries and its slice of the pool. A smaller pool is embedded whole by every
+    /// rank, which back-propagates its own queries' ∂loss/∂Y through all of it (the parameter gradients are linear in
+    /// it, so their sum over the ranks is the same): no label exchange. The parameter gradients are this rank's share (sum them over the ranks before the optimiser step);
     /// the result is this rank's share of the loss. With one rank it is exactly the one-process step.
     /// </summary>
     internal static double Accumulate(ITextEncoder encoder, TokenBatch? queries, TokenizedCorpus labels, IReadOnlyList<int> pool,
@@ -68,8 +70,10 @@ public static class GradientCache
         var b = encoder.Backend;
         int rows = queries?.Rows ?? 0, n = pool.Count, d = encoder.Dimension;
         if (positives.Count != rows || targets.Count != rows) throw new ArgumentException($"{positives.Count} positive and {targets.Count} target lists for {rows} queries");
-        bool distributed = collective.Size > 1;
-        var slice = RankSlice.Of(n, collective);
+        // Split the pool when it outweighs the batch (DEXML's large label sets); a small pool is embedded whole by every
+        // rank, which saves two collectives per step (each a synchronisation of the ranks) for a little repeated work.
+        bool distributed = collective.Size > 1 && n > batchRows;
+        var slice = distributed ? RankSlice.Of(n, collective) : new RankSlice(0, n, n);
         var ownPool = slice.Count == n ? pool : slice.Take(pool);
         float inverseTemperature = 1f / objective.Temperature;
         using var queryPass = rows > 0 ? encoder.Forward(queries!, trainingQueries) : null;
@@ -81,7 +85,7 @@ public static class GradientCache
             if (chunk is { } size)
             {
                 var own = TextEncoders.EncodeRows(encoder, labels, ownPool, size).Data;
-                cachedEmbeddings = b.Upload(slice.AllGatherRows(own, d, collective), n, d);
+                cachedEmbeddings = b.Upload(distributed ? slice.AllGatherRows(own, d, collective) : own, n, d);
                 y = cachedEmbeddings;
             }
             else
