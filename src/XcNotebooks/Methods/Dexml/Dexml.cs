@@ -152,7 +152,7 @@ public static class Dexml
                     step.Pool, own.Take(step.Positives), own.Take(step.Targets), objective, options.GradientCaching ? options.GradientCacheChunk : null,
                     trainingQueries: true, collective, count);
                 lossSum += exchange.Sum(loss)[0];
-                if (collective.Size > 1) exchanged += (step.Pool.Length > count ? 2L * step.Pool.Length * encoder.Dimension : 0) + exchange.LastFloats; // Y and ∂loss/∂Y of a split pool, gradients
+                if (collective.Size > 1) exchanged += (step.Pool.Length >= collective.Size ? 2L * step.Pool.Length * encoder.Dimension : 0) + exchange.LastFloats; // Y and ∂loss/∂Y of a split pool, gradients
                 optimizer.Step(schedule.At(optimizer.Steps));
                 monitor.Report("DEXML batches", bi + 1, batchesPerEpoch);
             }

@@ -42,7 +42,7 @@ public static class GradientCache
     /// One data-parallel rank's part of a step (<see cref="Accumulate(ITextEncoder, TokenBatch, TokenizedCorpus, IReadOnlyList{int}, IReadOnlyList{int[]}, IReadOnlyList{int[]}, DexmlObjective, int?, bool)"/>
     /// with one rank): <paramref name="queries"/> (null when the rank has none) and their positives and targets are
     /// this rank's slice of a batch of <paramref name="batchRows"/> queries; the pool is the whole batch's. When the
-    /// pool holds more labels than the batch queries, the rank embeds its slice of the pool, an allreduce gives every
+    /// pool holds at least one label per rank, the rank embeds its slice of the pool, an allreduce gives every
     /// rank every label embedding (the loss of a query needs the whole pool), it scores its queries against them with
     /// the mean taken over the whole batch, an allreduce sums ∂loss/∂Y over the ranks (every query pulls on every
     /// label), and it back-propagates its queries and its slice of the pool. A smaller pool is embedded whole by every
@@ -70,9 +70,10 @@ public static class GradientCache
         var b = encoder.Backend;
         int rows = queries?.Rows ?? 0, n = pool.Count, d = encoder.Dimension;
         if (positives.Count != rows || targets.Count != rows) throw new ArgumentException($"{positives.Count} positive and {targets.Count} target lists for {rows} queries");
-        // Split the pool when it outweighs the batch (DEXML's large label sets); a small pool is embedded whole by every
-        // rank, which saves two collectives per step (each a synchronisation of the ranks) for a little repeated work.
-        bool distributed = collective.Size > 1 && n > batchRows;
+        // Split the pool whenever every rank gets a label of it: the label side of a step (every pool label embedded
+        // twice and back-propagated) costs as much as the query side or more. A pool smaller than the group is
+        // embedded whole by every rank instead.
+        bool distributed = collective.Size > 1 && n >= collective.Size;
         var slice = distributed ? RankSlice.Of(n, collective) : new RankSlice(0, n, n);
         var ownPool = slice.Count == n ? pool : slice.Take(pool);
         float inverseTemperature = 1f / objective.Temperature;
