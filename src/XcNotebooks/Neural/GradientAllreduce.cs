@@ -168,3 +168,49 @@ public sealed class GradientAllreduce
         return offset;
     }
 }
+
+/// <summary>
+/// A collective that times its calls (wall time inside each, waiting for the other ranks included): how much of a
+/// data-parallel epoch is communication and synchronisation rather than computation.
+/// </summary>
+internal sealed class TimedCollective(ICollective inner) : ICollective
+{
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    /// <summary>Total time spent inside the collective operations.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Number of collective operations called.</summary>
+    public long Calls { get; private set; }
+
+    public int Rank => inner.Rank;
+
+    public int Size => inner.Size;
+
+    private void Timed(Action operation)
+    {
+        Calls++;
+        _clock.Start();
+        try { operation(); }
+        finally { _clock.Stop(); }
+    }
+
+    public void Barrier() => Timed(inner.Barrier);
+
+    public void AllreduceSum(float[] values) => Timed(() => inner.AllreduceSum(values));
+
+    public void AllreduceSum(double[] values) => Timed(() => inner.AllreduceSum(values));
+
+    public byte[] Broadcast(byte[]? data, int root)
+    {
+        byte[] result = [];
+        Timed(() => result = inner.Broadcast(data, root));
+        return result;
+    }
+
+    public void Gather(byte[] data, int root, Action<int, byte[]> receive) => Timed(() => inner.Gather(data, root, receive));
+
+    public void Gather(float[] values, int root, Action<int, float[]> receive) => Timed(() => inner.Gather(values, root, receive));
+
+    public void Abort(int exitCode) => inner.Abort(exitCode);
+}

@@ -127,6 +127,8 @@ public static class Dexml
         var schedule = new LinearWarmupSchedule(options.LearningRate, (int)(options.WarmupFraction * totalSteps), totalSteps);
         var objective = options.Objective;
         var pools = new LabelPools(labels, labelTexts.Count, options);
+        var timed = new TimedCollective(collective); // the epoch log says how long the ranks spent in collectives
+        collective = timed;
         var exchange = new GradientAllreduce(encoder.Parameters, collective);
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
@@ -138,6 +140,7 @@ public static class Dexml
             }
             var order = Seeds.Permutation(points.Length, SeedStreams.Dexml.EpochOrder.Of(options.Seed, epoch));
             double lossSum = 0;
+            var waited = timed.Elapsed;
             long exchanged = 0; // floats each rank sent in this epoch's allreduces
             for (int bi = 0; bi < batchesPerEpoch; bi++)
             {
@@ -163,7 +166,7 @@ public static class Dexml
             history.Add(record);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
                 $"Epoch: {epoch}, loss: {record.Loss:F6}{(p1 is { } v ? $", heldout P@1: {v * 100:F2}" : "")}, time: {record.Seconds:F2} sec" +
-                $"{(collective.Size > 1 ? $", allreduce {4.0 * exchanged / batchesPerEpoch / (1 << 20):F2} MB per step" : "")}"));
+                $"{(collective.Size > 1 ? $", allreduce {4.0 * exchanged / batchesPerEpoch / (1 << 20):F2} MB per step, {(timed.Elapsed - waited).TotalSeconds:F2} sec in collectives" : "")}"));
             monitor.Report("DEXML epochs", epoch + 1, options.Epochs);
         }
         return history;
