@@ -15,10 +15,12 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["dexml"] = DexmlBenchmark.Run,
     ["dexml-memory"] = DexmlMemoryBenchmark.Run,
     ["linear"] = LinearBenchmark.Run,
+    ["bestml"] = BestMlBenchmark.Run,
     ["hnsw"] = HnswBenchmark.Run,
     ["wordnet"] = WordNetBenchmark.Run,
     ["mpi"] = MpiBenchmark.Run,
     ["mpi-dexml"] = MpiDexmlBenchmark.Run,
+    ["scale"] = ScaleBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

@@ -24,7 +24,7 @@ internal static class WordNetBenchmark
     private sealed record Row(string Method, string Command, double P1, double P5, double Psp5, double TrainSeconds,
         double PredictMicroseconds, long ModelBytes, long PeakBytes, double WallSeconds, string Note);
 
-    private sealed record Timed(double Seconds, long PeakBytes, bool TimedOut);
+    internal sealed record Timed(double Seconds, long PeakBytes, bool TimedOut);
 
     public static int Run(string[] args)
     {
@@ -174,7 +174,7 @@ internal static class WordNetBenchmark
     }
 
     /// <summary>Runs a process under /usr/bin/time: wall seconds and peak resident bytes; killed after <paramref name="timeout"/> s.</summary>
-    private static Timed Time(string program, string arguments, string work, int timeout)
+    internal static Timed Time(string program, string arguments, string work, int timeout)
     {
         string timeFile = Path.Combine(work, "time.txt");
         File.Delete(timeFile);

@@ -11,7 +11,10 @@ namespace XcNotebooks.Cli.Commands;
 /// <summary>
 /// `xcn wltls`: trains and tests W-LTLS with the original CLI's options (slice width, decoding loss, epochs, path
 /// assignment, binary classifier, --plot_graph, --sparse), prints the original's log lines, and writes the common
-/// report (accuracy, per-epoch figures, model size, the sparse table, the slice-width table).
+/// report (accuracy, per-epoch figures, model size, the sparse table, the slice-width table). Under `--distributed`
+/// (`mpiexec.mpich -n N xcn wltls ...`) the trellis edges are trained label-sharded over the ranks
+/// (<see cref="XcNotebooks.Distributed.DistributedWltls"/>): rank 0 alone writes the checkpoint (the same file as one
+/// process's) and runs the extras (--sparse, --plot-graph, --sweep) in one process after training.
 /// </summary>
 public sealed class WltlsCommand : ICliCommand
 {
@@ -63,7 +66,8 @@ public sealed class WltlsCommand : ICliCommand
         var args = run.Args;
         var data = run.Data;
         var monitor = run.Monitor;
-        options = options with { CheckpointPath = run.ModelPath("model.wltls") };
+        bool root = run.Collective.IsRoot(); // under --distributed only rank 0 writes (the checkpoint too)
+        options = options with { CheckpointPath = root ? run.ModelPath("model.wltls") : null };
         if (args.GetValue(AssignmentFile) is { } assignmentFile)
         {
             if (options.PathAssignment != PathAssignmentPolicy.Fixed)
@@ -85,6 +89,7 @@ public sealed class WltlsCommand : ICliCommand
             throw new ArgumentException("the sparse-models experiment needs a heldout split (its stopping rule watches validation accuracy)");
         WltlsRun.LogDataset(data, monitor);
         using var result = run.RunExperiment(Wltls.MethodName, options, save: false); // the checkpoint (--model) holds the best-validated model
+        if (!root) return result.Report; // the other ranks trained their edges; rank 0 holds the model and runs the extras
         var model = (WltlsModel)result.Model;
         var details = new Dictionary<string, object?>(result.Report.Details);
         if (sparse)

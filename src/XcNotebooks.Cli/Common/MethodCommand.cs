@@ -17,7 +17,10 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
     /// The ranks this run trains on: the MPI world under `--distributed` or an MPI launcher, else the single process.
     /// Every rank runs the same pipeline in step; only rank 0 prints, saves and reports.
     /// </summary>
-    public ICollective Collective { get; init; } = SingleProcessCollective.Instance;
+    public ICollective Collective => CollectiveOnDemand.Value;
+
+    /// <summary>The collective, started (MPI_Init) only when first needed: a method that cannot train on ranks fails first.</summary>
+    internal Lazy<ICollective> CollectiveOnDemand { get; init; } = new(() => SingleProcessCollective.Instance);
 
     /// <summary>True under `--distributed`: train with the method's <see cref="XcMethod.TrainOnRanks"/>, even on one rank.</summary>
     public bool Distributed { get; init; }
@@ -40,12 +43,13 @@ public sealed record MethodRun(ParseResult Args, DataSplits Data, IReadOnlyDicti
         // The metrics' k go up to --topk (P@3 of one prediction per point says nothing).
         settings = (settings ?? new ExperimentSettings { TopK = TopK, Ks = new[] { 1, 3, 5 }.Where(k => k <= TopK).ToArray() })
             with { DatasetFiles = Files, ModelPath = null, ReportPath = null };
-        if (Distributed || Collective.Size > 1) method = OnRanks(method);
+        bool onRanks = Distributed || Collectives.LaunchedAsGroup;
+        if (onRanks) method = OnRanks(method);
         var result = Experiment.Run(method, Data, options, settings, Monitor);
         try
         {
             if (save) SaveModel(result.Model, "model." + result.Model.Method);
-            return Collective.Size == 1 ? result
+            return !onRanks ? result
                 : result with { Report = result.Report with { Details = new Dictionary<string, object?>(result.Report.Details) { ["ranks"] = Collective.Size } } };
         }
         catch
@@ -178,7 +182,7 @@ public static class MethodCommand
                 {
                     WriteFailures = writeFailures,
                     Distributed = args.GetValue(Distributed),
-                    Collective = Collectives.World(args.GetValue(Distributed)),
+                    CollectiveOnDemand = new(() => Collectives.World(args.GetValue(Distributed))),
                 }));
             PrintMetrics(report);
             if (args.GetValue(Report) is { } path && Collectives.ProcessRank == 0)

@@ -156,6 +156,13 @@ public static class SeedStreams
         public static readonly IndexedSeedStream Split = new("balanced split per node", 0);
     }
 
+    /// <summary>The calibrated fusion of one-vs-rest and k-nearest neighbours.</summary>
+    public static class CalibratedFusion
+    {
+        public static readonly SeedStream Folds = new("cross-validation folds", -1);
+        public static readonly SeedStream OneVsRest = new("one-vs-rest learners", 1);
+    }
+
     /// <summary>Online linear learners (AROW, perceptron), from the seed they are given.</summary>
     public static class OnlineLearners
     {

@@ -47,7 +47,8 @@ public static class XcMethods
     public static IReadOnlyList<XcMethod> All { get; } =
     [
         Method("wltls", "W-LTLS: wide trellis codes with loss-based decoding (Evron et al., NeurIPS 2018)", new WltlsOptions(),
-            Wltls.Train, (p, b) => WltlsModel.Load(p, b), o => o.Validate()),
+            Wltls.Train, (p, b) => WltlsModel.Load(p, b), o => o.Validate())
+            .OnRanks<WltlsOptions>((train, heldout, options, collective, monitor) => DistributedWltls.Train(train, heldout, options, collective, monitor)),
         Method("dsnc", "DSNC: deep stochastic binary codes learned end to end (Gerald et al. 2019)", new DsncOptions(),
             (train, heldout, options, monitor) => Dsnc.Train(train, heldout, options, monitor), (p, b) => DsncModel.Load(p, b), o => o.Validate()),
         Method(NeuralXc.MethodName, "NeuralXC: input and label autoencoders with a regressor between their codes (Srinivasan et al. 2018)",
@@ -68,6 +69,8 @@ public static class XcMethods
             .OnRanks<ParabelOptions>((train, _, options, collective, monitor) => DistributedParabel.Train(train, options, collective, monitor)),
         Method(KNearestNeighbours.MethodName, "Cosine k-nearest neighbours with similarity-weighted votes", new KNearestNeighboursOptions(),
             KNearestNeighbours.Train, (p, b) => KNearestNeighbours.Load(p, b), o => o.Validate()),
+        Method(CalibratedFusion.MethodName, "Calibrated fusion: one-vs-rest probabilities (Platt scaling per label) plus k-nearest-neighbour votes, settings chosen on held-out folds",
+            new CalibratedFusionOptions(), CalibratedFusion.Train, (p, b) => CalibratedFusionModel.Load(p, b), o => o.Validate()),
         Method(LabelPopularity.MethodName, "Label popularity: the same ranking for every point", new LabelPopularityOptions(),
             LabelPopularity.Train, (p, b) => LabelPopularity.Load(p, b), o => o.Validate()),
     ];

@@ -54,6 +54,16 @@ public class BoundOptionsCommandTests
     }
 
     [Fact]
+    public void DistributedIsRefusedForAMethodThatTrainsInOneProcessNamingThoseThatCan()
+    {
+        // Two points, two labels: read, then refused before training (and before MPI is started).
+        var train = TestData.TempFile("two.txt", "2 3 2\n0 0:1 1:0.5\n1 2:1\n");
+        var (code, _, error) = DataCommandsTests.Run("baseline", "--kind", "knn", "--train", train, "--test", train, "--distributed");
+        Assert.Equal(2, code); // CliErrors.BadInput: the option is valid, the method can't honour it
+        Assert.StartsWith("error: --distributed: knn trains in one process only; methods that train across MPI ranks: wltls, dexa, dexml, ovr, parabel", error);
+    }
+
+    [Fact]
     public void HelpListsOneKebabOptionPerPropertyAndHidesTheOldSpellings()
     {
         var (code, output, _) = DataCommandsTests.Run("wltls", "--help");

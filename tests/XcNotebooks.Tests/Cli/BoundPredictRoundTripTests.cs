@@ -27,6 +27,7 @@ public class BoundPredictRoundTripTests
     [InlineData("ovr", new[] { "baseline", "--kind", "ovr" })]
     [InlineData("knn", new[] { "baseline", "--kind", "knn", "--knn-neighbours", "5" })]
     [InlineData("hierarchicalxc", new[] { "hierarchicalxc", "--node-classifier-epochs", "2" })]
+    [InlineData("fusion", new[] { "fusion", "--costs", "0.5,1", "--neighbours", "5", "--folds", "2" })]
     public void PredictThenEvalGivesTheTrainingRunsMetrics(string method, string[] command)
     {
         var (dir, train, test) = Files();

@@ -33,6 +33,7 @@ public class OptionsBinderTests
         ["ovr"] = new OneVsRestOptions(),
         ["parabel"] = new ParabelOptions(),
         ["knn"] = new KNearestNeighboursOptions(),
+        ["fusion"] = new CalibratedFusionOptions(),
     };
 
     private static BoundOptions<object> BinderOf(string name) => OptionsBinder.Create(RecordsByName[name].GetType(), RecordsByName[name]);

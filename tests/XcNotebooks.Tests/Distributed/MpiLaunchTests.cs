@@ -16,10 +16,10 @@ public sealed class MpiLaunchTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string? Launcher => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+    internal static string? Launcher => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
         .Select(d => Path.Combine(d, "mpiexec.mpich")).FirstOrDefault(File.Exists);
 
-    private static string Xcn => Path.Combine(AppContext.BaseDirectory, "xcn");
+    internal static string Xcn => Path.Combine(AppContext.BaseDirectory, "xcn");
 
     private (string Train, string Test) WriteData()
     {
@@ -29,7 +29,7 @@ public sealed class MpiLaunchTests : IDisposable
         return (train, test);
     }
 
-    private static (int ExitCode, string Output, string Errors) Launch(string file, IEnumerable<string> args)
+    internal static (int ExitCode, string Output, string Errors) Launch(string file, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);

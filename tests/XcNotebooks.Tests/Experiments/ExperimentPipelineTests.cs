@@ -47,6 +47,7 @@ public sealed class ExperimentPipelineTests
         "ovr" => (MultiLabel, new OneVsRestOptions { Seed = 1 }),
         "parabel" => (MultiLabel, new ParabelOptions { MaxLeafLabels = 3, Seed = 1 }),
         "knn" => (MultiLabel, new KNearestNeighboursOptions { Neighbours = 5 }),
+        "fusion" => (MultiLabel, new CalibratedFusionOptions { Costs = [1], Neighbours = [5], NeighbourWeights = [0, 0.5], Folds = 2, Seed = 1 }),
         "popularity" => (MultiLabel, new LabelPopularityOptions()),
         _ => throw new ArgumentException($"no test case for {method}"),
     };
@@ -131,7 +132,7 @@ public sealed class ExperimentPipelineTests
     [Fact]
     public void RegistryNamesEveryMethodAndRejectsUnknownOnes()
     {
-        Assert.Equal(["wltls", "dsnc", "neuralxc", "hierarchicalxc", "dexa", "dexml", "ovr", "parabel", "knn", "popularity"], XcMethods.All.Select(m => m.Name));
+        Assert.Equal(["wltls", "dsnc", "neuralxc", "hierarchicalxc", "dexa", "dexml", "ovr", "parabel", "knn", "fusion", "popularity"], XcMethods.All.Select(m => m.Name));
         foreach (var method in XcMethods.All)
         {
             Assert.IsType(method.OptionsType, method.DefaultOptions);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using XcNotebooks.Compute;
 using XcNotebooks.Data;
 using XcNotebooks.Metrics;
@@ -118,18 +119,28 @@ public static class Dexa
     /// M-IV on a model from <see cref="TrainEncoder"/> (in place): classifier vectors trained on the frozen document
     /// embeddings of <paramref name="train"/>, then the score fusion fitted on <paramref name="heldout"/> (or the
     /// training points). Returns the same model, now predicting with fused scores.
+    /// <para>
+    /// With a <paramref name="collective"/> of several ranks (every rank calls it with the same model, data and
+    /// options), the classifier vectors are label-sharded: each rank owns a share of the labels (dealt by frequency)
+    /// and computes, for every batch, the scores, gradients and Adam updates of its own labels' vectors only. A batch
+    /// couples its labels (each document's loss takes its hardest negatives among all the pool's labels), so the
+    /// ranks exchange the batch's score matrix (documents x pool) and every rank evaluates the same loss; the
+    /// vectors are gathered at the end and every rank gets the model one process trains, byte for byte. Only
+    /// rank 0 logs.
+    /// </para>
     /// </summary>
-    public static DexaModel TrainClassifiers(DexaModel model, Dataset train, Dataset? heldout, TrainingMonitor? monitor = null)
+    public static DexaModel TrainClassifiers(DexaModel model, Dataset train, Dataset? heldout, TrainingMonitor? monitor = null, ICollective? collective = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        monitor ??= TrainingMonitor.Silent;
+        collective ??= SingleProcessCollective.Instance;
+        monitor = collective.IsRoot() ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
         var options = model.Options;
         var texts = train.Texts ?? throw new ArgumentException($"{train.Name} has no texts");
         if (train.NumLabels != model.NumLabels) throw new ArgumentException($"{train.Name} has {train.NumLabels} labels, the model {model.NumLabels}");
         var clock = Stopwatch.StartNew();
         var documents = model.Encode(texts, monitor);
-        var vectors = RunM4(model.Backend, documents, train.Labels, model.LabelEmbeddings, options, monitor);
+        var vectors = RunM4(model.Backend, documents, train.Labels, model.LabelEmbeddings, options, monitor, collective);
         monitor.Write(string.Create(CultureInfo.InvariantCulture, $"M-IV trained in {clock.Elapsed.TotalSeconds:F1} s"));
 
         var fitOn = heldout?.Texts is not null && heldout.NumPoints > 0 ? heldout : train;
@@ -353,9 +364,11 @@ public static class Dexa
     }
 
     private static RowMajorMatrix RunM4(IComputeBackend b, RowMajorMatrix documents, LabelMatrix labels, RowMajorMatrix labelEmbeddings,
-        DexaOptions options, TrainingMonitor monitor)
+        DexaOptions options, TrainingMonitor monitor, ICollective collective)
     {
         int d = documents.Cols, l = labelEmbeddings.Rows;
+        var shards = collective.Size == 1 ? null : new LabelShardsOnRanks(collective, labels.LabelCounts(), l);
+        if (shards is not null) monitor.Write($"M-IV label-sharded over {collective.Size} ranks: rank 0 owns {shards.OwnCount:N0} of {l:N0} labels");
         using var weights = new Parameter(b, "classifiers.weight", l, d, rowSparse: true);
         weights.SetValues(labelEmbeddings.Data); // initialised from the (normalised) label embeddings
         var points = TextTowers.LabelledPoints(labels);
@@ -392,15 +405,19 @@ public static class Dexa
                         b.DropoutMask(mask, options.DocumentDropout, (ulong)(uint)SeedStreams.Dexa.DocumentDropout.Of(options.Seed) << 32 | (uint)optimizer.Steps);
                         b.Multiply(xt, mask, xt);
                     }
-                    using var poolRows = new ParameterRows(b, pool);
-                    using var w = b.Allocate(pool.Length, d);
-                    poolRows.Gather(weights, w);
-                    using var cosine = new CosineScores(b, xt, w);
-                    lossSum += TripletLosses.MultiPositive(cosine.Scores, targets, options.ClassifierLoss, cosine.Gradient);
-                    using var gradW = b.Allocate(pool.Length, d);
-                    cosine.Backward(null, gradW);
-                    poolRows.ScatterGradient(weights, gradW);
-                    optimizer.Step(schedule.At(optimizer.Steps));
+                    if (shards is not null) lossSum += shards.Batch(b, weights, xt, pool, targets, options.ClassifierLoss);
+                    else
+                    {
+                        using var poolRows = new ParameterRows(b, pool);
+                        using var w = b.Allocate(pool.Length, d);
+                        poolRows.Gather(weights, w);
+                        using var cosine = new CosineScores(b, xt, w);
+                        lossSum += TripletLosses.MultiPositive(cosine.Scores, targets, options.ClassifierLoss, cosine.Gradient);
+                        using var gradW = b.Allocate(pool.Length, d);
+                        cosine.Backward(null, gradW);
+                        poolRows.ScatterGradient(weights, gradW);
+                    }
+                    optimizer.Step(schedule.At(optimizer.Steps)); // on every rank (its own rows): the step count stays common
                     monitor.Report("M-IV batches", bi + 1, batches.Count);
                 }
                 batching.EndEpoch();
@@ -409,7 +426,88 @@ public static class Dexa
                 monitor.Report("M-IV epochs", epoch + 1, options.ClassifierEpochs);
             }
         }
-        return BalancedClustering.NormalizeRows(new RowMajorMatrix(l, d, weights.GetValues()));
+        var values = weights.GetValues();
+        return BalancedClustering.NormalizeRows(new RowMajorMatrix(l, d, shards is null ? values : shards.AllGatherRows(values, d)));
+    }
+
+    /// <summary>
+    /// M-IV's labels dealt to ranks by frequency (as <c>Distributed.LabelShards.BalancedByFrequency</c> deals them:
+    /// decreasing count, ties by id, in a snake 0, 1, .., n-1, n-1, .., 0), and the exchanges a sharded batch needs.
+    /// </summary>
+    private sealed class LabelShardsOnRanks
+    {
+        private readonly ICollective _collective;
+        private readonly int[] _owner;
+        private readonly int[][] _labelsOf;
+
+        public LabelShardsOnRanks(ICollective collective, IReadOnlyList<int> labelCounts, int labels)
+        {
+            _collective = collective;
+            int size = collective.Size;
+            _owner = new int[labels];
+            var order = Enumerable.Range(0, labels).OrderByDescending(label => label < labelCounts.Count ? labelCounts[label] : 0).ThenBy(label => label).ToArray();
+            for (int p = 0; p < order.Length; p++)
+            {
+                int round = p / size, slot = p % size;
+                _owner[order[p]] = round % 2 == 0 ? slot : size - 1 - slot;
+            }
+            _labelsOf = Enumerable.Range(0, size).Select(r => Enumerable.Range(0, labels).Where(label => _owner[label] == r).ToArray()).ToArray();
+        }
+
+        /// <summary>Labels rank 0 owns.</summary>
+        public int OwnCount => _labelsOf[0].Length;
+
+        /// <summary>
+        /// One batch on this rank: scores of its own pool labels, the whole score matrix assembled on every rank (rank
+        /// 0 gathers and broadcasts it), the loss and its gradient (the same on every rank), and the backward pass into
+        /// this rank's own rows only. Returns the loss.
+        /// </summary>
+        public double Batch(IComputeBackend b, Parameter weights, Tensor documents, int[] pool, bool[] targets, MultiPositiveTripletOptions loss)
+        {
+            int rows = documents.Rows, cols = pool.Length, d = documents.Cols, size = _collective.Size;
+            var columns = Enumerable.Range(0, size).Select(_ => new List<int>()).ToArray();
+            for (int u = 0; u < cols; u++) columns[_owner[pool[u]]].Add(u);
+            var own = columns[_collective.Rank];
+            using var ownRows = own.Count == 0 ? null : new ParameterRows(b, own.Select(u => pool[u]).ToArray());
+            using var w = own.Count == 0 ? null : b.Allocate(own.Count, d);
+            ownRows?.Gather(weights, w!);
+            // Each score is summed over d in a fixed order (CpuGemm), whichever columns share the product: the same bits as one process's.
+            using var ownCosine = w is null ? null : new CosineScores(b, documents, w);
+            var scores = new float[rows * cols];
+            _collective.Gather(ownCosine?.Scores.ToArray() ?? [], 0, (rank, values) =>
+            {
+                var at = columns[rank];
+                for (int i = 0; i < rows; i++)
+                    for (int c = 0; c < at.Count; c++) scores[i * cols + at[c]] = values[i * at.Count + c];
+            });
+            scores = MemoryMarshal.Cast<byte, float>(_collective.Broadcast(_collective.IsRoot() ? MemoryMarshal.AsBytes(scores.AsSpan()).ToArray() : null, 0)).ToArray();
+            var gradient = new float[scores.Length];
+            double value = TripletLosses.MultiPositive(scores, targets, rows, cols, loss, gradient);
+            if (ownCosine is null) return value;
+            var ownGradient = new float[rows * own.Count];
+            for (int i = 0; i < rows; i++)
+                for (int c = 0; c < own.Count; c++) ownGradient[i * own.Count + c] = gradient[i * cols + own[c]];
+            ownCosine.Gradient.CopyFrom(ownGradient);
+            using var gradW = b.Allocate(own.Count, d);
+            ownCosine.Backward(null, gradW);
+            ownRows!.ScatterGradient(weights, gradW);
+            return value;
+        }
+
+        /// <summary>Every label's row (labels x d) on every rank, each from the rank that owns it.</summary>
+        public float[] AllGatherRows(float[] values, int d)
+        {
+            var own = _labelsOf[_collective.Rank];
+            var mine = new float[(long)own.Length * d];
+            for (int r = 0; r < own.Length; r++) values.AsSpan(own[r] * d, d).CopyTo(mine.AsSpan(r * d, d));
+            var merged = (float[])values.Clone();
+            _collective.Gather(mine, 0, (rank, rows) =>
+            {
+                var labels = _labelsOf[rank];
+                for (int r = 0; r < labels.Length; r++) rows.AsSpan(r * d, d).CopyTo(merged.AsSpan(labels[r] * d, d));
+            });
+            return MemoryMarshal.Cast<byte, float>(_collective.Broadcast(_collective.IsRoot() ? MemoryMarshal.AsBytes(merged.AsSpan()).ToArray() : null, 0)).ToArray();
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using XcNotebooks.Hierarchies;
 using XcNotebooks.Learners;
 using XcNotebooks.Core;
@@ -55,11 +56,34 @@ public static class Wltls
     /// Trains a model and returns the best-validated and last-epoch models with the per-epoch history. Logs the
     /// original implementation's lines through <paramref name="monitor"/> and reports a progress bar per epoch.
     /// </summary>
-    public static WltlsTraining TrainDetailed(Dataset train, Dataset? heldout, WltlsOptions? options = null, TrainingMonitor? monitor = null)
+    public static WltlsTraining TrainDetailed(Dataset train, Dataset? heldout, WltlsOptions? options = null, TrainingMonitor? monitor = null) =>
+        TrainOnRanks(train, heldout, options, SingleProcessCollective.Instance, (_, _) => throw new UnreachableException(), monitor)!;
+
+    /// <summary>
+    /// <see cref="TrainDetailed"/> across the ranks of <paramref name="collective"/> (every rank calls it with the same
+    /// data and options), label-sharded by trellis edge: each edge's learner is trained by one rank
+    /// (dealt by <see cref="EdgeCosts"/>), with the targets and seed it has in one process, and the ranks exchange nothing
+    /// while they learn. Rank 0 gathers what needs every edge (an epoch's margins for the online train accuracy, the
+    /// weights for validation and at the end) and returns the training one process returns, the same models byte for
+    /// byte; the other ranks return null. Model selection (best epoch, early stopping) is decided on rank 0 from the
+    /// merged model's validation accuracy and broadcast. On one rank this is <see cref="TrainDetailed"/> itself.
+    /// The path assignment must be fixed before training (not greedy) on more than one rank.
+    /// </summary>
+    /// <param name="train">Training points (the same on every rank).</param>
+    /// <param name="heldout">Validation points, used on rank 0 only (null on every rank or on none).</param>
+    /// <param name="options">Settings (the same on every rank).</param>
+    /// <param name="collective">The ranks.</param>
+    /// <param name="dealEdges">Deals items of the given costs to the ranks (one list of item ids per rank, each item once): the edges, by <see cref="EdgeCosts"/>.</param>
+    /// <param name="monitor">Log and progress, on rank 0.</param>
+    internal static WltlsTraining? TrainOnRanks(Dataset train, Dataset? heldout, WltlsOptions? options, ICollective collective,
+        Func<IReadOnlyList<double>, int, IReadOnlyList<int[]>> dealEdges, TrainingMonitor? monitor)
     {
+        ArgumentNullException.ThrowIfNull(dealEdges);
         ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(collective);
         options ??= new WltlsOptions();
-        monitor ??= TrainingMonitor.Silent;
+        bool root = collective.IsRoot();
+        monitor = root ? monitor ?? TrainingMonitor.Silent : TrainingMonitor.Silent;
         var classes = MultiClassLabels(train);
         int numClasses = train.NumLabels, dimension = train.NumFeatures;
         options.Validate(numClasses);
@@ -78,14 +102,28 @@ public static class Wltls
         monitor.Write($"Created a heaviest path decoder with {graph.NumEdges} edges.");
         // Euclidean distances between class means: clustered by the similarity policy, and the Eq. 5 score's D_cls.
         var classDistances = new Lazy<CondensedDistances>(() => ClassDistances.EuclideanBetweenMeans(train));
+        if (collective.Size > 1 && options.PathAssignment == PathAssignmentPolicy.Greedy)
+            throw new ArgumentException(GreedyNotShardable);
         var assignment = CreateAssignment(options, numClasses, classDistances, monitor);
+        if (collective.Size > 1) // every rank learns rank 0's codewords (the similarity clustering runs on each)
+            assignment = PathAssignment.Fixed(MemoryMarshal.Cast<byte, int>(collective.Broadcast(
+                root ? MemoryMarshal.AsBytes(assignment.CodewordOfClass.AsSpan()).ToArray() : null, 0)).ToArray(), assignment.Policy);
+        int[][] shards = collective.Size == 1 ? [Enumerable.Range(0, graph.NumEdges).ToArray()]
+            : dealEdges(EdgeCosts(options.Learner, classes, graph, assignment), collective.Size).ToArray();
+        if (shards.Length != collective.Size || shards.Sum(e => e.Length) != graph.NumEdges)
+            throw new InvalidOperationException($"the edges were dealt to {shards.Length} ranks ({shards.Sum(e => e.Length)} of {graph.NumEdges} edges), not to {collective.Size}");
+        var ranks = new RankShards(collective, shards);
         monitor.Write($"Using a {assignment.Policy} path assignment policy.");
         monitor.Write($"Using {options.Learner.DisplayName} as the binary classifier.");
         monitor.Write($"Decoding according to the {DecodingLosses.Name(options.DecodingLoss)} loss.");
         monitor.Write($"Model size: {Megabytes(4L * dimension * graph.NumEdges)}");
-        var (best, last, epochs, bestEpoch, assigned, earlyStopped) = options.Learner.IsOnline
-            ? TrainOnline(train, heldout, options, monitor, classes, graph, decoder, assignment)
-            : TrainBatch(train, heldout, options, monitor, classes, graph, assignment);
+        if (collective.Size > 1)
+            monitor.Write($"Rank 0 of {collective.Size}: trains {shards[0].Length} of {graph.NumEdges} edges; the other ranks {string.Join(", ", shards.Skip(1).Select(e => e.Length))}.");
+        var trained = options.Learner.IsOnline
+            ? TrainOnline(train, heldout, options, monitor, classes, graph, decoder, assignment, ranks)
+            : TrainBatch(train, heldout, options, monitor, classes, graph, assignment, ranks);
+        if (trained is null) return null; // a rank other than 0: its edges went to rank 0
+        var (best, last, epochs, bestEpoch, assigned, earlyStopped) = trained;
         // Without a heldout split nothing was validated (so nothing saved yet): the checkpoint is the last epoch's model.
         if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
         double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
@@ -102,21 +140,93 @@ public static class Wltls
 
     private sealed record TrainedModels(WltlsModel Best, WltlsModel Last, IReadOnlyList<WltlsEpoch> Epochs, int BestEpoch, int Assigned, bool EarlyStopped);
 
+    /// <summary>Why the greedy path assignment cannot be label-sharded (the error names the option).</summary>
+    internal const string GreedyNotShardable =
+        "label-sharded W-LTLS needs a path assignment fixed before training (PathAssignment / --path-assignment random, similarity or fixed): " +
+        "the greedy assignment gives each new class a codeword from every edge's margins while training, so the edges cannot train apart";
+
+    /// <summary>
+    /// The cost of training each trellis edge, by which the edges are dealt to ranks. An online learner's is the same
+    /// for every edge (one SIMD lane over every point); a dual coordinate descent learner's is estimated as 1 + the
+    /// points on the smaller side of the edge (its support vectors come from there).
+    /// </summary>
+    internal static double[] EdgeCosts(BinaryLearnerOptions learner, int[] classes, TrellisGraph graph, PathAssignment assignment)
+    {
+        int edges = graph.NumEdges;
+        var cost = new double[edges];
+        if (learner.IsOnline)
+        {
+            Array.Fill(cost, 1.0);
+            return cost;
+        }
+        var coding = graph.CodingMatrix();
+        var positives = new long[edges];
+        foreach (int cls in classes)
+        {
+            long at = (long)assignment.CodewordOf(cls) * edges;
+            for (int e = 0; e < edges; e++) if (coding[at + e] > 0) positives[e]++;
+        }
+        for (int e = 0; e < edges; e++) cost[e] = 1 + Math.Min(positives[e], classes.Length - positives[e]);
+        return cost;
+    }
+
+    /// <summary>
+    /// The ranks and the edges each trains; merges column blocks (a shard's values for its edges, rows x its edge
+    /// count, row-major) into rows x all edges on rank 0. On one rank the shard is every edge in order: nothing is copied.
+    /// </summary>
+    private sealed class RankShards(ICollective collective, int[][] shards)
+    {
+        public ICollective Collective => collective;
+
+        public bool IsRoot => collective.IsRoot();
+
+        /// <summary>This rank's edges.</summary>
+        public int[] Edges => shards[collective.Rank];
+
+        /// <summary>The matrix of every edge on rank 0 (null elsewhere) from each rank's block of its own edges.</summary>
+        public RowMajorMatrix? Gather(RowMajorMatrix block, int rows, int edges)
+        {
+            if (collective.Size == 1) return block;
+            var merged = IsRoot ? new RowMajorMatrix(rows, edges) : null;
+            collective.Gather(block.Data, 0, (rank, values) =>
+            {
+                var ids = shards[rank];
+                if (values.LongLength != (long)rows * ids.Length)
+                    throw new InvalidOperationException($"rank {rank} sent {values.LongLength:N0} values for {ids.Length} edges of {rows:N0} rows");
+                if (ids.Length == 0) return;
+                for (int j = 0; j < rows; j++)
+                {
+                    var source = values.AsSpan(j * ids.Length, ids.Length);
+                    var target = merged!.Row(j);
+                    for (int c = 0; c < ids.Length; c++) target[ids[c]] = source[c];
+                }
+            });
+            return merged;
+        }
+
+        /// <summary>Rank 0's flag on every rank.</summary>
+        public bool Broadcast(bool flag) => collective.Size == 1 ? flag : collective.Broadcast(IsRoot ? [flag ? (byte)1 : (byte)0] : null, 0)[0] != 0;
+    }
+
     /// <summary>
     /// A batch learner (dual coordinate descent) trains every edge once, to its tolerance, on the codewords of a
     /// complete assignment: one "epoch" in the history. The greedy policy needs online margins, so it is refused.
+    /// Each rank trains its own edges; rank 0 merges them (null on the other ranks).
     /// </summary>
-    private static TrainedModels TrainBatch(Dataset train, Dataset? heldout, WltlsOptions options, TrainingMonitor monitor, int[] classes,
-        TrellisGraph graph, PathAssignment assignment)
+    private static TrainedModels? TrainBatch(Dataset train, Dataset? heldout, WltlsOptions options, TrainingMonitor monitor, int[] classes,
+        TrellisGraph graph, PathAssignment assignment, RankShards ranks)
     {
         if (options.PathAssignment == PathAssignmentPolicy.Greedy)
             throw new ArgumentException($"the greedy path assignment needs an online binary learner (AROW or perceptron), not {options.Learner.DisplayName}");
         int assigned = assignment.AssignRemaining(), edges = graph.NumEdges;
         var coding = graph.CodingMatrix();
         var clock = Stopwatch.StartNew();
-        var weights = LinearLearners.TrainWeights(options.Learner, train.Features, edges, (i, first, labels) =>
-            coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first), labels.Length).CopyTo(labels),
-            epochs: 1, options.Seed, monitor, "W-LTLS edges");
+        var own = ranks.Edges;
+        // Learner ids are edge ids: each edge's learner gets the targets and seed it gets in one process.
+        var block = own.Length == 0 ? new RowMajorMatrix(train.NumFeatures, 0) : LinearLearners.TrainWeights(options.Learner, train.Features, own,
+            (i, edge, labels) => labels[0] = coding[(long)assignment.CodewordOf(classes[i]) * edges + edge], options.Seed, monitor, "W-LTLS edges");
+        var weights = ranks.Gather(block, train.NumFeatures, edges);
+        if (weights is null) return null;
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
         double trainAccuracy = model.Accuracy(train);
@@ -129,12 +239,19 @@ public static class Wltls
         return new TrainedModels(model, model, [new WltlsEpoch(1, trainAccuracy, validation, trainSeconds, validationSeconds, true)], 1, assigned, false);
     }
 
-    private static TrainedModels TrainOnline(Dataset train, Dataset? heldout, WltlsOptions options, TrainingMonitor monitor, int[] classes,
-        TrellisGraph graph, LossBasedDecoder decoder, PathAssignment assignment)
+    /// <summary>
+    /// The online epochs. Each rank's learner banks hold its own edges; an epoch's pre-update margins (for the online
+    /// train accuracy) and, with a heldout split, the epoch's weights are gathered on rank 0, which decodes,
+    /// validates, keeps the best weights, saves the checkpoint and decides early stopping for every rank.
+    /// </summary>
+    private static TrainedModels? TrainOnline(Dataset train, Dataset? heldout, WltlsOptions options, TrainingMonitor monitor, int[] classes,
+        TrellisGraph graph, LossBasedDecoder decoder, PathAssignment assignment, RankShards ranks)
     {
-        var learners = OnlineLinearTraining.CreateBanks(options.Learner, train.NumFeatures, graph.NumEdges);
+        int edges = graph.NumEdges, dimension = train.NumFeatures;
+        var own = ranks.Edges;
+        var learners = own.Length == 0 ? [] : OnlineLinearTraining.CreateBanks(options.Learner, dimension, own.Length);
 
-        var run = new EpochRunner(train.Features, classes, graph, decoder, assignment, learners, options, monitor);
+        var run = new EpochRunner(train.Features, classes, graph, decoder, assignment, learners, own, options, monitor);
         var epochs = new List<WltlsEpoch>();
         RowMajorMatrix? bestWeights = null;
         double bestValidation = double.NegativeInfinity;
@@ -143,14 +260,16 @@ public static class Wltls
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            double trainAccuracy = run.Epoch(epoch);
+            var pass = run.Epoch(epoch);
+            var margins = ranks.Gather(pass.Margins, pass.Margins.Rows, edges);
+            double trainAccuracy = margins is null ? 0 : run.Accuracy(pass, margins);
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var line = new System.Text.StringBuilder();
             line.Append(CultureInfo.InvariantCulture, $"Train epoch {epoch + 1}/{options.Epochs}: {trainAccuracy:F1}% in {Duration(trainSeconds)}.\t");
             // Before the first evaluation every class needs a codeword (classes absent from the training data too).
             if (epoch == 0) assigned = assignment.AssignRemaining();
             double? validation = null, validationSeconds = null;
-            bool isBest;
+            bool isBest = false;
             if (heldout is null)
             {
                 isBest = true;
@@ -160,32 +279,36 @@ public static class Wltls
             else
             {
                 clock.Restart();
-                var weights = OnlineLinearTraining.StackWeights(learners);
-                var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
-                validation = model.Accuracy(heldout);
-                validationSeconds = clock.Elapsed.TotalSeconds;
-                line.Append(CultureInfo.InvariantCulture, $"Validation: {validation:F1}% ({Duration(validationSeconds.Value)}).\t");
-                if (epoch == 0) line.Append(CultureInfo.InvariantCulture, $"Assigned {assigned} labels. ");
-                // As the original code: only a drop counts as no improvement, so on ties the later epoch is kept.
-                isBest = validation >= bestValidation;
-                if (isBest)
+                var weights = ranks.Gather(Stack(learners, dimension), dimension, edges);
+                if (weights is not null)
                 {
-                    bestValidation = validation.Value;
-                    bestWeights = weights;
-                    bestEpoch = epoch;
-                    withoutImprovement = 0;
-                    if (options.CheckpointPath is { } checkpoint)
+                    var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
+                    validation = model.Accuracy(heldout);
+                    validationSeconds = clock.Elapsed.TotalSeconds;
+                    line.Append(CultureInfo.InvariantCulture, $"Validation: {validation:F1}% ({Duration(validationSeconds.Value)}).\t");
+                    if (epoch == 0) line.Append(CultureInfo.InvariantCulture, $"Assigned {assigned} labels. ");
+                    // As the original code: only a drop counts as no improvement, so on ties the later epoch is kept.
+                    isBest = validation >= bestValidation;
+                    if (isBest)
                     {
-                        clock.Restart();
-                        model.Save(checkpoint);
-                        line.Append(CultureInfo.InvariantCulture, $"Saved model ({Duration(clock.Elapsed.TotalSeconds)}).");
+                        bestValidation = validation.Value;
+                        bestWeights = weights;
+                        bestEpoch = epoch;
+                        withoutImprovement = 0;
+                        if (options.CheckpointPath is { } checkpoint)
+                        {
+                            clock.Restart();
+                            model.Save(checkpoint);
+                            line.Append(CultureInfo.InvariantCulture, $"Saved model ({Duration(clock.Elapsed.TotalSeconds)}).");
+                        }
                     }
+                    else withoutImprovement++;
                 }
-                else withoutImprovement++;
             }
             monitor.Write(line.ToString().TrimEnd());
             epochs.Add(new WltlsEpoch(epoch + 1, trainAccuracy, validation, trainSeconds, validationSeconds, isBest));
-            if (options.EarlyStopping && withoutImprovement >= 2 && epoch + 1 < options.Epochs)
+            // Rank 0 alone validated: its decision holds for every rank (nothing to exchange without early stopping).
+            if (options.EarlyStopping && ranks.Broadcast(withoutImprovement >= 2 && epoch + 1 < options.Epochs))
             {
                 monitor.Write("Early stopping!");
                 earlyStopped = true;
@@ -193,12 +316,17 @@ public static class Wltls
             }
         }
 
-        var lastWeights = OnlineLinearTraining.StackWeights(learners);
+        var lastWeights = ranks.Gather(Stack(learners, dimension), dimension, edges);
+        if (lastWeights is null) return null;
         var codewordOfClass = assignment.CodewordOfClass;
         var last = new WltlsModel(graph, options.DecodingLoss, codewordOfClass, lastWeights, options);
         var best = bestWeights is null ? last : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
         return new TrainedModels(best, last, epochs, bestEpoch + 1, assigned, earlyStopped);
     }
+
+    /// <summary>The banks' weights side by side (dimension x their learners; no columns for a rank without edges).</summary>
+    private static RowMajorMatrix Stack(LinearLearnerBank[] learners, int dimension) =>
+        learners.Length == 0 ? new RowMajorMatrix(dimension, 0) : OnlineLinearTraining.StackWeights(learners);
 
     /// <summary>
     /// The mean over points and edges of the decoding loss L(c_e z_e) of the true class's codeword: the average
@@ -277,35 +405,60 @@ public static class Wltls
     }
 
     /// <summary>
+    /// One epoch's pass on this rank: the shuffled order, where the parallel pass started (after the greedy prefix),
+    /// the prefix's correct online predictions, and the pre-update margins of this rank's edges (n x its edges).
+    /// </summary>
+    private sealed record EpochPass(int[] Order, int Start, int Correct, RowMajorMatrix Margins);
+
+    /// <summary>
     /// One online pass over the shuffled training data. While the greedy policy still has training classes without a
     /// codeword, points go one at a time through all learners (a new class's codeword depends on every learner's
     /// margins); after that the edge learners are independent and each bank of them makes its own pass, in parallel.
     /// </summary>
     private sealed class EpochRunner(CsrMatrix features, int[] classes, TrellisGraph graph, LossBasedDecoder decoder,
-        PathAssignment assignment, LinearLearnerBank[] learners, WltlsOptions options, TrainingMonitor monitor)
+        PathAssignment assignment, LinearLearnerBank[] learners, int[] ownEdges, WltlsOptions options, TrainingMonitor monitor)
     {
         private readonly sbyte[] _coding = graph.CodingMatrix();
         private readonly int _trainingClasses = classes.Distinct().Count();
 
-        public double Epoch(int epoch)
+        // Each codeword's labels on this rank's edges, side by side (the whole coding matrix on one rank).
+        private readonly sbyte[] _ownCoding = OwnColumns(graph.CodingMatrix(), graph.NumEdges, ownEdges);
+
+        public EpochPass Epoch(int epoch)
         {
-            int n = classes.Length, edges = graph.NumEdges;
+            int n = classes.Length, width = ownEdges.Length;
             var order = Seeds.Permutation(n, SeedStreams.Wltls.EpochOrder.Of(options.Seed, epoch));
             string epochOf = $"epoch {epoch + 1}/{options.Epochs}";
             int correct = 0, start = 0;
             if (!assignment.IsComplete && CountAssigned() < _trainingClasses)
                 (start, correct) = SequentialPrefix(order, epochOf);
 
-            var margins = new RowMajorMatrix(n, edges);
+            var margins = new RowMajorMatrix(n, width);
             OnlineLinearTraining.RunEpoch(learners, features, order, start, (i, first, labels) =>
-                _coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first), labels.Length).CopyTo(labels),
+                _ownCoding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * width + first), labels.Length).CopyTo(labels),
                 margins, monitor, TrainStage, epochOf);
+            return new EpochPass(order, start, correct, margins);
+        }
 
+        /// <summary>The online train accuracy (percent) of a pass from every edge's pre-update margins (n x edges).</summary>
+        public double Accuracy(EpochPass pass, RowMajorMatrix margins)
+        {
             // Online predictions: decode each point's pre-update margins (parallel over points).
             var decoded = decoder.DecodeBatch(margins).Best();
-            for (int t = start; t < n; t++)
-                if (assignment.ClassOf(decoded[t]) == classes[order[t]]) correct++;
+            int n = pass.Order.Length, correct = pass.Correct;
+            for (int t = pass.Start; t < n; t++)
+                if (assignment.ClassOf(decoded[t]) == classes[pass.Order[t]]) correct++;
             return n == 0 ? 0 : 100.0 * correct / n;
+        }
+
+        private static sbyte[] OwnColumns(sbyte[] coding, int edges, int[] own)
+        {
+            if (own.Length == edges) return coding; // one rank: every edge, in order
+            int codewords = coding.Length / edges;
+            var columns = new sbyte[(long)codewords * own.Length];
+            for (int cw = 0; cw < codewords; cw++)
+                for (int c = 0; c < own.Length; c++) columns[(long)cw * own.Length + c] = coding[(long)cw * edges + own[c]];
+            return columns;
         }
 
         private int CountAssigned()

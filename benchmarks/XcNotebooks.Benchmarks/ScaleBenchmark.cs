@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using XcNotebooks.Data.Formats;
+using XcNotebooks.Synthetic;
+using static XcNotebooks.Benchmarks.BenchmarkArgs;
+
+namespace XcNotebooks.Benchmarks;
+
+/// <summary>
+/// Issue 16 §3, the scaling sweep on the generator: for L = 10^3 … 10^6 labels (10^5 features, power-law label
+/// frequencies, at least one training point per label), each method as one whole `xcn` process under /usr/bin/time:
+/// train seconds and predict µs/point (from its report), model bytes, peak resident memory, P@1. A method that cannot
+/// run at a size says so: one-vs-rest is not started when its L x D float weights alone exceed the memory given
+/// (--memory-gb), and a run that passes --timeout is stopped and reported as such. The data of each size is generated
+/// once into the work folder (seed 1) and reused. Writes a markdown table (--out) and a CSV (--csv) for the notebook's
+/// log-log plots.
+/// `scale [--labels 1000,10000,100000,1000000] [--features 100000] [--test 5000] [--methods wltls-b2,wltls-b16,dsnc,parabel,ovr]
+///  [--memory-gb 24] [--timeout 3600] [--work DIR] [--out FILE.md] [--csv FILE.csv]`
+/// </summary>
+internal static class ScaleBenchmark
+{
+    private sealed record Row(int Labels, int TrainPoints, string Method, double P1, double TrainSeconds, double PredictMicroseconds,
+        long ModelBytes, long PeakBytes, double WallSeconds, string Note);
+
+    /// <summary>The methods the sweep knows: name, what the table calls it, the xcn arguments.</summary>
+    private static readonly (string Name, string Description, string Arguments)[] Methods =
+    [
+        ("wltls-b2", "W-LTLS b = 2 (random assignment)", "wltls --slice-width 2 --path-assignment random"),
+        ("wltls-b16", "W-LTLS b = 16 (random assignment)", "wltls --slice-width 16 --path-assignment random"),
+        ("dsnc", "DSNC (code lookup)", "dsnc --backend Cpu"),
+        ("parabel", "Parabel-style label tree", "baseline --kind parabel"),
+        ("ovr", "one-vs-rest L2-SVM (dual CD)", "baseline --kind ovr"),
+    ];
+
+    public static int Run(string[] args)
+    {
+        var sizes = List(args, "--labels", "1000,10000,100000,1000000").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var wanted = List(args, "--methods", string.Join(',', Methods.Select(m => m.Name)));
+        int features = Int(args, "--features", 100_000), testPoints = Int(args, "--test", 5000), timeout = Int(args, "--timeout", 3600);
+        double memoryBytes = Int(args, "--memory-gb", 24) * 1e9;
+        string work = Arg(args, "--work") ?? Path.Combine(Path.GetTempPath(), "xcn-scale");
+        string? outPath = Arg(args, "--out"), csvPath = Arg(args, "--csv");
+        var unknown = wanted.Except(Methods.Select(m => m.Name)).ToArray();
+        if (unknown.Length > 0) { Console.Error.WriteLine($"scale: unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Methods.Select(m => m.Name))}"); return 2; }
+        var xcn = LinearBenchmark.FindXcn();
+        if (xcn is null) { Console.Error.WriteLine("scale: build the CLI first (dotnet build src/XcNotebooks.Cli -c Release)"); return 2; }
+
+        var rows = new List<Row>();
+        foreach (int labels in sizes)
+        {
+            int trainPoints = Math.Max(20_000, 2 * labels);
+            var dir = Path.Combine(work, $"L{labels}");
+            string train = Path.Combine(dir, "train.txt"), test = Path.Combine(dir, "test.txt");
+            if (!File.Exists(test))
+            {
+                Directory.CreateDirectory(dir);
+                var clock = Stopwatch.StartNew();
+                var data = SyntheticXc.Generate(new SyntheticXcOptions
+                {
+                    NumLabels = labels, NumFeatures = features, NumTrain = trainPoints, NumTest = testPoints,
+                    PowerLawExponent = 1.0, MinTrainPointsPerLabel = 1, Texts = false, Seed = 1,
+                });
+                DatasetWriter.Write(train, data.Train);
+                DatasetWriter.Write(test + ".partial", data.Test, DataFormat.XmlRepository);
+                File.Move(test + ".partial", test); // the test file marks a complete size
+                Console.WriteLine($"L = {labels:N0}: {data.Train}; generated and written in {clock.Elapsed.TotalSeconds:F0} s");
+            }
+            foreach (var (name, description, arguments) in Methods.Where(m => wanted.Contains(m.Name)))
+            {
+                if (name == "ovr" && 4.0 * (features + 1) * labels > memoryBytes)
+                {
+                    rows.Add(Print(new Row(labels, trainPoints, description, double.NaN, double.NaN, double.NaN, 0, 0, 0,
+                        string.Create(CultureInfo.InvariantCulture, $"not run: its {labels:N0} x {features + 1:N0} float weights alone are {4.0 * (features + 1) * labels / 1e9:F1} GB > {memoryBytes / 1e9:F0} GB"))));
+                    continue;
+                }
+                string report = Path.Combine(dir, $"report-{name}.json");
+                File.Delete(report);
+                var timed = WordNetBenchmark.Time("dotnet", $"{xcn} {arguments} --train {train} --test {test} --topk 5 --report {report}", dir, timeout);
+                if (timed.TimedOut || !File.Exists(report))
+                {
+                    rows.Add(Print(new Row(labels, trainPoints, description, double.NaN, double.NaN, double.NaN, 0, timed.PeakBytes, timed.Seconds,
+                        timed.TimedOut ? $"stopped after {timeout} s" : "failed (see the log)")));
+                    continue;
+                }
+                var root = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+                rows.Add(Print(new Row(labels, trainPoints, description, root.GetProperty("metrics").GetProperty("P@1").GetDouble(),
+                    root.GetProperty("trainSeconds").GetDouble(), root.GetProperty("predictSeconds").GetDouble() * 1e6 / testPoints,
+                    root.GetProperty("modelBytes").GetInt64(), timed.PeakBytes, timed.Seconds, "")));
+            }
+        }
+        var lines = Table(rows, features, testPoints);
+        foreach (var line in lines) Console.WriteLine(line);
+        if (outPath is not null) File.WriteAllLines(outPath, lines);
+        if (csvPath is not null) File.WriteAllLines(csvPath, Csv(rows));
+        return 0;
+    }
+
+    private static Row Print(Row r)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  L {r.Labels,9:N0}  {r.Method,-36} P@1 {r.P1:F2}  train {r.TrainSeconds:F1} s  predict {r.PredictMicroseconds:F0} µs/point  model {r.ModelBytes / 1e6:F1} MB  peak {r.PeakBytes / 1e6:F0} MB  wall {r.WallSeconds:F0} s {r.Note}"));
+        return r;
+    }
+
+    private static List<string> Table(List<Row> rows, int features, int testPoints)
+    {
+        static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
+        var lines = new List<string>
+        {
+            $"Generator: multi-class, {features:N0} features, power-law label frequencies (exponent 1), max(20,000, 2 L) training points with every label in training, {testPoints:N0} test points; each method one whole `xcn` process (train s and predict µs/point from its report; peak = its maximum resident set).",
+            "",
+            "| labels | method | P@1 | train s | predict µs/point | model MB | peak memory MB | wall s | note |",
+            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        };
+        foreach (var r in rows)
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Labels:N0} | {r.Method} | {F(r.P1, "F2")} | {F(r.TrainSeconds, "F1")} | {F(r.PredictMicroseconds, "F0")} | {(r.ModelBytes > 0 ? F(r.ModelBytes / 1e6, "F1") : "—")} | {(r.PeakBytes > 0 ? F(r.PeakBytes / 1e6, "F0") : "—")} | {(r.WallSeconds > 0 ? F(r.WallSeconds, "F0") : "—")} | {r.Note} |"));
+        return lines;
+    }
+
+    private static IEnumerable<string> Csv(List<Row> rows) =>
+        rows.Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"{r.Labels},{r.TrainPoints},\"{r.Method}\",{r.P1},{r.TrainSeconds},{r.PredictMicroseconds},{r.ModelBytes},{r.PeakBytes},{r.WallSeconds},\"{r.Note}\""))
+            .Prepend("labels,train_points,method,p_at_1,train_seconds,predict_us_per_point,model_bytes,peak_bytes,wall_seconds,note");
+}
