@@ -113,15 +113,29 @@ public sealed class DataParallelTwoTowerTests
         }
     }
 
-    [Fact]
-    public void DexaWithClassifiersOnOneRankIsTheOneProcessModel()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void DexaWithClassifiersOnRanksGivesEveryRankTheModel(int ranks)
     {
         var data = ToyText.Create();
         var options = ToyText.Options() with { EncoderEpochs = 3, ClassifierEpochs = 2 };
         using var single = Dexa.Train(data.Train, null, options);
-        using var ranked = InProcessCollectives.Run(1, c => Dexa.Train(data.Train, null, options, collective: c))[0];
-        Assert.Equal(Values(single.Encoder), Values(ranked.Encoder));
-        Assert.Equal(single.ClassifierVectors!.Data, ranked.ClassifierVectors!.Data);
+        var models = InProcessCollectives.Run(ranks, c => Dexa.Train(data.Train, null, options, collective: c));
+        try
+        {
+            foreach (var m in models.Skip(1)) Assert.Equal(models[0].ClassifierVectors!.Data, m.ClassifierVectors!.Data); // M-IV gathers the shards everywhere
+            if (ranks == 1)
+            {
+                Assert.Equal(Values(single.Encoder), Values(models[0].Encoder));
+                Assert.Equal(single.ClassifierVectors!.Data, models[0].ClassifierVectors!.Data);
+            }
+            Assert.Equal(P1(single, data.Test), P1(models[0], data.Test), 0.05);
+        }
+        finally
+        {
+            foreach (var m in models) m.Dispose();
+        }
     }
 
     [Fact]

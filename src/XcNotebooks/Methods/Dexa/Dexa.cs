@@ -36,13 +36,16 @@ public static class Dexa
     /// <param name="heldout">Labelled points the fusion is fitted on (null: the training points, as the original).</param>
     /// <param name="options">Settings.</param>
     /// <param name="monitor">Progress and log lines.</param>
-    /// <param name="collective">Data-parallel M1 over these ranks (null: one process; see <see cref="TrainEncoder"/>); M-IV runs on every rank as in one process.</param>
+    /// <param name="collective">
+    /// Training over these ranks (null: one process): data-parallel M1 (<see cref="TrainEncoder"/>), which leaves every
+    /// rank the same encoder, then label-sharded M-IV (<see cref="TrainClassifiers"/>); every rank returns the model.
+    /// </param>
     public static DexaModel Train(Dataset train, Dataset? heldout, DexaOptions options, TrainingMonitor? monitor = null, ICollective? collective = null)
     {
         var model = TrainEncoder(train, options, monitor, collective);
         try
         {
-            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor);
+            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor, collective);
             return model;
         }
         catch
