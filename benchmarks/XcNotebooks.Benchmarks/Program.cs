@@ -19,6 +19,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["hnsw"] = HnswBenchmark.Run,
     ["wordnet"] = WordNetBenchmark.Run,
     ["mpi"] = MpiBenchmark.Run,
+    ["mpi-dexml"] = MpiDexmlBenchmark.Run,
     ["scale"] = ScaleBenchmark.Run,
     ["parabel"] = ParabelBenchmark.Run,
 };

@@ -57,9 +57,11 @@ public static class XcMethods
         Method(HierarchicalXc.MethodName, "HierarchicalXC: a co-occurrence label tree with a none/one/both classifier per inner node (Srinivasan et al. 2018)",
             new HierarchicalXcOptions(), HierarchicalXc.Train, (p, b) => HierarchicalXcModel.Load(p, b), o => o.Validate()),
         Method("dexa", "DEXA: deep encoders with auxiliary parameters (Dahiya et al., KDD 2023); text data with label texts", new DexaOptions(),
-            Dexa.Train, (p, b) => DexaModel.Load(p, b), o => o.Validate()),
+            (train, heldout, options, monitor) => Dexa.Train(train, heldout, options, monitor), (p, b) => DexaModel.Load(p, b), o => o.Validate())
+            .OnRanks<DexaOptions>((train, heldout, options, collective, monitor) => Dexa.Train(train, heldout, options, monitor, collective)), // data-parallel M1: every rank's model
         Method("dexml", "DEXML: dual encoders with DecoupledSoftmax over all labels (Gupta et al., ICLR 2024); text data with label texts", new DexmlOptions(),
-            Dexml.Train, (p, b) => DexmlModel.Load(p, b), o => o.Validate()),
+            (train, heldout, options, monitor) => Dexml.Train(train, heldout, options, monitor), (p, b) => DexmlModel.Load(p, b), o => o.Validate())
+            .OnRanks<DexmlOptions>((train, heldout, options, collective, monitor) => Dexml.Train(train, heldout, options, monitor, collective)), // data-parallel: every rank's model
         Method(OneVsRestLinear.MethodName, "One-vs-rest linear classifiers (LIBLINEAR's L2-SVM by default; DiSMEC pruning as an option)", new OneVsRestOptions(),
             OneVsRestLinear.Train, (p, b) => OneVsRestLinear.Load(p, b), o => o.Validate())
             .OnRanks<OneVsRestOptions>((train, _, options, collective, monitor) => ShardedOneVsRest.Train(train, options, collective, monitor)),

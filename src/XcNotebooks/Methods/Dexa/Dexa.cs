@@ -36,12 +36,16 @@ public static class Dexa
     /// <param name="heldout">Labelled points the fusion is fitted on (null: the training points, as the original).</param>
     /// <param name="options">Settings.</param>
     /// <param name="monitor">Progress and log lines.</param>
-    public static DexaModel Train(Dataset train, Dataset? heldout, DexaOptions options, TrainingMonitor? monitor = null)
+    /// <param name="collective">
+    /// Training over these ranks (null: one process): data-parallel M1 (<see cref="TrainEncoder"/>), which leaves every
+    /// rank the same encoder, then label-sharded M-IV (<see cref="TrainClassifiers"/>); every rank returns the model.
+    /// </param>
+    public static DexaModel Train(Dataset train, Dataset? heldout, DexaOptions options, TrainingMonitor? monitor = null, ICollective? collective = null)
     {
-        var model = TrainEncoder(train, options, monitor);
+        var model = TrainEncoder(train, options, monitor, collective);
         try
         {
-            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor);
+            if (options.Classifiers) TrainClassifiers(model, train, heldout, monitor, collective);
             return model;
         }
         catch
@@ -52,12 +56,24 @@ public static class Dexa
     }
 
     /// <summary>M1 alone: tokenizer, encoder and (when enabled) auxiliary vectors; the model predicts by label embeddings.</summary>
-    public static DexaModel TrainEncoder(Dataset train, DexaOptions options, TrainingMonitor? monitor = null)
+    /// <param name="train">Training texts and labels.</param>
+    /// <param name="options">Settings.</param>
+    /// <param name="monitor">Progress and log lines.</param>
+    /// <param name="collective">
+    /// Data-parallel M1 over these ranks (null: one process). Every rank calls it with the same data and options and
+    /// forms the same NGAME batches and sampled labels (same seed); each embeds its slice of a batch's documents and
+    /// their labels, the embeddings are exchanged so that every document still meets every in-batch negative, and the
+    /// gradients (encoder and auxiliary vectors) are summed with one allreduce per step
+    /// (<see cref="GradientAllreduce"/>): every rank returns the same model, equal to one process's up to float
+    /// rounding. Dropout (the transformer's) draws its masks per rank, so with dropout the runs agree in distribution only.
+    /// </param>
+    public static DexaModel TrainEncoder(Dataset train, DexaOptions options, TrainingMonitor? monitor = null, ICollective? collective = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         monitor ??= TrainingMonitor.Silent;
+        collective ??= SingleProcessCollective.Instance;
         var texts = train.Texts ?? throw new ArgumentException($"{train.Name} has no texts: DEXA trains a text encoder");
         var labelTexts = train.LabelTexts ?? train.LabelNames
             ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXA encodes labels");
@@ -87,7 +103,7 @@ public static class Dexa
                 monitor.Write(auxiliary.ToString());
             }
             var clock = Stopwatch.StartNew();
-            RunM1(encoder, auxiliary, documents, labels, train.Labels, options, monitor);
+            RunM1(encoder, auxiliary, documents, labels, train.Labels, options, monitor, collective);
             monitor.Write(string.Create(CultureInfo.InvariantCulture, $"M1 trained in {clock.Elapsed.TotalSeconds:F1} s"));
             var z = LabelRepresentations(encoder, auxiliary, labels, options, monitor);
             var ips = Propensity.Inverse(train.Labels, options.PropensityA, options.PropensityB);
@@ -200,7 +216,7 @@ public static class Dexa
     }
 
     private static void RunM1(ITextEncoder encoder, AuxiliaryVectors? auxiliary, TokenizedCorpus documents, TokenizedCorpus labelTexts,
-        LabelMatrix labels, DexaOptions options, TrainingMonitor monitor)
+        LabelMatrix labels, DexaOptions options, TrainingMonitor monitor, ICollective collective)
     {
         var parameters = new List<Parameter>(encoder.IsTrainable ? encoder.Parameters : []);
         if (auxiliary is not null) parameters.Add(auxiliary.Table);
@@ -220,6 +236,7 @@ public static class Dexa
         var batching = new NgameBatching(points, options.EncoderCurriculum, SeedStreams.Dexa.EncoderBatching.Of(options.Seed));
         var bank = new RowMajorMatrix(documents.Count, d); // NGAME's memory bank of the latest document embeddings
         var lossOptions = options.EncoderLoss;
+        var exchange = new GradientAllreduce(parameters, collective);
         for (int epoch = 0; epoch < options.EncoderEpochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -238,34 +255,114 @@ public static class Dexa
                     for (int j = 0; j < rows.Length; j++) targets[i * rows.Length + j] = labels.Has(rows[i], sampled[j]);
 
                 optimizer.ZeroGradients();
-                using var docPass = encoder.Forward(documents.Batch(rows), training: true);
-                using var labelPass = encoder.Forward(labelTexts.Batch(sampled), training: true);
-                var x = docPass.Embeddings;
-                using var z = b.Allocate(rows.Length, d);
-                b.Copy(labelPass.Embeddings, z);
-                using var auxRows = auxiliary?.RowsOf(sampled);
-                if (auxiliary is not null) auxiliary.Add(auxRows!, z);
-                using var cosine = new CosineScores(b, x, z);
-                lossSum += TripletLosses.InBatch(cosine.Scores, targets, lossOptions, cosine.Gradient);
+                lossSum += exchange.Sum(M1Step(encoder, auxiliary, documents, labelTexts, rows, sampled, targets, lossOptions, bank, collective))[0];
                 counted++;
-                using var gradX = b.Allocate(rows.Length, d);
-                using var gradZ = b.Allocate(rows.Length, d);
-                cosine.Backward(encoder.IsTrainable ? gradX : null, gradZ);
-                if (encoder.IsTrainable)
-                {
-                    encoder.Backward(docPass, gradX);
-                    encoder.Backward(labelPass, gradZ);
-                }
-                auxiliary?.Backward(auxRows!, gradZ);
                 optimizer.Step(schedule.At(optimizer.Steps));
-                var embedded = x.ToArray();
-                for (int i = 0; i < rows.Length; i++) embedded.AsSpan(i * d, d).CopyTo(bank.Row(rows[i]));
                 monitor.Report("M1 batches", bi + 1, batches.Count);
             }
             batching.EndEpoch();
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
                 $"Epoch: {epoch}, loss: {(counted == 0 ? 0 : lossSum / counted):F6}, clusters: {batching.Clusters.Count}, time: {clock.Elapsed.TotalSeconds:F2} sec"));
             monitor.Report("M1 epochs", epoch + 1, options.EncoderEpochs);
+        }
+    }
+
+    /// <summary>
+    /// One M1 step's gradients (accumulated into the parameters) and loss, on this rank's slice of the batch: its
+    /// documents and their sampled labels go through the encoder; every rank needs every label representation (a
+    /// document's hardest negatives are anywhere in the batch) and every document embedding (NGAME's memory bank), so
+    /// one allreduce gathers both; its rows of the score matrix give its share of the loss (normalised over the whole
+    /// batch) and of ∂loss/∂z, which a second allreduce sums (every document pulls on every label) before each rank
+    /// back-propagates its own labels. With one rank: the one-process step, nothing exchanged. Returns this rank's share.
+    /// </summary>
+    private static double M1Step(ITextEncoder encoder, AuxiliaryVectors? auxiliary, TokenizedCorpus documents, TokenizedCorpus labelTexts,
+        int[] rows, int[] sampled, bool[] targets, InBatchTripletOptions lossOptions, RowMajorMatrix bank, ICollective collective)
+    {
+        var b = encoder.Backend;
+        int d = encoder.Dimension, n = rows.Length;
+        bool distributed = collective.Size > 1;
+        var own = RankSlice.Of(n, collective);
+        var ownRows = own.Count == n ? rows : own.Take(rows);
+        var ownSampled = own.Count == n ? sampled : own.Take(sampled);
+        EncoderPass? docPass = null, labelPass = null;
+        Tensor? z = null, zAll = null;
+        ParameterRows? auxRows = null;
+        try
+        {
+            float[]? everyone = null; // [x of every document | z of every label], n x d each
+            if (own.Count > 0)
+            {
+                docPass = encoder.Forward(documents.Batch(ownRows), training: true);
+                labelPass = encoder.Forward(labelTexts.Batch(ownSampled), training: true);
+                z = b.Allocate(own.Count, d);
+                b.Copy(labelPass.Embeddings, z);
+                auxRows = auxiliary?.RowsOf(ownSampled);
+                if (auxiliary is not null) auxiliary.Add(auxRows!, z);
+            }
+            if (distributed)
+            {
+                everyone = new float[2 * n * d];
+                if (own.Count > 0)
+                {
+                    docPass!.Embeddings.CopyTo(everyone.AsSpan(own.Start * d, own.Count * d));
+                    z!.CopyTo(everyone.AsSpan((n + own.Start) * d, own.Count * d));
+                }
+                collective.AllreduceSum(everyone);
+                zAll = b.Upload(everyone.AsSpan(n * d, n * d).ToArray(), n, d);
+            }
+            double loss = 0;
+            using var gradZ = b.Allocate(n, d);
+            Tensor? gradX = null;
+            try
+            {
+                if (own.Count > 0)
+                {
+                    using var cosine = new CosineScores(b, docPass!.Embeddings, zAll ?? z!);
+                    var ownTargets = distributed ? targets.AsSpan(own.Start * n, own.Count * n).ToArray() : targets;
+                    loss = TripletLosses.InBatchRows(cosine.Scores, ownTargets, own.Start, lossOptions, cosine.Gradient);
+                    if (encoder.IsTrainable) gradX = b.Allocate(own.Count, d);
+                    cosine.Backward(gradX, gradZ);
+                }
+                else b.Fill(gradZ, 0f);
+                Tensor ownGradZ = gradZ;
+                if (distributed)
+                {
+                    var all = gradZ.ToArray();
+                    collective.AllreduceSum(all); // every document's pull on every label, summed over the ranks
+                    ownGradZ = b.Upload(all.AsSpan(own.Start * d, own.Count * d).ToArray(), own.Count, d);
+                }
+                try
+                {
+                    if (own.Count > 0)
+                    {
+                        if (encoder.IsTrainable)
+                        {
+                            encoder.Backward(docPass!, gradX!);
+                            encoder.Backward(labelPass!, ownGradZ);
+                        }
+                        auxiliary?.Backward(auxRows!, ownGradZ);
+                    }
+                }
+                finally
+                {
+                    if (!ReferenceEquals(ownGradZ, gradZ)) ownGradZ.Dispose();
+                }
+            }
+            finally
+            {
+                gradX?.Dispose();
+            }
+            var embedded = everyone ?? docPass!.Embeddings.ToArray();
+            for (int i = 0; i < n; i++) embedded.AsSpan(i * d, d).CopyTo(bank.Row(rows[i]));
+            return loss;
+        }
+        finally
+        {
+            docPass?.Dispose();
+            labelPass?.Dispose();
+            z?.Dispose();
+            zAll?.Dispose();
+            auxRows?.Dispose();
         }
     }
 

@@ -50,18 +50,30 @@ public static class TripletLosses
     /// <paramref name="targets"/>[i·n + j] says whether label j is a positive of document i (the diagonal must be).
     /// Writes ∂loss/∂scores into <paramref name="gradient"/> and returns the loss.
     /// </summary>
-    internal static double InBatch(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int size, InBatchTripletOptions options, Span<float> gradient)
+    internal static double InBatch(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int size, InBatchTripletOptions options, Span<float> gradient) =>
+        InBatchRows(scores, targets, 0, size, size, options, gradient);
+
+    /// <summary>
+    /// Rows <paramref name="firstRow"/>..firstRow+rows-1 of the in-batch loss of a size x size score matrix (a
+    /// data-parallel rank's documents against every sampled label of the batch): <paramref name="scores"/>,
+    /// <paramref name="targets"/> and <paramref name="gradient"/> hold those rows only (rows x size), row i's own
+    /// label is column firstRow + i, and the loss is normalised by the whole batch (size·k), so the shares of the
+    /// ranks add up to <see cref="InBatch(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, InBatchTripletOptions, Span{float})"/>.
+    /// </summary>
+    internal static double InBatchRows(ReadOnlySpan<float> scores, ReadOnlySpan<bool> targets, int firstRow, int rows, int size,
+        InBatchTripletOptions options, Span<float> gradient)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Check(scores, targets, gradient, size, size);
+        if (firstRow < 0 || rows < 1 || firstRow + rows > size) throw new ArgumentException($"rows {firstRow}..{firstRow + rows - 1} outside a batch of {size}");
+        Check(scores, targets, gradient, rows, size);
         if (options.Negatives < 1) throw new ArgumentException($"negatives must be positive, got {options.Negatives}");
-        for (int i = 0; i < size; i++)
-            if (!targets[i * size + i]) throw new ArgumentException($"row {i}: its own sampled label (the diagonal) must be a positive");
+        for (int i = 0; i < rows; i++)
+            if (!targets[i * size + firstRow + i]) throw new ArgumentException($"row {firstRow + i}: its own sampled label (the diagonal) must be a positive");
         var s = scores.ToArray();
         var t = targets.ToArray();
         var g = new float[s.Length];
-        var rowLoss = new double[size];
-        Parallel.For(0, size, i => rowLoss[i] = InBatchRow(s.AsSpan(i * size, size), t.AsSpan(i * size, size), i, options, g.AsSpan(i * size, size)));
+        var rowLoss = new double[rows];
+        Parallel.For(0, rows, i => rowLoss[i] = InBatchRow(s.AsSpan(i * size, size), t.AsSpan(i * size, size), firstRow + i, options, g.AsSpan(i * size, size)));
         double scale = 1.0 / ((double)size * options.Negatives);
         for (int j = 0; j < g.Length; j++) gradient[j] = (float)(g[j] * scale);
         return rowLoss.Sum() * scale;
@@ -94,6 +106,16 @@ public static class TripletLosses
         ArgumentNullException.ThrowIfNull(scores);
         if (scores.Rows != scores.Cols) throw new ArgumentException($"in-batch scores must be square, got {scores.Rows} x {scores.Cols}");
         return OnHost(scores, gradient, (s, g) => InBatch(s, targets, scores.Rows, options, g));
+    }
+
+    /// <summary>
+    /// Rows <paramref name="firstRow"/>.. of the in-batch loss of a batch of scores.Cols documents, from a backend
+    /// score tensor holding those rows (see <see cref="InBatchRows(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, int, InBatchTripletOptions, Span{float})"/>).
+    /// </summary>
+    internal static double InBatchRows(Tensor scores, bool[] targets, int firstRow, InBatchTripletOptions options, Tensor gradient)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        return OnHost(scores, gradient, (s, g) => InBatchRows(s, targets, firstRow, scores.Rows, scores.Cols, options, g));
     }
 
     /// <summary>The multi-positive loss of a backend score tensor; the gradient tensor receives ∂loss/∂scores.</summary>

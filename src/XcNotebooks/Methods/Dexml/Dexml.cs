@@ -32,12 +32,22 @@ public static class Dexml
     /// <param name="heldout">Points whose P@1 is logged every <see cref="DexmlOptions.EvaluateEvery"/> epochs (optional).</param>
     /// <param name="options">Settings.</param>
     /// <param name="monitor">Progress and log lines.</param>
-    public static DexmlModel Train(Dataset train, Dataset? heldout, DexmlOptions options, TrainingMonitor? monitor = null)
+    /// <param name="collective">
+    /// Data-parallel training over these ranks (null: one process). Every rank calls Train with the same data and
+    /// options and draws the same batches and label pools (same seed); each embeds its slice of the batch's queries
+    /// and of the pool, the label embeddings and their gradient are exchanged so that every query's loss still sees
+    /// the whole pool (normalised over the whole batch), and the parameter gradients are summed with one allreduce per
+    /// step (<see cref="GradientAllreduce"/>): every rank takes the same optimiser step and returns the same model,
+    /// equal to one process's up to float rounding. Dropout (the transformer's) draws its masks per rank, so with
+    /// dropout the runs agree in distribution only.
+    /// </param>
+    public static DexmlModel Train(Dataset train, Dataset? heldout, DexmlOptions options, TrainingMonitor? monitor = null, ICollective? collective = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         monitor ??= TrainingMonitor.Silent;
+        collective ??= SingleProcessCollective.Instance;
         var texts = train.Texts ?? throw new ArgumentException($"{train.Name} has no texts: DEXML trains a text encoder");
         var labelTexts = train.LabelTexts ?? train.LabelNames
             ?? throw new ArgumentException($"{train.Name} has no label texts or names: DEXML encodes labels");
@@ -59,8 +69,8 @@ public static class Dexml
             monitor.Write($"Encoder: {encoder}; loss {options.Loss}, tau {options.Temperature.ToString(CultureInfo.InvariantCulture)}, " +
                 $"negatives {options.Negatives}, gradient caching {(options.GradientCaching ? $"on ({options.GradientCacheChunk} labels per chunk)" : "off")}");
             var clock = Stopwatch.StartNew();
-            var history = RunTraining(encoder, documents, labels, train.Labels, heldoutDocuments is null ? null : (heldoutDocuments, heldout!.Labels), options, monitor);
-            monitor.Write(string.Create(CultureInfo.InvariantCulture, $"DEXML trained in {clock.Elapsed.TotalSeconds:F1} s"));
+            var history = RunTraining(encoder, documents, labels, train.Labels, heldoutDocuments is null ? null : (heldoutDocuments, heldout!.Labels), options, monitor, collective);
+            monitor.Write(string.Create(CultureInfo.InvariantCulture, $"DEXML trained in {clock.Elapsed.TotalSeconds:F1} s{(collective.Size > 1 ? $" on {collective.Size} ranks" : "")}"));
             var labelEmbeddings = encoder.EncodeAll(labels, options.EncodeChunk, monitor);
             return new DexmlModel(options, tokenizer, sequence, backend, encoder, labelEmbeddings, history);
         }
@@ -101,7 +111,7 @@ public static class Dexml
     }
 
     private static IReadOnlyList<DexmlEpoch> RunTraining(ITextEncoder encoder, TokenizedCorpus documents, TokenizedCorpus labelTexts, LabelMatrix labels,
-        (TokenizedCorpus Documents, LabelMatrix Labels)? heldout, DexmlOptions options, TrainingMonitor monitor)
+        (TokenizedCorpus Documents, LabelMatrix Labels)? heldout, DexmlOptions options, TrainingMonitor monitor, ICollective collective)
     {
         var history = new List<DexmlEpoch>();
         if (options.Epochs == 0) return history;
@@ -117,6 +127,9 @@ public static class Dexml
         var schedule = new LinearWarmupSchedule(options.LearningRate, (int)(options.WarmupFraction * totalSteps), totalSteps);
         var objective = options.Objective;
         var pools = new LabelPools(labels, labelTexts.Count, options);
+        var timed = new TimedCollective(collective); // the epoch log says how long the ranks spent in collectives
+        collective = timed;
+        var exchange = new GradientAllreduce(encoder.Parameters, collective);
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -127,26 +140,33 @@ public static class Dexml
             }
             var order = Seeds.Permutation(points.Length, SeedStreams.Dexml.EpochOrder.Of(options.Seed, epoch));
             double lossSum = 0;
+            var waited = timed.Elapsed;
+            long exchanged = 0; // floats each rank sent in this epoch's allreduces
             for (int bi = 0; bi < batchesPerEpoch; bi++)
             {
                 int start = bi * batchSize, count = Math.Min(batchSize, points.Length - start);
                 var rows = new int[count];
                 for (int i = 0; i < count; i++) rows[i] = points[order[start + i]];
                 var rng = new Random(SeedStreams.Dexml.BatchDraws.Of(options.Seed, epoch, bi));
-                var step = pools.Step(rows, rng);
+                var step = pools.Step(rows, rng); // the whole batch's pool and targets, the same on every rank
+                var own = RankSlice.Of(count, collective);
                 optimizer.ZeroGradients();
-                lossSum += GradientCache.Accumulate(encoder, documents.Batch(rows), labelTexts, step.Pool, step.Positives, step.Targets, objective,
-                    options.GradientCaching ? options.GradientCacheChunk : null);
+                double loss = GradientCache.Accumulate(encoder, own.Count == 0 ? null : documents.Batch(own.Count == count ? rows : own.Take(rows)), labelTexts,
+                    step.Pool, own.Take(step.Positives), own.Take(step.Targets), objective, options.GradientCaching ? options.GradientCacheChunk : null,
+                    trainingQueries: true, collective, count);
+                lossSum += exchange.Sum(loss)[0];
+                if (collective.Size > 1) exchanged += (step.Pool.Length >= collective.Size ? 2L * step.Pool.Length * encoder.Dimension : 0) + exchange.LastFloats; // Y and ∂loss/∂Y of a split pool, gradients
                 optimizer.Step(schedule.At(optimizer.Steps));
                 monitor.Report("DEXML batches", bi + 1, batchesPerEpoch);
             }
             double? p1 = null;
             if (heldout is { } h && options.EvaluateEvery > 0 && ((epoch + 1) % options.EvaluateEvery == 0 || epoch + 1 == options.Epochs))
-                p1 = HeldoutPrecisionAtOne(encoder, h.Documents, labelTexts, h.Labels, options.EncodeChunk);
+                p1 = HeldoutPrecisionAtOne(encoder, h.Documents, labelTexts, h.Labels, options.EncodeChunk, collective);
             var record = new DexmlEpoch(epoch, lossSum / batchesPerEpoch, p1, clock.Elapsed.TotalSeconds);
             history.Add(record);
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
-                $"Epoch: {epoch}, loss: {record.Loss:F6}{(p1 is { } v ? $", heldout P@1: {v * 100:F2}" : "")}, time: {record.Seconds:F2} sec"));
+                $"Epoch: {epoch}, loss: {record.Loss:F6}{(p1 is { } v ? $", heldout P@1: {v * 100:F2}" : "")}, time: {record.Seconds:F2} sec" +
+                $"{(collective.Size > 1 ? $", allreduce {4.0 * exchanged / batchesPerEpoch / (1 << 20):F2} MB per step, {(timed.Elapsed - waited).TotalSeconds:F2} sec in collectives" : "")}"));
             monitor.Report("DEXML epochs", epoch + 1, options.Epochs);
         }
         return history;
@@ -172,10 +192,22 @@ public static class Dexml
         return result;
     }
 
-    private static double HeldoutPrecisionAtOne(ITextEncoder encoder, TokenizedCorpus documents, TokenizedCorpus labelTexts, LabelMatrix labels, int chunk)
+    /// <summary>P@1 of the heldout points; ranks measure their slices of the points and add up their hits.</summary>
+    private static double HeldoutPrecisionAtOne(ITextEncoder encoder, TokenizedCorpus documents, TokenizedCorpus labelTexts, LabelMatrix labels, int chunk,
+        ICollective collective)
     {
         using var index = new ExactLabelIndex(encoder.Backend, encoder.EncodeAll(labelTexts, chunk));
-        return XcMetrics.Evaluate(labels, index.Search(encoder.EncodeAll(documents, chunk), 1), 1).P(1);
+        if (collective.Size == 1) return XcMetrics.Evaluate(labels, index.Search(encoder.EncodeAll(documents, chunk), 1), 1).P(1);
+        var own = RankSlice.Of(documents.Count, collective);
+        var hits = new double[1];
+        if (own.Count > 0)
+        {
+            var rows = Enumerable.Range(own.Start, own.Count).ToArray();
+            var found = index.Search(TextEncoders.EncodeRows(encoder, documents, rows, chunk), 1);
+            hits[0] = XcMetrics.Evaluate(labels.SelectRows(rows), found, 1).P(1) * own.Count;
+        }
+        collective.AllreduceSum(hits);
+        return documents.Count == 0 ? 0 : hits[0] / documents.Count;
     }
 }
 

@@ -61,10 +61,16 @@ public static class DexmlLosses
         return Evaluate(loss, (ReadOnlySpan<float>)scores, rows, cols, positives, targets, (Span<float>)gradient, softTopk);
     }
 
-    /// <summary>The fast path of <see cref="Evaluate(DexmlLoss, float[], int, int, IReadOnlyList{int[]}, IReadOnlyList{int[]}, float[], SoftTopkOptions?)"/> on tensor storage.</summary>
+    /// <summary>
+    /// The fast path of <see cref="Evaluate(DexmlLoss, float[], int, int, IReadOnlyList{int[]}, IReadOnlyList{int[]}, float[], SoftTopkOptions?)"/>
+    /// on tensor storage. <paramref name="meanOver"/>: the rows the mean divides by (null: <paramref name="rows"/>);
+    /// a data-parallel rank scores its slice of a batch and divides by the whole batch, so the ranks' losses and
+    /// gradients add up to the batch's.
+    /// </summary>
     internal static double Evaluate(DexmlLoss loss, ReadOnlySpan<float> scores, int rows, int cols, IReadOnlyList<int[]> positives,
-        IReadOnlyList<int[]> targets, Span<float> gradient, SoftTopkOptions? softTopk = null)
+        IReadOnlyList<int[]> targets, Span<float> gradient, SoftTopkOptions? softTopk = null, int? meanOver = null)
     {
+        if (meanOver is { } over && over < rows) throw new ArgumentException($"the mean is over {over} rows, fewer than the {rows} scored");
         ArgumentNullException.ThrowIfNull(positives);
         ArgumentNullException.ThrowIfNull(targets);
         if (rows < 0 || cols < 1) throw new ArgumentException($"a {rows} x {cols} score matrix has no columns");
@@ -95,7 +101,8 @@ public static class DexmlLosses
                 _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss"),
             };
         });
-        double scale = rows == 0 ? 0 : 1.0 / rows;
+        int divisor = meanOver ?? rows;
+        double scale = divisor == 0 ? 0 : 1.0 / divisor;
         for (int j = 0; j < g.Length; j++) gradient[j] = (float)(g[j] * scale);
         return rowLoss.Sum() * scale;
     }
