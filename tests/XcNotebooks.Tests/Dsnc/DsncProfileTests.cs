@@ -1,3 +1,5 @@
+using System.CommandLine;
+using XcNotebooks.Cli.Common;
 using XcNotebooks.Core;
 using XcNotebooks.Methods.Dsnc;
 using XcNotebooks.Tests.Compute;
@@ -70,6 +72,18 @@ public sealed class DsncProfileTests(BackendFixture fixture)
         // Resolved options resolve to themselves.
         Assert.Equal(DsncOptions.DenseInput, DsncOptions.DenseInput.Resolve(sparse));
         Assert.Equal(DsncOptions.LinearEncoder, DsncOptions.LinearEncoder.Resolve(dense));
+    }
+
+    [Fact]
+    public void TheCommandLineNamesAProfileAndOverridesSingleValues()
+    {
+        var bound = OptionsBinder.Create<DsncOptions>();
+        var command = new Command("x");
+        bound.AddTo(command, new DsncOptions());
+        var options = bound.Bind(command.Parse(["--profile", "dense", "--learning-rate", "0.01"]), new DsncOptions());
+        Assert.Equal((DsncProfile.Dense, 0.01f, 0, 0), (options.Profile, options.LearningRate, options.CodeBits, options.Epochs));
+        Assert.Null(options.EncoderHidden);
+        Assert.Equal(DsncProfile.Auto, bound.Bind(command.Parse([]), new DsncOptions()).Profile);
     }
 
     [Fact]

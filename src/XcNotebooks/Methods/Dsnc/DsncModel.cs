@@ -82,6 +82,7 @@ public sealed class DsncModel : IXcModel, IReportDetails
             Metrics = new Dictionary<string, double> { ["lookup accuracy"] = lookupAccuracy },
             Details = new Dictionary<string, object?>
             {
+                ["resolvedOptions"] = Options, // the settings the input profile filled in (the run's options may leave them at 0)
                 ["codeBits"] = CodeBits,
                 ["codedClasses"] = CodeTable.Count,
                 ["codeStatistics"] = CodeStatistics,
