@@ -60,7 +60,8 @@ public sealed class DsncProfileTests(BackendFixture fixture)
 
         var onDense = new DsncOptions { LearningRate = 0.01f, EncoderHidden = [] }.Resolve(dense);
         Assert.Equal(DsncProfile.Dense, onDense.Profile);
-        Assert.Equal((64, 0.01f, 32, 100), (onDense.CodeBits, onDense.LearningRate, onDense.BatchSize, onDense.Epochs));
+        // 20 points make one batch of 32: 12,000 updates take 12,000 epochs.
+        Assert.Equal((64, 0.01f, 32, 12_000), (onDense.CodeBits, onDense.LearningRate, onDense.BatchSize, onDense.Epochs));
         Assert.Empty(onDense.EncoderHidden!); // an explicit linear encoder stays linear
         Assert.True(onDense.IsResolved);
         Assert.False(new DsncOptions().IsResolved);
@@ -73,6 +74,14 @@ public sealed class DsncProfileTests(BackendFixture fixture)
         Assert.Equal(DsncOptions.DenseInput, DsncOptions.DenseInput.Resolve(sparse));
         Assert.Equal(DsncOptions.LinearEncoder, DsncOptions.LinearEncoder.Resolve(dense));
     }
+
+    [Theory]
+    [InlineData(9_000, 32, 100)]   // ImCLEF07A's training split: 282 batches, 100 epochs are 28,200 updates
+    [InlineData(1_859, 32, 204)]   // Diatoms': 59 batches, ceil(12,000 / 59) = 204
+    [InlineData(64, 32, 6_000)]
+    [InlineData(0, 32, 12_000)]
+    public void TheDenseProfileTrainsAtLeast100EpochsAnd12000Updates(int points, int batch, int epochs) =>
+        Assert.Equal(epochs, DsncOptions.DenseEpochs(points, batch));
 
     [Fact]
     public void TheCommandLineNamesAProfileAndOverridesSingleValues()

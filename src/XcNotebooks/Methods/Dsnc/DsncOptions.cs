@@ -20,7 +20,7 @@ public enum DsncProfile
 
     /// <summary>
     /// Dense low-dimensional input (image or signal descriptors): one hidden ReLU layer of 512 units in the encoder,
-    /// m = 64 bits, Adam 0.003, batches of 32, 100 epochs (measured on ImCLEF07A and Diatoms against an MLP classifier,
+    /// m = 64 bits, Adam 0.003, batches of 32, 100 epochs or at least 12,000 updates (<see cref="DsncOptions.DenseEpochs"/>; measured on ImCLEF07A and Diatoms against an MLP classifier,
     /// benchmarks/results/dsnc-dense-cpu.md). A linear encoder underfits there: a code bit is then a linear threshold
     /// of a few dozen features, and small training sets take few updates per epoch.
     /// </summary>
@@ -62,7 +62,7 @@ public sealed record DsncOptions
     /// <summary>REINFORCE only: decay of the moving average of the batch loss used as the baseline.</summary>
     public float ReinforceBaselineDecay { get; init; } = 0.9f;
 
-    /// <summary>Training epochs; 0: the profile's (sparse 20, dense 100).</summary>
+    /// <summary>Training epochs; 0: the profile's (sparse 20, dense 100 or at least 12,000 updates).</summary>
     public int Epochs { get; init; }
 
     /// <summary>Points per mini-batch; 0: the profile's (sparse 64, dense 32).</summary>
@@ -102,7 +102,11 @@ public sealed record DsncOptions
         Profile = DsncProfile.Sparse, CodeBits = 32, EncoderHidden = [], LearningRate = 0.03f, BatchSize = 64, Epochs = 20,
     };
 
-    /// <summary>The dense profile's settings, written out: encoder [512], m = 64, Adam 0.003, batches of 32, 100 epochs.</summary>
+    /// <summary>
+    /// The dense profile's settings, written out for a training set of at least 3,840 points (where 100 epochs make
+    /// 12,000 updates): encoder [512], m = 64, Adam 0.003, batches of 32, 100 epochs. <c>new DsncOptions { Profile =
+    /// DsncProfile.Dense }</c> gives a smaller set more epochs (<see cref="DenseEpochs"/>).
+    /// </summary>
     public static DsncOptions DenseInput { get; } = new()
     {
         Profile = DsncProfile.Dense, CodeBits = 64, EncoderHidden = [512], LearningRate = 0.003f, BatchSize = 32, Epochs = 100,
@@ -128,6 +132,19 @@ public sealed record DsncOptions
         return IsDenseInput(features.Cols, features.Rows == 0 ? 0 : (double)features.NonZeros / features.Rows) ? DsncProfile.Dense : DsncProfile.Sparse;
     }
 
+    /// <summary>Least number of Adam updates of the dense profile: a small training set gets more than 100 epochs.</summary>
+    public const int DenseMinUpdates = 12_000;
+
+    /// <summary>
+    /// The dense profile's epochs for <paramref name="points"/> training points in batches of <paramref name="batchSize"/>:
+    /// 100, or enough for <see cref="DenseMinUpdates"/> updates when that takes more (Diatoms, 1,859 points: 204).
+    /// </summary>
+    public static int DenseEpochs(int points, int batchSize)
+    {
+        int batches = Math.Max(1, (points + Math.Max(1, batchSize) - 1) / Math.Max(1, batchSize));
+        return Math.Max(DenseInput.Epochs, (DenseMinUpdates + batches - 1) / batches);
+    }
+
     /// <summary>True when every setting a profile fills is set, as in the options a run uses (and a model file holds).</summary>
     public bool IsResolved => CodeBits > 0 && EncoderHidden is not null && Epochs > 0 && BatchSize > 0 && LearningRate > 0;
 
@@ -145,7 +162,7 @@ public sealed record DsncOptions
             Profile = profile,
             CodeBits = CodeBits > 0 ? CodeBits : values.CodeBits,
             EncoderHidden = EncoderHidden ?? values.EncoderHidden,
-            Epochs = Epochs > 0 ? Epochs : values.Epochs,
+            Epochs = Epochs > 0 ? Epochs : profile == DsncProfile.Dense ? DenseEpochs(trainFeatures.Rows, BatchSize > 0 ? BatchSize : values.BatchSize) : values.Epochs,
             BatchSize = BatchSize > 0 ? BatchSize : values.BatchSize,
             LearningRate = LearningRate > 0 ? LearningRate : values.LearningRate,
         };
