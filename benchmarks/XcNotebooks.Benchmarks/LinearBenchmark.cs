@@ -209,7 +209,7 @@ internal static class LinearBenchmark
     /// ImCLEF07A as a multi-class task: each image's class is the deepest node of its path in the hierarchy;
     /// features min-max scaled to [0, 1] with the training split's ranges (svm-scale -l 0 -u 1; test values may leave it).
     /// </summary>
-    private static DataSplits ScaledLeafClasses(string trainPath, string testPath)
+    internal static DataSplits ScaledLeafClasses(string trainPath, string testPath)
     {
         var data = ClusHmcFormat.ReadSplits(trainPath, null, testPath, new ClusHmcOptions { AddAncestors = false });
         // Each value lists the path to the image's class ("6@6/2@6/2/0"): its class is the deepest node listed.

@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["data-reading"] = DataReadingThroughput.Run,
     ["compute"] = ComputeBenchmark.Run,
     ["dsnc"] = DsncBenchmark.Run,
+    ["dsnc-dense"] = DsncDenseBenchmark.Run,
     ["wltls"] = WltlsBenchmark.Run,
     ["autoencoders"] = AutoencoderComparison.Run,
     ["dexa"] = DexaBenchmark.Run,

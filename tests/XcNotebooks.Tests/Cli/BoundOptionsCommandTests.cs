@@ -13,8 +13,8 @@ public class BoundOptionsCommandTests
     private static string Unreadable() => TestData.TempFile("never-read.train", "1 x:1\n");
 
     [Theory]
-    [InlineData("dsnc", "--code-bits", "80", "--code-bits 80: code length must be between 1 and 64 bits, got 80")]
-    [InlineData("dsnc", "--bits", "0", "--code-bits 0: code length must be between 1 and 64 bits, got 0")]
+    [InlineData("dsnc", "--code-bits", "80", "--code-bits 80: code length must be between 1 and 64 bits (0: the profile's), got 80")]
+    [InlineData("dsnc", "--bits", "-1", "--code-bits -1: code length must be between 1 and 64 bits (0: the profile's), got -1")]
     [InlineData("wltls", "--slice-width", "1", "--slice-width 1: slice width must be at least 2, got 1")]
     [InlineData("wltls", "-epochs", "0", "--epochs 0: epochs must be at least 1, got 0")]
     [InlineData("wltls", "--decoding-loss", "cubic", "--decoding-loss: unknown decoding loss 'cubic'")]

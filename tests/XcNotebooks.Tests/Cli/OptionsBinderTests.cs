@@ -178,12 +178,12 @@ public class OptionsBinderTests
     {
         var bound = OptionsBinder.Create<DsncOptions>();
         var bits = bound.OptionOf("CodeBits");
-        Assert.Equal("Code length m (1..64; the paper uses a few times log2 K).", bits.Description);
+        Assert.Equal("Code length m (1..64; the paper uses a few times log2 K); 0: the profile's (sparse 32, dense 64).", bits.Description);
         Assert.Equal("Neighbour order of the code lookup.", bound.OptionOf("LookupOrder").Description);
         Assert.Equal("hamming-then-confidence|likelihood", bound.OptionOf("LookupOrder").HelpName);
         var command = new Command("x");
         foreach (var option in bound.AllOptions) command.Options.Add(option);
-        Assert.Equal(32, command.Parse([]).GetValue((Option<int>)bits));
+        Assert.Equal(0, command.Parse([]).GetValue((Option<int>)bits)); // 0: chosen by the input profile
         // A record built with other defaults shows those.
         var other = OptionsBinder.Create(new DsncOptions { CodeBits = 12 });
         var command2 = new Command("y");
@@ -208,7 +208,7 @@ public class OptionsBinderTests
         var bound = OptionsBinder.Create<DsncOptions>();
         var command = new Command("x");
         bound.AddTo(command, new DsncOptions());
-        Assert.Equal("--code-bits 80: code length must be between 1 and 64 bits, got 80",
+        Assert.Equal("--code-bits 80: code length must be between 1 and 64 bits (0: the profile's), got 80",
             Assert.Single(command.Parse(["--code-bits", "80", "--epochs", "3"]).Errors).Message);
         Assert.Equal("--learning-rate must be a finite number, got NaN", Assert.Single(command.Parse(["--learning-rate", "NaN"]).Errors).Message);
         Assert.Empty(command.Parse(["--code-bits", "64"]).Errors);

@@ -50,7 +50,8 @@ public static class Dsnc
 
     /// <summary>
     /// Trains a model on <paramref name="backend"/> (default: a new backend of <see cref="DsncOptions.Backend"/>'s
-    /// kind, owned and disposed by the model), logging one line per epoch and reporting a progress bar per epoch.
+    /// kind, owned and disposed by the model), logging one line per epoch and reporting a progress bar per epoch. The
+    /// settings left to the profile are resolved on the training features first (<see cref="DsncOptions.Resolve"/>).
     /// With a heldout split and <see cref="DsncOptions.KeepBestEpoch"/>, the model keeps the weights of the epoch with
     /// the best validation accuracy.
     /// </summary>
@@ -58,7 +59,7 @@ public static class Dsnc
         IComputeBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        options = (options ?? new DsncOptions()).Validate();
+        options = (options ?? new DsncOptions()).Validate().Resolve(train.Features);
         monitor ??= TrainingMonitor.Silent;
         var classes = MultiClassLabels(train);
         int numClasses = train.NumLabels;
@@ -73,7 +74,7 @@ public static class Dsnc
         try
         {
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
-                $"DSNC: {train.NumPoints:N0} points, D={train.NumFeatures:N0}, K={numClasses:N0}, m={options.CodeBits} bits, encoder [{string.Join(", ", options.EncoderHidden)}], decoder [{string.Join(", ", options.DecoderHidden)}], {options.Estimator}, on {backend.Name}"));
+                $"DSNC: {train.NumPoints:N0} points, D={train.NumFeatures:N0}, K={numClasses:N0}, m={options.CodeBits} bits, encoder [{string.Join(", ", options.EncoderHidden!)}], decoder [{string.Join(", ", options.DecoderHidden)}], {options.Estimator}, {options.Profile.ToString().ToLowerInvariant()} profile (lr {options.LearningRate}, batches of {options.BatchSize}, {options.Epochs} epochs), on {backend.Name}"));
             var (epochs, bestEpoch) = RunEpochs(network, train, classes, heldout, options, monitor);
             var table = BuildCodeTable(network, train.Features, classes);
             var s = table.Statistics;

@@ -32,7 +32,7 @@ public sealed class DsncModel : IXcModel, IReportDetails
     /// <inheritdoc />
     public string Method => Dsnc.MethodName;
 
-    /// <summary>The options the model was trained with.</summary>
+    /// <summary>The options the model was trained with, resolved (<see cref="DsncOptions.Resolve"/>).</summary>
     public DsncOptions Options => _network.Options;
 
     /// <summary>The backend holding the network.</summary>
@@ -82,6 +82,7 @@ public sealed class DsncModel : IXcModel, IReportDetails
             Metrics = new Dictionary<string, double> { ["lookup accuracy"] = lookupAccuracy },
             Details = new Dictionary<string, object?>
             {
+                ["resolvedOptions"] = Options, // the settings the input profile filled in (the run's options may leave them at 0)
                 ["codeBits"] = CodeBits,
                 ["codedClasses"] = CodeTable.Count,
                 ["codeStatistics"] = CodeStatistics,
@@ -173,6 +174,7 @@ public sealed class DsncModel : IXcModel, IReportDetails
             {
                 options = (JsonSerializer.Deserialize<DsncOptions>(r.ReadString(), RunReport.JsonOptions)
                     ?? throw new DataFormatException(path, 0, "missing options")).Validate();
+                if (!options.IsResolved) throw new DataFormatException(path, 0, "the options are not resolved (a code length, encoder, epochs, batch size and learning rate)");
             }
             catch (Exception e) when (e is JsonException or ArgumentException)
             {

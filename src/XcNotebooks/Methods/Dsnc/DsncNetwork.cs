@@ -18,12 +18,13 @@ internal sealed class DsncNetwork : IDisposable
 
     public DsncNetwork(IComputeBackend backend, int features, int classes, DsncOptions options)
     {
+        if (!options.IsResolved) throw new ArgumentException("DSNC's network needs resolved options (DsncOptions.Resolve): a code length, encoder, epochs, batch size and learning rate");
         Backend = backend;
         NumFeatures = features;
         NumClasses = classes;
         Options = options;
         int m = options.CodeBits;
-        var encoderSizes = options.EncoderHidden.Append(m).ToArray();
+        var encoderSizes = options.EncoderHidden!.Append(m).ToArray();
         _input = new SparseLinear(backend, features, encoderSizes[0], SeedStreams.Dsnc.InputLayer.Of(options.Seed), name: "encoder.input");
         _encoder = encoderSizes.Length == 1
             ? new Sequential([])
