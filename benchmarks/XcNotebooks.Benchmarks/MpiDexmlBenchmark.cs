@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using static XcNotebooks.Benchmarks.BenchmarkArgs;
 
 namespace XcNotebooks.Benchmarks;
 
@@ -12,7 +13,7 @@ namespace XcNotebooks.Benchmarks;
 /// peak resident memory; the configurations run interleaved, --repeat times, and the fastest of each is kept.
 /// Reports the median epoch time (the report's epochSeconds), the train and wall seconds, the speed-ups against
 /// N = 1, the peak memory of each rank, the test metrics and the allreduce volume per step (rank 0's log).
-/// `mpi-dexml [shared/data folder] [--data reuters21578|clinc150] [--epochs 5] [--ranks 1,2] [--repeat 1] [--out FILE.md]`.
+/// `mpi-dexml [shared/data folder] [--data reuters21578|clinc150] [--epochs 5] [--ranks 1,2] [--repeat 1] [--method-args "--encoder transformer ..."] [--out FILE.md]`.
 /// </summary>
 public static class MpiDexmlBenchmark
 {
@@ -27,7 +28,7 @@ public static class MpiDexmlBenchmark
         shared ??= DexaBenchmark.FindShared();
         if (shared is null) { Console.Error.WriteLine("mpi-dexml needs the shared data folder (shared/data): pass its path"); return 2; }
         string data = Path.Combine(shared, Arg(args, "--data") ?? "reuters21578");
-        int epochs = IntArg(args, "--epochs", 5), repeat = IntArg(args, "--repeat", 1);
+        int epochs = Int(args, "--epochs", 5), repeat = Int(args, "--repeat", 1);
         var ranks = (Arg(args, "--ranks") ?? "1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         string? outPath = Arg(args, "--out");
         var xcn = LinearBenchmark.FindXcn();
@@ -35,7 +36,7 @@ public static class MpiDexmlBenchmark
         var dir = Directory.CreateTempSubdirectory("xcn-mpi-dexml-bench").FullName;
         try
         {
-            string common = $"{xcn} dexml --train {data} --test {data} --epochs {epochs} --backend Cpu --seed 0";
+            string common = $"{xcn} dexml --train {data} --test {data} --epochs {epochs} --backend Cpu --seed 0 {Arg(args, "--method-args")}".TrimEnd();
             var configurations = new List<(string Name, int Ranks, string Tag, Func<string, (string, string)> Command)>
             {
                 ("one plain process (taskset 1 core)", 1, "plain",
@@ -104,7 +105,7 @@ public static class MpiDexmlBenchmark
         double plainPeak = plain.PeakKilobytes.Max();
         var lines = new List<string>
         {
-            $"Data: {data}, `xcn dexml` with DexmlOptions' defaults except {epochs} epochs, seed 0, CPU backend. \"x n=1\" = the n = 1 MPI run's figure / this run's; epoch s = median of the run's epoch times (its report's epochSeconds, rank 0's clock); peak memory: each rank's maximum resident set (/usr/bin/time %M), rank 0 first, as a share of the plain process's; metrics on the test split (percent).",
+            $"Data: {data}, `xcn dexml` with DexmlOptions' defaults except {epochs} epochs (and any --method-args), seed 0, CPU backend. \"x n=1\" = the n = 1 MPI run's figure / this run's; epoch s = median of the run's epoch times (its report's epochSeconds, rank 0's clock); peak memory: each rank's maximum resident set (/usr/bin/time %M), rank 0 first, as a share of the plain process's; metrics on the test split (percent).",
             "",
             $"| run | ranks | epoch s | speed-up per epoch x n=1 | epoch s outside collectives (rank 0) | speed-up outside collectives x n=1 | train s | speed-up train x n=1 | wall s | {string.Join(" | ", ShownMetrics)} | peak MB (rank 0 / 1 ..) | peak / plain process | allreduce MB per step |",
             $"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | {string.Join(" | ", ShownMetrics.Select(_ => "---:"))} | --- | --- | ---: |",
@@ -122,13 +123,4 @@ public static class MpiDexmlBenchmark
         lines.Add("Epoch times (s) of each kept run: " + string.Join("; ", rows.Select(r => $"{r.Run}: {string.Join(" ", r.Epochs.Select(e => e.ToString("F2", CultureInfo.InvariantCulture)))}")));
         return lines;
     }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-    }
-
-    private static int IntArg(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }
