@@ -119,21 +119,12 @@ public sealed class GradientAllreduce
             g.CopyTo(buffer.AsSpan((int)offset, g.Length));
             return offset + g.Length;
         }
+        // A device gradient is read through one host copy.
+        ReadOnlySpan<float> values = g.IsOnHost ? g.AsSpan() : g.ToArray();
         int cols = p.Cols;
-        if (g.IsOnHost)
-        {
-            var values = g.AsSpan();
-            foreach (int r in rows)
-            {
-                values.Slice(r * cols, cols).CopyTo(buffer.AsSpan((int)offset, cols));
-                offset += cols;
-            }
-            return offset;
-        }
-        var host = g.ToArray();
         foreach (int r in rows)
         {
-            host.AsSpan(r * cols, cols).CopyTo(buffer.AsSpan((int)offset, cols));
+            values.Slice(r * cols, cols).CopyTo(buffer.AsSpan((int)offset, cols));
             offset += cols;
         }
         return offset;
@@ -147,24 +138,16 @@ public sealed class GradientAllreduce
             g.CopyFrom(buffer.AsSpan((int)offset, g.Length));
             return offset + g.Length;
         }
+        // A device gradient is written through one host copy, sent back once.
+        var host = g.IsOnHost ? null : g.ToArray();
+        var values = host is null ? g.AsSpan() : host.AsSpan();
         int cols = p.Cols;
-        if (g.IsOnHost)
-        {
-            var values = g.AsSpan();
-            foreach (int r in rows)
-            {
-                buffer.AsSpan((int)offset, cols).CopyTo(values.Slice(r * cols, cols));
-                offset += cols;
-            }
-            return offset;
-        }
-        var host = g.ToArray();
         foreach (int r in rows)
         {
-            buffer.AsSpan((int)offset, cols).CopyTo(host.AsSpan(r * cols, cols));
+            buffer.AsSpan((int)offset, cols).CopyTo(values.Slice(r * cols, cols));
             offset += cols;
         }
-        g.CopyFrom(host);
+        if (host is not null) g.CopyFrom(host);
         return offset;
     }
 }

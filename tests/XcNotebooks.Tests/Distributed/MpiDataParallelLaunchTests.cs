@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Text.Json;
 using XcNotebooks.Cli;
 using XcNotebooks.Data.Formats;
 using XcNotebooks.Methods.Dexml;
 using XcNotebooks.Tests.DexaTests;
 using Xunit;
+using static XcNotebooks.Tests.Distributed.MpiLaunchTests;
 
 namespace XcNotebooks.Tests.Distributed;
 
@@ -14,26 +14,6 @@ public sealed class MpiDataParallelLaunchTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("xcn-mpi-dp-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string? Launcher => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Select(d => Path.Combine(d, "mpiexec.mpich")).FirstOrDefault(File.Exists);
-
-    private static string Xcn => Path.Combine(AppContext.BaseDirectory, "xcn");
-
-    private static (int ExitCode, string Output, string Errors) Launch(string file, IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not end within 3 minutes");
-        }
-        return (process.ExitCode, output.Result, errors.Result);
-    }
 
     private static JsonElement Report(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
 
