@@ -55,7 +55,7 @@ public class OptionsBinderTests
         Assert.Equal(
         [
             "--slice-width", "--decoding-loss", "--epochs", "--early-stopping", "--path-assignment", "--codeword-of-class",
-            "--similarity-linkage", "--score-assignment", "--greedy-candidates",
+            "--similarity-linkage", "--score-assignment", "--score-assignment-max-classes", "--greedy-candidates",
             "--learner-kind", "--learner-margin-threshold", "--learner-arow-r", "--learner-arow-step-size", "--learner-cost",
             "--learner-tolerance", "--learner-max-iterations", "--learner-shrinking", "--learner-prune-below",
             "--seed", "--checkpoint-path",

@@ -34,6 +34,20 @@ public class WltlsSimilarityTests
     }
 
     [Fact]
+    public void TheAssignmentIsScoredOnlyUpToScoreAssignmentMaxClasses()
+    {
+        // 12 classes: scored at a limit of 12, not at 11 (the K x K tables are not built), the model the same.
+        var options = new WltlsOptions { SliceWidth = 2, Epochs = 1, PathAssignment = PathAssignmentPolicy.Random, Seed = 3 };
+        var scored = Wltls.TrainDetailed(Data.Train, null, options with { ScoreAssignmentMaxClasses = 12 });
+        var skipped = Wltls.TrainDetailed(Data.Train, null, options with { ScoreAssignmentMaxClasses = 11 });
+        Assert.NotNull(scored.AssignmentQuality);
+        Assert.Null(skipped.AssignmentQuality);
+        Assert.Equal(scored.Best.CodewordOfClass, skipped.Best.CodewordOfClass);
+        Assert.Equal(scored.Best.TopK(Data.Test, 3).Labels, skipped.Best.TopK(Data.Test, 3).Labels);
+        Assert.Throws<ArgumentException>(() => (options with { ScoreAssignmentMaxClasses = CondensedDistances.MaxCount + 1 }).Validate());
+    }
+
+    [Fact]
     public void AGivenHierarchyDecidesTheAssignment()
     {
         // A chain hierarchy 11 -> 10 -> ... -> 0 (labels as inner nodes): pre-order 11, 10, ..., 0.

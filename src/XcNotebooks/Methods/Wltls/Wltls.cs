@@ -128,7 +128,7 @@ public static class Wltls
         if (heldout is null && options.CheckpointPath is { } path) best.Save(path);
         double binaryLoss = AverageBinaryLoss(best, train.Features, classes);
         AssignmentQuality? quality = null;
-        if (options.ScoreAssignment && numClasses <= CondensedDistances.MaxCount)
+        if (options.ScoreAssignment && numClasses <= options.ScoreAssignmentMaxClasses)
         {
             var codewordDistances = CodewordDistances.Hamming(numClasses, graph.NumEdges, graph.PathEdges);
             quality = AssignmentScore.Evaluate(classDistances.Value, codewordDistances, assignment, seed: SeedStreams.Wltls.AssignmentQuality.Of(options.Seed));

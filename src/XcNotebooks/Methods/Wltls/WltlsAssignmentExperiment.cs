@@ -59,7 +59,7 @@ public static class WltlsAssignmentExperiment
         monitor ??= TrainingMonitor.Silent;
         if (options.Seeds < 1) throw new ArgumentException($"need at least one seed, got {options.Seeds}");
         if (options.SliceWidths.Count == 0 || options.Policies.Count == 0) throw new ArgumentException("no slice widths or no policies to compare");
-        var baseOptions = options.Wltls with { CheckpointPath = null, ScoreAssignment = true };
+        var baseOptions = options.Wltls with { CheckpointPath = null, ScoreAssignment = true, ScoreAssignmentMaxClasses = CondensedDistances.MaxCount };
         // The class hierarchy does not depend on the width or the seed: cluster once.
         if (options.Policies.Contains(PathAssignmentPolicy.Similarity) && baseOptions.ClassHierarchy is null)
             baseOptions = baseOptions with

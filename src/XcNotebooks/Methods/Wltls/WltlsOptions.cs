@@ -42,10 +42,17 @@ public sealed record WltlsOptions
     public LinkageMethod SimilarityLinkage { get; init; } = LinkageMethod.Average;
 
     /// <summary>
-    /// Compute the Eq. 5 score (AISTATS 2023) of the assignment used, and of random ones, for the report. Needs
-    /// O(K^2) memory: skipped above <see cref="CondensedDistances.MaxCount"/> classes.
+    /// Compute the Eq. 5 score (AISTATS 2023) of the assignment used, and of random ones, for the report, up to
+    /// <see cref="ScoreAssignmentMaxClasses"/> classes.
     /// </summary>
     public bool ScoreAssignment { get; init; } = true;
+
+    /// <summary>
+    /// The most classes for which the report scores the assignment: the score needs the class means and two K x K
+    /// distance tables (at 10^4 classes ~1 GB, forty times a b = 2 model), so a larger problem is not charged for a
+    /// report figure. At most <see cref="CondensedDistances.MaxCount"/>.
+    /// </summary>
+    public int ScoreAssignmentMaxClasses { get; init; } = 4096;
 
     /// <summary>How many heaviest paths the greedy policy considers for a newly seen class.</summary>
     public int GreedyCandidates { get; init; } = 20;
@@ -75,6 +82,8 @@ public sealed record WltlsOptions
         if (SliceWidth < 2) throw new ArgumentException($"slice width must be at least 2, got {SliceWidth}");
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
         if (GreedyCandidates < 1) throw new ArgumentException($"greedy candidates must be at least 1, got {GreedyCandidates}");
+        if (ScoreAssignmentMaxClasses < 0 || ScoreAssignmentMaxClasses > CondensedDistances.MaxCount)
+            throw new ArgumentException($"score assignment max classes must be between 0 and {CondensedDistances.MaxCount}, got {ScoreAssignmentMaxClasses}");
         if (!Enum.IsDefined(DecodingLoss)) throw new ArgumentException($"unknown decoding loss {DecodingLoss}");
         if (!Enum.IsDefined(Backend)) throw new ArgumentException($"unknown backend {Backend}");
         if (!Enum.IsDefined(PathAssignment)) throw new ArgumentException($"unknown path assignment policy {PathAssignment}");
