@@ -29,7 +29,7 @@ public static class DistributedWltls
         collective.AllreduceSum(heldouts);
         if (heldouts[0] != 0 && heldouts[0] != collective.Size)
             throw new ArgumentException($"rank {collective.Rank} of {collective.Size}: {heldouts[0]} of {collective.Size} ranks have a heldout split; give every rank the same files");
-        return Wltls.TrainOnRanks(train, heldout, options, collective, LabelShards.BalancedByCost, monitor);
+        return Wltls.TrainOnRanks(train, heldout, options, collective, monitor);
     }
 
     /// <summary>As <see cref="TrainDetailed"/>: the best-validated model on rank 0, null on the other ranks.</summary>

@@ -1,5 +1,5 @@
 using CsCheck;
-using XcNotebooks.Distributed;
+using XcNotebooks.Core;
 using Xunit;
 
 namespace XcNotebooks.Tests.Distributed;

@@ -434,8 +434,8 @@ public static class Dexa
     }
 
     /// <summary>
-    /// M-IV's labels dealt to ranks by frequency (as <c>Distributed.LabelShards.BalancedByFrequency</c> deals them:
-    /// decreasing count, ties by id, in a snake 0, 1, .., n-1, n-1, .., 0), and the exchanges a sharded batch needs.
+    /// M-IV's labels dealt to ranks by frequency (<see cref="LabelShards.BalancedByFrequency"/>, as label-sharded
+    /// one-vs-rest deals them), and the exchanges a sharded batch needs.
     /// </summary>
     private sealed class LabelShardsOnRanks
     {
@@ -446,15 +446,11 @@ public static class Dexa
         public LabelShardsOnRanks(ICollective collective, IReadOnlyList<int> labelCounts, int labels)
         {
             _collective = collective;
-            int size = collective.Size;
+            var counts = Enumerable.Range(0, labels).Select(label => label < labelCounts.Count ? labelCounts[label] : 0).ToArray();
+            _labelsOf = [.. LabelShards.BalancedByFrequency(counts, collective.Size)];
             _owner = new int[labels];
-            var order = Enumerable.Range(0, labels).OrderByDescending(label => label < labelCounts.Count ? labelCounts[label] : 0).ThenBy(label => label).ToArray();
-            for (int p = 0; p < order.Length; p++)
-            {
-                int round = p / size, slot = p % size;
-                _owner[order[p]] = round % 2 == 0 ? slot : size - 1 - slot;
-            }
-            _labelsOf = Enumerable.Range(0, size).Select(r => Enumerable.Range(0, labels).Where(label => _owner[label] == r).ToArray()).ToArray();
+            for (int r = 0; r < _labelsOf.Length; r++)
+                foreach (int label in _labelsOf[r]) _owner[label] = r;
         }
 
         /// <summary>Labels rank 0 owns.</summary>

@@ -57,7 +57,7 @@ public static class Wltls
     /// original implementation's lines through <paramref name="monitor"/> and reports a progress bar per epoch.
     /// </summary>
     public static WltlsTraining TrainDetailed(Dataset train, Dataset? heldout, WltlsOptions? options = null, TrainingMonitor? monitor = null) =>
-        TrainOnRanks(train, heldout, options, SingleProcessCollective.Instance, (_, _) => throw new UnreachableException(), monitor)!;
+        TrainOnRanks(train, heldout, options, SingleProcessCollective.Instance, monitor)!;
 
     /// <summary>
     /// <see cref="TrainDetailed"/> across the ranks of <paramref name="collective"/> (every rank calls it with the same
@@ -73,12 +73,9 @@ public static class Wltls
     /// <param name="heldout">Validation points, used on rank 0 only (null on every rank or on none).</param>
     /// <param name="options">Settings (the same on every rank).</param>
     /// <param name="collective">The ranks.</param>
-    /// <param name="dealEdges">Deals items of the given costs to the ranks (one list of item ids per rank, each item once): the edges, by <see cref="EdgeCosts"/>.</param>
     /// <param name="monitor">Log and progress, on rank 0.</param>
-    internal static WltlsTraining? TrainOnRanks(Dataset train, Dataset? heldout, WltlsOptions? options, ICollective collective,
-        Func<IReadOnlyList<double>, int, IReadOnlyList<int[]>> dealEdges, TrainingMonitor? monitor)
+    internal static WltlsTraining? TrainOnRanks(Dataset train, Dataset? heldout, WltlsOptions? options, ICollective collective, TrainingMonitor? monitor)
     {
-        ArgumentNullException.ThrowIfNull(dealEdges);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(collective);
         options ??= new WltlsOptions();
@@ -109,7 +106,7 @@ public static class Wltls
             assignment = PathAssignment.Fixed(MemoryMarshal.Cast<byte, int>(collective.Broadcast(
                 root ? MemoryMarshal.AsBytes(assignment.CodewordOfClass.AsSpan()).ToArray() : null, 0)).ToArray(), assignment.Policy);
         int[][] shards = collective.Size == 1 ? [Enumerable.Range(0, graph.NumEdges).ToArray()]
-            : dealEdges(EdgeCosts(options.Learner, classes, graph, assignment), collective.Size).ToArray();
+            : LabelShards.BalancedByCost(EdgeCosts(options.Learner, classes, graph, assignment), collective.Size).ToArray();
         if (shards.Length != collective.Size || shards.Sum(e => e.Length) != graph.NumEdges)
             throw new InvalidOperationException($"the edges were dealt to {shards.Length} ranks ({shards.Sum(e => e.Length)} of {graph.NumEdges} edges), not to {collective.Size}");
         var ranks = new RankShards(collective, shards);

@@ -1,6 +1,6 @@
-namespace XcNotebooks.Distributed;
+namespace XcNotebooks.Core;
 
-/// <summary>How labels are dealt to ranks for label-sharded training.</summary>
+/// <summary>How labels (or other work items) are dealt to ranks for sharded training; in Core beside <see cref="ICollective"/>, so the methods that shard their own training use the same dealing.</summary>
 public static class LabelShards
 {
     /// <summary>
