@@ -46,10 +46,10 @@ public static class MpiBenchmark
             var model = Path.Combine(dir, "model");
             byte[]? reference = null;
             rows.Add(Measure(repeat, "one plain process (taskset 1 core)", 1, model, modelFile, Path.Combine(dir, "plain.json"), ref reference,
-                report => ("taskset", $"-c 0 /usr/bin/time -f xcn-peak-kb=%M,rank=0 dotnet {common} --model {model} --report {report}")));
+                report => PlainProcess($"{common} --model {model} --report {report}")));
             foreach (int n in ranks)
                 rows.Add(Measure(repeat, $"mpiexec.mpich -n {n} --distributed", n, model, modelFile, Path.Combine(dir, $"mpi{n}.json"), ref reference,
-                    report => ("mpiexec.mpich", $"-n {n} -bind-to core sh -c \"/usr/bin/time -f xcn-peak-kb=%M,rank=$PMI_RANK dotnet {common} --distributed --model {model} --report {report}\"")));
+                    report => MpiJob(n, $"{common} --distributed --model {model} --report {report}")));
             var lines = Table(description, rows);
             foreach (var line in lines) Console.WriteLine(line);
             if (outPath is not null) File.WriteAllLines(outPath, lines);
@@ -132,17 +132,7 @@ public static class MpiBenchmark
         for (int r = 0; r < Math.Max(1, repeat); r++)
         {
             var (program, arguments) = command(reportPath);
-            var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.Environment["DOTNET_PROCESSOR_COUNT"] = "1"; // one .NET thread per rank: Parallel.For sees one core
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            double wall = clock.Elapsed.TotalSeconds;
-            if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {stderr.Result}");
-            var peaks = Regex.Matches(stderr.Result, @"xcn-peak-kb=(\d+),rank=(\d+)").OrderBy(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
-                .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+            var (wall, peaks, _) = RunRanks(program, arguments);
             var report = JsonDocument.Parse(File.ReadAllText(reportPath)).RootElement;
             var file = Path.Combine(model, modelFile);
             var bytes = File.ReadAllBytes(file);
@@ -155,6 +145,34 @@ public static class MpiBenchmark
             if (best is null || row.WallSeconds < best.WallSeconds) best = row;
         }
         return best!;
+    }
+
+    /// <summary>The plain process, pinned to one core, its peak reported as rank 0's (see <see cref="RunRanks"/>).</summary>
+    internal static (string Program, string Arguments) PlainProcess(string xcnArguments) =>
+        ("taskset", $"-c 0 /usr/bin/time -f xcn-peak-kb=%M,rank=0 dotnet {xcnArguments}");
+
+    /// <summary>An MPI job of <paramref name="ranks"/> ranks, one core each, every rank's peak reported (see <see cref="RunRanks"/>).</summary>
+    internal static (string Program, string Arguments) MpiJob(int ranks, string xcnArguments) =>
+        ("mpiexec.mpich", $"-n {ranks} -bind-to core sh -c \"/usr/bin/time -f xcn-peak-kb=%M,rank=$PMI_RANK dotnet {xcnArguments}\"");
+
+    /// <summary>
+    /// Runs a command of <see cref="PlainProcess"/> or <see cref="MpiJob"/> with one .NET thread per rank: its wall
+    /// seconds, each rank's peak resident kilobytes in rank order, and its standard output; throws when it fails.
+    /// </summary>
+    internal static (double WallSeconds, long[] PeakKilobytes, string Output) RunRanks(string program, string arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DOTNET_PROCESSOR_COUNT"] = "1"; // one .NET thread per rank: Parallel.For sees one core
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        double wall = clock.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {stderr.Result}");
+        var peaks = Regex.Matches(stderr.Result, @"xcn-peak-kb=(\d+),rank=(\d+)").OrderBy(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+            .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        return (wall, peaks, output);
     }
 
     private static List<string> Table(string data, List<Row> rows)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -40,11 +39,11 @@ public static class MpiDexmlBenchmark
             var configurations = new List<(string Name, int Ranks, string Tag, Func<string, (string, string)> Command)>
             {
                 ("one plain process (taskset 1 core)", 1, "plain",
-                    model => ("taskset", $"-c 0 /usr/bin/time -f xcn-peak-kb=%M,rank=0 dotnet {common} --model {model} --report {model}.json")),
+                    model => MpiBenchmark.PlainProcess($"{common} --model {model} --report {model}.json")),
             };
             foreach (int n in ranks)
                 configurations.Add(($"mpiexec.mpich -n {n} --distributed", n, $"mpi{n}",
-                    model => ("mpiexec.mpich", $"-n {n} -bind-to core sh -c \"/usr/bin/time -f xcn-peak-kb=%M,rank=$PMI_RANK dotnet {common} --distributed --model {model} --report {model}.json\"")));
+                    model => MpiBenchmark.MpiJob(n, $"{common} --distributed --model {model} --report {model}.json")));
             var best = new Row?[configurations.Count];
             for (int r = 0; r < Math.Max(1, repeat); r++)
                 for (int c = 0; c < configurations.Count; c++)
@@ -64,17 +63,7 @@ public static class MpiDexmlBenchmark
     private static Row Measure(string name, int ranks, string model, Func<string, (string, string)> command)
     {
         var (program, arguments) = command(model);
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["DOTNET_PROCESSOR_COUNT"] = "1"; // one .NET thread per rank: Parallel.For sees one core
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        double wall = clock.Elapsed.TotalSeconds;
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {stderr.Result}");
-        var peaks = Regex.Matches(stderr.Result, @"xcn-peak-kb=(\d+),rank=(\d+)").OrderBy(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
-            .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        var (wall, peaks, stdout) = MpiBenchmark.RunRanks(program, arguments);
         var report = JsonDocument.Parse(File.ReadAllText(model + ".json")).RootElement;
         var epochs = report.GetProperty("details").GetProperty("epochSeconds").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         var metrics = report.GetProperty("metrics").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
