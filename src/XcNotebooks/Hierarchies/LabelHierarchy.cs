@@ -38,7 +38,9 @@ public sealed partial class LabelHierarchy
         _children = children;
         _parents = parents;
         _names = names;
-        _graph = new BidirectionalGraph<int, Edge<int>>(allowParallelEdges: false, vertexCapacity: children.Length, edgeCapacity: children.Length);
+        // QuikGraph's edgeCapacity is each vertex's in- and out-edge list capacity, not the total: giving the node count
+        // there reserved NumNodes^2 references per direction (4.6 GB at WordNet's 16,897 classes). Lists grow as needed.
+        _graph = new BidirectionalGraph<int, Edge<int>>(allowParallelEdges: false, capacity: children.Length);
         _graph.AddVertexRange(Enumerable.Range(0, children.Length));
         for (int p = 0; p < children.Length; p++)
             foreach (var c in children[p]) _graph.AddEdge(new Edge<int>(p, c));

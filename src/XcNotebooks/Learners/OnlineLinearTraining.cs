@@ -43,21 +43,33 @@ internal static class OnlineLinearTraining
     /// epoch) in points that every bank has learned: each point counts once, however many banks learn it.
     /// </summary>
     public static void RunEpoch(IReadOnlyList<LinearLearnerBank> banks, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
-        RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training", string? message = null)
+        RowMajorMatrix? margins = null, TrainingMonitor? monitor = null, string stage = "training", string? message = null) =>
+        RunSegment(banks, features, order, start, order.Length, labelsOf, margins, 0, monitor, stage, message, 0, order.Length - start);
+
+    /// <summary>
+    /// One pass of every bank over the points <c>order[start..end]</c>, banks in parallel (a segment of an epoch: a
+    /// bank's learners see the segments one after another exactly as one pass over the whole order). Pre-update margins
+    /// of position t go to row <c>t - firstMarginRow</c> of <paramref name="margins"/> (when given), so a caller can
+    /// hold one segment's margins instead of the whole epoch's. Progress is reported as <paramref name="progressBase"/>
+    /// + the points done, out of <paramref name="progressTotal"/>.
+    /// </summary>
+    public static void RunSegment(IReadOnlyList<LinearLearnerBank> banks, CsrMatrix features, int[] order, int start, int end, PointLabels labelsOf,
+        RowMajorMatrix? margins, int firstMarginRow, TrainingMonitor? monitor, string stage, string? message, long progressBase, long progressTotal)
     {
         ArgumentNullException.ThrowIfNull(banks);
         ArgumentNullException.ThrowIfNull(labelsOf);
         if (start < 0 || start > order.Length) throw new ArgumentOutOfRangeException(nameof(start), $"start {start} outside 0..{order.Length}");
+        if (end < start || end > order.Length) throw new ArgumentOutOfRangeException(nameof(end), $"end {end} outside {start}..{order.Length}");
         var firstLearner = FirstLearners(banks, features.Cols);
-        if (margins is not null && (margins.Rows != order.Length || margins.Cols != firstLearner[^1]))
-            throw new ArgumentException($"margins are {margins.Rows} x {margins.Cols}, expected {order.Length} x {firstLearner[^1]}");
+        if (margins is not null && (firstMarginRow < 0 || firstMarginRow > start || margins.Rows != end - firstMarginRow || margins.Cols != firstLearner[^1]))
+            throw new ArgumentException($"margins are {margins.Rows} x {margins.Cols} from position {firstMarginRow}, expected {end - firstMarginRow} x {firstLearner[^1]}");
         monitor ??= TrainingMonitor.Silent;
-        long total = order.Length - start, reported = 0;
+        long reported = 0;
         var bankDone = new long[banks.Count];
         var progressLock = new Lock();
-        monitor.Report(stage, 0, total, message);
+        monitor.Report(stage, progressBase, progressTotal, message);
         Parallel.For(0, banks.Count, b =>
-            Pass(banks[b], firstLearner[b], features, order, start, labelsOf, margins, points =>
+            Pass(banks[b], firstLearner[b], features, order, start, end, labelsOf, margins, firstMarginRow, points =>
             {
                 // A point is done when the slowest bank has learned it; reports stay in order (a bar never goes back).
                 lock (progressLock)
@@ -66,28 +78,28 @@ internal static class OnlineLinearTraining
                     long done = bankDone.Min();
                     if (done <= reported) return;
                     reported = done;
-                    monitor.Report(stage, done, total, message);
+                    monitor.Report(stage, progressBase + done, progressTotal, message);
                 }
             }));
     }
 
     // Optimised at first call: a short run would otherwise spend much of its time in tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass(LinearLearnerBank bank, int firstLearner, CsrMatrix features, int[] order, int start, PointLabels labelsOf,
-        RowMajorMatrix? margins, Action<int> progressed)
+    private static void Pass(LinearLearnerBank bank, int firstLearner, CsrMatrix features, int[] order, int start, int end, PointLabels labelsOf,
+        RowMajorMatrix? margins, int firstMarginRow, Action<int> progressed)
     {
         const int reportEvery = 2048;
         var labels = new sbyte[bank.Width];
         var scratch = new float[bank.Width];
-        for (int t = start; t < order.Length; t++)
+        for (int t = start; t < end; t++)
         {
             int i = order[t];
             labelsOf(i, firstLearner, labels);
-            var m = margins is null ? scratch : margins.Row(t).Slice(firstLearner, bank.Width);
+            var m = margins is null ? scratch : margins.Row(t - firstMarginRow).Slice(firstLearner, bank.Width);
             bank.Learn(features.RowIndices(i), features.RowValues(i), labels, m);
             if ((t - start + 1) % reportEvery == 0) progressed(reportEvery);
         }
-        progressed((order.Length - start) % reportEvery);
+        progressed((end - start) % reportEvery);
     }
 
     /// <summary>All banks' learner margins on one point, side by side (length = total learners).</summary>
@@ -119,6 +131,28 @@ internal static class OnlineLinearTraining
         var first = FirstLearners(banks, banks.Count == 0 ? 0 : banks[0].Dimension);
         var stacked = new RowMajorMatrix(banks.Count == 0 ? 0 : banks[0].Dimension, first[^1]);
         Parallel.For(0, banks.Count, b => banks[b].CopyWeightsTo(stacked, first[b]));
+        return stacked;
+    }
+
+    /// <summary>
+    /// <see cref="StackWeights"/> for the last time: each bank's entry in <paramref name="banks"/> is set to null once its
+    /// weights are copied, and its state collected before the next bank's are written, so the learners' state and the
+    /// stacked weights are never all resident at once (peak: the state plus one bank's share of the weights).
+    /// </summary>
+    public static RowMajorMatrix StackWeightsReleasing(LinearLearnerBank?[] banks)
+    {
+        ArgumentNullException.ThrowIfNull(banks);
+        if (banks.Any(b => b is null)) throw new ArgumentException("a bank was already released");
+        var first = FirstLearners(banks!, banks.Length == 0 ? 0 : banks[0]!.Dimension);
+        var stacked = new RowMajorMatrix(banks.Length == 0 ? 0 : banks[0]!.Dimension, first[^1]);
+        for (int b = 0; b < banks.Length; b++)
+        {
+            banks[b]!.CopyWeightsTo(stacked, first[b]);
+            banks[b] = null;
+            // The state is one large array: collect it now so its memory is free before the next bank's columns are
+            // written (untouched pages of the stacked matrix are not resident yet).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
         return stacked;
     }
 

@@ -50,7 +50,8 @@ public sealed class TrellisGraph
         }
         _outEdges = outLists.Select(l => l.ToArray()).ToArray();
 
-        Graph = new BidirectionalGraph<int, TaggedEdge<int, int>>(allowParallelEdges: false, vertexCapacity: numVertices, edgeCapacity: edges.Length);
+        // edgeCapacity is per vertex (each in- and out-edge list), not the total: left to grow as edges are added.
+        Graph = new BidirectionalGraph<int, TaggedEdge<int, int>>(allowParallelEdges: false, capacity: numVertices);
         Graph.AddVertexRange(Enumerable.Range(0, numVertices));
         Graph.AddEdgeRange(edges.Select(e => new TaggedEdge<int, int>(e.From, e.To, e.Index)));
         // QuikGraph gives the processing order of the dynamic programmes; it also proves the graph acyclic.

@@ -250,16 +250,14 @@ public static class Wltls
 
         var run = new EpochRunner(train.Features, classes, graph, decoder, assignment, learners, own, options, monitor);
         var epochs = new List<WltlsEpoch>();
-        RowMajorMatrix? bestWeights = null;
+        RowMajorMatrix? bestWeights = null, lastValidated = null;
         double bestValidation = double.NegativeInfinity;
         int bestEpoch = 0, assigned = 0, withoutImprovement = 0;
         bool earlyStopped = false;
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            var pass = run.Epoch(epoch);
-            var margins = ranks.Gather(pass.Margins, pass.Margins.Rows, edges);
-            double trainAccuracy = margins is null ? 0 : run.Accuracy(pass, margins);
+            double trainAccuracy = run.Epoch(epoch, ranks);
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var line = new System.Text.StringBuilder();
             line.Append(CultureInfo.InvariantCulture, $"Train epoch {epoch + 1}/{options.Epochs}: {trainAccuracy:F1}% in {Duration(trainSeconds)}.\t");
@@ -276,9 +274,11 @@ public static class Wltls
             else
             {
                 clock.Restart();
+                lastValidated = null; // the previous epoch's weights (unless they are the best) are collectable now
                 var weights = ranks.Gather(Stack(learners, dimension), dimension, edges);
                 if (weights is not null)
                 {
+                    lastValidated = weights;
                     var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
                     validation = model.Accuracy(heldout);
                     validationSeconds = clock.Elapsed.TotalSeconds;
@@ -313,11 +313,17 @@ public static class Wltls
             }
         }
 
-        var lastWeights = ranks.Gather(Stack(learners, dimension), dimension, edges);
+        // With a heldout split the last epoch's weights were gathered (on every rank) to validate them, and nothing has
+        // learned since: they are the last model. Otherwise each bank is dropped once its weights are copied out, so
+        // the learners' state (weights and AROW's covariance) and the stacked weights are not all held at once.
+        var lastWeights = heldout is not null ? lastValidated
+            : ranks.Gather(learners.Length == 0 ? new RowMajorMatrix(dimension, 0) : OnlineLinearTraining.StackWeightsReleasing(learners), dimension, edges);
         if (lastWeights is null) return null;
         var codewordOfClass = assignment.CodewordOfClass;
         var last = new WltlsModel(graph, options.DecodingLoss, codewordOfClass, lastWeights, options);
-        var best = bestWeights is null ? last : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
+        // The best epoch is often the last: then both models share its weights instead of holding two equal copies.
+        var best = bestWeights is null || ReferenceEquals(bestWeights, lastWeights) ? last
+            : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
         return new TrainedModels(best, last, epochs, bestEpoch + 1, assigned, earlyStopped);
     }
 
@@ -333,18 +339,20 @@ public static class Wltls
     {
         if (classes.Count != features.Rows) throw new ArgumentException($"{classes.Count} classes for {features.Rows} points");
         if (features.Rows == 0) return 0;
-        var responses = model.Responses(features);
+        // Each point's responses x^T W in a per-thread buffer (as model.Responses computes its rows), not an n x E matrix.
+        var inputs = ModelInputs.InFeatureSpace(features, model.NumFeatures);
         var coding = model.Graph.CodingMatrix();
         int edges = model.Graph.NumEdges, loss = (int)model.Loss;
         var perPoint = new double[features.Rows];
-        Parallel.For(0, features.Rows, i =>
+        Parallel.For(0, features.Rows, () => new float[edges], (i, _, z) =>
         {
-            var z = responses.Row(i);
+            inputs.MultiplyRowInto(i, model.Weights, z);
             long at = (long)model.CodewordOfClass[classes[i]] * edges;
             double sum = 0;
             for (int e = 0; e < edges; e++) sum += LossKernels.Value(loss, coding[at + e] * (double)z[e]);
             perPoint[i] = sum;
-        });
+            return z;
+        }, _ => { });
         return perPoint.Sum() / ((double)features.Rows * edges);
     }
 
@@ -402,12 +410,6 @@ public static class Wltls
     }
 
     /// <summary>
-    /// One epoch's pass on this rank: the shuffled order, where the parallel pass started (after the greedy prefix),
-    /// the prefix's correct online predictions, and the pre-update margins of this rank's edges (n x its edges).
-    /// </summary>
-    private sealed record EpochPass(int[] Order, int Start, int Correct, RowMajorMatrix Margins);
-
-    /// <summary>
     /// One online pass over the shuffled training data. While the greedy policy still has training classes without a
     /// codeword, points go one at a time through all learners (a new class's codeword depends on every learner's
     /// margins); after that the edge learners are independent and each bank of them makes its own pass, in parallel.
@@ -421,31 +423,47 @@ public static class Wltls
         // Each codeword's labels on this rank's edges, side by side (the whole coding matrix on one rank).
         private readonly sbyte[] _ownCoding = OwnColumns(graph.CodingMatrix(), graph.NumEdges, ownEdges);
 
-        public EpochPass Epoch(int epoch)
+        /// <summary>
+        /// One epoch; returns the online train accuracy (percent) on rank 0 (0 on the other ranks). The parallel pass
+        /// runs in segments of <see cref="SegmentRows"/> points: each segment's pre-update margins (points x this
+        /// rank's edges) are gathered and decoded before the next, so an epoch never holds n x edges margins. A bank's
+        /// learners see the segments in order, so the models are those of one pass over the whole order.
+        /// </summary>
+        public double Epoch(int epoch, RankShards ranks)
         {
-            int n = classes.Length, width = ownEdges.Length;
+            int n = classes.Length, width = ownEdges.Length, edges = graph.NumEdges;
             var order = Seeds.Permutation(n, SeedStreams.Wltls.EpochOrder.Of(options.Seed, epoch));
             string epochOf = $"epoch {epoch + 1}/{options.Epochs}";
             int correct = 0, start = 0;
             if (!assignment.IsComplete && CountAssigned() < _trainingClasses)
                 (start, correct) = SequentialPrefix(order, epochOf);
 
-            var margins = new RowMajorMatrix(n, width);
-            OnlineLinearTraining.RunEpoch(learners, features, order, start, (i, first, labels) =>
-                _ownCoding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * width + first), labels.Length).CopyTo(labels),
-                margins, monitor, TrainStage, epochOf);
-            return new EpochPass(order, start, correct, margins);
+            int segment = options.EpochSegmentRows > 0 ? options.EpochSegmentRows : SegmentRows(edges);
+            RowMajorMatrix? margins = null;
+            for (int from = start; from < n; from += segment)
+            {
+                int to = (int)Math.Min(n, (long)from + segment);
+                if (margins is null || margins.Rows != to - from) margins = new RowMajorMatrix(to - from, width);
+                OnlineLinearTraining.RunSegment(learners, features, order, from, to, (i, first, labels) =>
+                    _ownCoding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * width + first), labels.Length).CopyTo(labels),
+                    margins, from, monitor, TrainStage, epochOf, from - start, n - start);
+                var all = ranks.Gather(margins, to - from, edges);
+                if (all is not null) correct += CorrectOnline(all, order, from);
+            }
+            return n == 0 ? 0 : 100.0 * correct / n;
         }
 
-        /// <summary>The online train accuracy (percent) of a pass from every edge's pre-update margins (n x edges).</summary>
-        public double Accuracy(EpochPass pass, RowMajorMatrix margins)
+        /// <summary>Points per segment of an epoch: about 4M margins (16 MB), at least 256 points.</summary>
+        internal static int SegmentRows(int edges) => Math.Max(256, (1 << 22) / Math.Max(1, edges));
+
+        /// <summary>Online predictions right: decode a segment's pre-update margins (rows: positions from..) in parallel over points.</summary>
+        private int CorrectOnline(RowMajorMatrix margins, int[] order, int from)
         {
-            // Online predictions: decode each point's pre-update margins (parallel over points).
             var decoded = decoder.DecodeBatch(margins).Best();
-            int n = pass.Order.Length, correct = pass.Correct;
-            for (int t = pass.Start; t < n; t++)
-                if (assignment.ClassOf(decoded[t]) == classes[pass.Order[t]]) correct++;
-            return n == 0 ? 0 : 100.0 * correct / n;
+            int correct = 0;
+            for (int r = 0; r < decoded.Length; r++)
+                if (assignment.ClassOf(decoded[r]) == classes[order[from + r]]) correct++;
+            return correct;
         }
 
         private static sbyte[] OwnColumns(sbyte[] coding, int edges, int[] own)

@@ -76,6 +76,13 @@ public sealed record WltlsOptions
     /// </summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// Points per segment of an online epoch (0: about 4M margins, at least 256 points): the pre-update margins of a
+    /// segment are decoded for the online train accuracy before the next segment runs. Any value gives the same models
+    /// and figures (tests set it small to check that); only memory and synchronisation change. Not in JSON.
+    /// </summary>
+    internal int EpochSegmentRows { get; init; }
+
     /// <summary>Checks what needs no data (the CLI calls it before reading any); throws ArgumentException naming the option.</summary>
     public WltlsOptions Validate()
     {
