@@ -21,6 +21,24 @@ public class LabelHierarchyTests
     ];
 
     [Fact]
+    public void AWideHierarchyTakesMemoryInItsEdgesNotItsNodesSquared()
+    {
+        // A root over 2,000 leaves and a 2,000-node chain: QuikGraph's edgeCapacity is per vertex, so passing the node
+        // count there reserved 2 x 4,000^2 references (256 MB) here; the edge lists alone are a few hundred kB.
+        const int n = 2000;
+        var edges = new List<(int, int)> { (-1, 0) };
+        for (int v = 1; v < n; v++) edges.Add((0, v));
+        for (int v = n; v < 2 * n - 1; v++) edges.Add((v == n ? 0 : v - 1, v));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var h = LabelHierarchy.FromEdges(edges, numLabels: n);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(2 * n - 1, h.Graph.VertexCount);
+        Assert.Equal(2 * n - 2, h.Graph.EdgeCount);
+        Assert.Equal(n - 1 + 1, h.Graph.OutDegree(0)); // the leaves and the chain's first node
+        Assert.True(allocated < 16L << 20, $"building a {2 * n - 1:N0}-node hierarchy allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void DepthFirstPreOrderOfAHandMadeTree()
     {
         var h = LabelHierarchy.FromEdges(HandMadeEdges, numLabels: 6);

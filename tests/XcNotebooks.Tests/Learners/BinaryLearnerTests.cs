@@ -108,6 +108,24 @@ public class BinaryLearnerTests
     }
 
     [Fact]
+    public void StackingWhileReleasingTheBanksGivesTheStackedWeights()
+    {
+        var data = SyntheticData.MultiClass(5, 40, 120, 0, 0, seed: 3).Train;
+        var banks = new LinearLearnerBank[] { new ArowBank(40, 9), new ArowBank(40, 3), new ArowBank(40, 16) };
+        var order = Enumerable.Range(0, data.NumPoints).ToArray();
+        OnlineLinearTraining.RunEpoch(banks, data.Features, order, 0, (i, first, labels) =>
+        {
+            for (int l = 0; l < labels.Length; l++) labels[l] = (sbyte)((i + first + l) % 3 == 0 ? 1 : -1);
+        });
+        var expected = OnlineLinearTraining.StackWeights(banks);
+        Assert.Equal(28, expected.Cols);
+        var released = OnlineLinearTraining.StackWeightsReleasing(banks);
+        Assert.Equal(expected.Data, released.Data);
+        Assert.All(banks, b => Assert.Null(b));
+        Assert.Throws<ArgumentException>(() => OnlineLinearTraining.StackWeightsReleasing(banks));
+    }
+
+    [Fact]
     public void LearnerOptionsParseTheOriginalNames()
     {
         Assert.Equal(BinaryLearnerKind.Arow, BinaryLearnerOptions.ParseKind("AROW"));

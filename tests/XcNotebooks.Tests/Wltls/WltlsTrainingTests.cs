@@ -23,13 +23,15 @@ public class WltlsTrainingTests
     }
 
     [Theory]
-    [InlineData(PathAssignmentPolicy.Random)]
-    [InlineData(PathAssignmentPolicy.Greedy)]
-    public void ParallelTrainingEqualsTheSequentialOnlineAlgorithm(PathAssignmentPolicy policy)
+    [InlineData(PathAssignmentPolicy.Random, 0)]
+    [InlineData(PathAssignmentPolicy.Greedy, 0)]
+    [InlineData(PathAssignmentPolicy.Random, 7)] // epochs in segments of 7 points (the last one shorter)
+    [InlineData(PathAssignmentPolicy.Greedy, 7)]
+    public void ParallelTrainingEqualsTheSequentialOnlineAlgorithm(PathAssignmentPolicy policy, int segmentRows)
     {
         // Class 5 never appears in training: the greedy policy must hand it a codeword after the first epoch.
         var data = SyntheticData.MultiClass(12, 300, 240, 60, 60, seed: 8, classesMissingFromTrain: new HashSet<int> { 5 });
-        var options = new WltlsOptions { SliceWidth = 3, Epochs = 3, PathAssignment = policy, Seed = 21 };
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 3, PathAssignment = policy, Seed = 21, EpochSegmentRows = segmentRows };
         var log = new List<string>();
         var training = Wltls.TrainDetailed(data.Train, data.Heldout, options, new TrainingMonitor { Log = log.Add });
         var (reference, accuracies, codewordOfClass) = SequentialReference(data.Train, options);
@@ -136,6 +138,41 @@ public class WltlsTrainingTests
         for (int i = 0; i < classes.Length; i++) total += model.Decoder.CodewordLoss(responses.Row(i), model.CodewordOfClass[classes[i]]);
         Assert.Equal(total / classes.Length / model.Graph.NumEdges, training.AverageBinaryLoss, 9);
         Assert.Same(training.LastEpoch, training.Best); // without a heldout split the last epoch is the result
+    }
+
+    [Fact]
+    public void EpochSegmentsGiveTheSameModelsAndFigures()
+    {
+        var options = new WltlsOptions { SliceWidth = 4, Epochs = 3, Seed = 5 };
+        var whole = Wltls.TrainDetailed(Data.Train, Data.Heldout, options with { EpochSegmentRows = int.MaxValue });
+        foreach (int rows in new[] { 1, 13, 256 })
+        {
+            var segmented = Wltls.TrainDetailed(Data.Train, Data.Heldout, options with { EpochSegmentRows = rows });
+            Assert.Equal(whole.LastEpoch.Weights.Data, segmented.LastEpoch.Weights.Data);
+            Assert.Equal(whole.Best.Weights.Data, segmented.Best.Weights.Data);
+            Assert.Equal(whole.Epochs.Select(e => (e.TrainAccuracy, e.ValidationAccuracy)), segmented.Epochs.Select(e => (e.TrainAccuracy, e.ValidationAccuracy)));
+        }
+    }
+
+    [Fact]
+    public void ABestLastEpochSharesTheLastModelsWeightsAndAnEarlierOneIsItsOwnCopy()
+    {
+        // Validation on the training points rises every epoch here, so the last epoch is the best.
+        var rising = Wltls.TrainDetailed(Data.Train, Data.Train, new WltlsOptions { SliceWidth = 4, Epochs = 2 });
+        Assert.Equal(2, rising.BestEpoch);
+        Assert.Same(rising.LastEpoch, rising.Best);
+        // A reference with no heldout split: the same online passes, so the same last-epoch weights.
+        var reference = Wltls.TrainDetailed(Data.Train, null, new WltlsOptions { SliceWidth = 4, Epochs = 2 });
+        Assert.Equal(reference.LastEpoch.Weights.Data, rising.LastEpoch.Weights.Data);
+        // An earlier best epoch keeps its own weights: those of a one-epoch run.
+        var heldout = Data.Heldout!;
+        var many = Wltls.TrainDetailed(Data.Train, heldout, new WltlsOptions { SliceWidth = 4, Epochs = 4, Seed = 2 });
+        if (many.BestEpoch < many.Epochs.Count)
+        {
+            var upToBest = Wltls.TrainDetailed(Data.Train, null, new WltlsOptions { SliceWidth = 4, Epochs = many.BestEpoch, Seed = 2 });
+            Assert.NotSame(many.LastEpoch.Weights, many.Best.Weights);
+            Assert.Equal(upToBest.LastEpoch.Weights.Data, many.Best.Weights.Data);
+        }
     }
 
     [Fact]
