@@ -19,6 +19,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["bestml"] = BestMlBenchmark.Run,
     ["hnsw"] = HnswBenchmark.Run,
     ["wordnet"] = WordNetBenchmark.Run,
+    ["wltls-curve"] = WltlsCurveBenchmark.Run,
     ["mpi"] = MpiBenchmark.Run,
     ["mpi-dexml"] = MpiDexmlBenchmark.Run,
     ["scale"] = ScaleBenchmark.Run,
