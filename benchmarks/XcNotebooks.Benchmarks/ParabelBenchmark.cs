@@ -13,7 +13,7 @@ namespace XcNotebooks.Benchmarks;
 /// The Parabel-style tree against one-vs-rest (L2-SVM dual CD, defaults) on one data set, in process: P@k, train
 /// seconds and predict µs/point, one-vs-rest first so that "x faster" is a ratio measured in the same run (wall time and the process's CPU time, best of --repeat runs).
 /// Usage: parabel TRAIN.txt TEST.txt [--name NAME] [--variants v1,v2,...] [--beams 1,10,...] [--skip-ovr | --ovr-shape-only] [--repeat N] [--synthetic L] [--out FILE.md]
-/// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "leaf=N", "c=X", "beam=N".
+/// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "leaf=N", "c=X", "beam=N", "trees=N", "neg=N" (leaf negatives N levels up), "seed=N", joined by "+".
 /// </summary>
 internal static class ParabelBenchmark
 {
@@ -145,6 +145,9 @@ internal static class ParabelBenchmark
                 "beam" => options with { Beam = int.Parse(value, CultureInfo.InvariantCulture) },
                 "c" => options with { Learner = options.Learner with { Cost = double.Parse(value, CultureInfo.InvariantCulture) } },
                 "logistic" => options with { Learner = options.Learner with { Kind = BinaryLearnerKind.LogisticDual, Cost = double.Parse(value, CultureInfo.InvariantCulture) } },
+                "trees" => options with { Trees = int.Parse(value, CultureInfo.InvariantCulture) },
+                "neg" => options with { LeafNegativeLevels = int.Parse(value, CultureInfo.InvariantCulture) },
+                "seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 "prune" => options with { Learner = options.Learner with { PruneBelow = double.Parse(value, CultureInfo.InvariantCulture) } },
                 _ => throw new ArgumentException($"unknown variant setting {part}"),
             };

@@ -11,6 +11,13 @@ public sealed record ParabelOptions
     /// <summary>A node with more labels than this is split in two; leaves hold at most this many labels.</summary>
     public int MaxLeafLabels { get; init; } = 100;
 
+    /// <summary>
+    /// Trees in the ensemble (Parabel's paper uses 3): each built and trained with its own seed, a label's score the
+    /// mean over the trees of its path probability (0 in a tree whose beam misses it). Prediction costs this many
+    /// beam searches.
+    /// </summary>
+    public int Trees { get; init; } = 1;
+
     /// <summary>Nodes kept per level of the beam search at prediction.</summary>
     public int Beam { get; init; } = 10;
 
@@ -19,6 +26,14 @@ public sealed record ParabelOptions
     /// below 0.1 dropped (Parabel's and Omikuji's pruning threshold: smaller models, faster prediction).
     /// </summary>
     public BinaryLearnerOptions Learner { get; init; } = new() { Kind = BinaryLearnerKind.SvmL2LossDual, PruneBelow = 0.1 };
+
+    /// <summary>
+    /// Where a leaf's label classifiers take their negatives from: 0, the points of the leaf's own labels (Parabel);
+    /// n &gt; 0, the points under the leaf's ancestor n levels up (its sibling's points too at 1: the points the beam
+    /// confuses most with the leaf's, as PECOS's teacher-forced negatives), so a label with one or two points meets
+    /// more of the points that reach its leaf at prediction.
+    /// </summary>
+    public int LeafNegativeLevels { get; init; }
 
     /// <summary>Passes over the data when <see cref="Learner"/> is an online learner.</summary>
     public int Epochs { get; init; } = 5;
@@ -42,7 +57,9 @@ public sealed record ParabelOptions
     public ParabelOptions Validate()
     {
         if (MaxLeafLabels < 2) throw new ArgumentException($"max leaf labels must be at least 2, got {MaxLeafLabels}");
+        if (Trees < 1) throw new ArgumentException($"trees must be at least 1, got {Trees}");
         if (Beam < 1) throw new ArgumentException($"beam must be at least 1, got {Beam}");
+        if (LeafNegativeLevels < 0) throw new ArgumentException($"leaf negative levels must be 0 or more, got {LeafNegativeLevels}");
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
         if (!float.IsFinite(Bias) || Bias < 0) throw new ArgumentException($"bias must be a finite non-negative value, got {Bias}");
         if (!(ClusteringTolerance >= 0)) throw new ArgumentException($"clustering tolerance must be 0 or positive, got {ClusteringTolerance}");
