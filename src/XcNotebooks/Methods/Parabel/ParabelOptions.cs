@@ -3,8 +3,11 @@ using XcNotebooks.Learners;
 namespace XcNotebooks.Methods.Parabel;
 
 /// <summary>
-/// Settings of the Parabel-style label tree (defaults: Parabel's and Omikuji's: leaves of at most 100 labels, beam 10,
-/// L2-loss SVMs with C = 1 on unit-norm features with a bias, balanced 2-means stopped at a gain of 1e-4).
+/// Settings of the Parabel-style label tree. Defaults: an ensemble of 3 trees, leaves of at most 100 labels, beam 10,
+/// L2-loss SVMs with C = 1 on unit-norm features with a bias, balanced 2-means stopped at a gain of 1e-4 (Parabel's and
+/// Omikuji's), and leaf classifiers trained on the points under the leaf's grandparent (LeafNegativeLevels = 2, not
+/// Parabel's: on WordNet's 3,000-class sample it brings the tree within 2 P@1 of one-vs-rest; <see cref="Paper"/> is
+/// Parabel's own setting).
 /// </summary>
 public sealed record ParabelOptions
 {
@@ -16,7 +19,7 @@ public sealed record ParabelOptions
     /// mean over the trees of its path probability (0 in a tree whose beam misses it). Prediction costs this many
     /// beam searches.
     /// </summary>
-    public int Trees { get; init; } = 1;
+    public int Trees { get; init; } = 3;
 
     /// <summary>Nodes kept per level of the beam search at prediction.</summary>
     public int Beam { get; init; } = 10;
@@ -33,7 +36,7 @@ public sealed record ParabelOptions
     /// confuses most with the leaf's, as PECOS's teacher-forced negatives), so a label with one or two points meets
     /// more of the points that reach its leaf at prediction.
     /// </summary>
-    public int LeafNegativeLevels { get; init; }
+    public int LeafNegativeLevels { get; init; } = 2;
 
     /// <summary>Passes over the data when <see cref="Learner"/> is an online learner.</summary>
     public int Epochs { get; init; } = 5;
@@ -52,6 +55,15 @@ public sealed record ParabelOptions
 
     /// <summary>Seed of the 2-means starts and of the learners.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Parabel's paper (Prabhu et al. 2018): 3 trees, leaves of at most 100 labels, beam 10, C = 1, each leaf's
+    /// classifiers trained on the points of its own labels (LeafNegativeLevels = 0).
+    /// </summary>
+    public static ParabelOptions Paper { get; } = new() { Trees = 3, LeafNegativeLevels = 0 };
+
+    /// <summary>A single tree as Parabel trains one (the fastest to predict; the kit's defaults before ensembles).</summary>
+    public static ParabelOptions SingleTree { get; } = new() { Trees = 1, LeafNegativeLevels = 0 };
 
     /// <summary>Checks the values, throwing ArgumentException on nonsense.</summary>
     public ParabelOptions Validate()
