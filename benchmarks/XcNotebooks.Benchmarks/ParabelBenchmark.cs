@@ -13,7 +13,7 @@ namespace XcNotebooks.Benchmarks;
 /// The Parabel-style tree against one-vs-rest (L2-SVM dual CD, defaults) on one data set, in process: P@k, train
 /// seconds and predict µs/point, one-vs-rest first so that "x faster" is a ratio measured in the same run (wall time and the process's CPU time, best of --repeat runs).
 /// Usage: parabel TRAIN.txt TEST.txt [--name NAME] [--variants v1,v2,...] [--beams 1,10,...] [--skip-ovr | --ovr-shape-only] [--repeat N] [--synthetic L] [--out FILE.md]
-/// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "leaf=N", "c=X", "beam=N", "trees=N", "neg=N" (leaf negatives N levels up), "seed=N", joined by "+".
+/// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "paper", "single", "leaf=N", "c=X", "beam=N", "trees=N", "neg=N" (leaf negatives N levels up), "seed=N", joined by "+".
 /// </summary>
 internal static class ParabelBenchmark
 {
@@ -135,8 +135,10 @@ internal static class ParabelBenchmark
     private static (ParabelOptions Options, string Label) Variant(string variant)
     {
         var options = new ParabelOptions();
-        if (variant == "default") return (options, $"defaults (leaves <= {options.MaxLeafLabels} labels, beam {options.Beam})");
-        foreach (string part in variant.Split('+'))
+        if (variant == "default") return (options, $"defaults ({options.Trees} trees, leaf negatives {options.LeafNegativeLevels} levels up, leaves <= {options.MaxLeafLabels} labels, beam {options.Beam})");
+        if (variant == "paper") return (ParabelOptions.Paper, "Parabel's paper (3 trees, own-leaf negatives)");
+        if (variant == "single") return (ParabelOptions.SingleTree, "one tree, own-leaf negatives (the earlier defaults)");
+        foreach (string part in variant.Split('+').Where(p => p != "default"))
         {
             var (key, value) = (part[..part.IndexOf('=')], part[(part.IndexOf('=') + 1)..]);
             options = key switch

@@ -498,9 +498,23 @@ public sealed class ParabelModel : IXcModel, IReportDetails
             int leaf = w.Nodes[b], count = _labelCount[leaf], start = _labelStart[leaf];
             var slot = w.Leaf.AsSpan(b * widest, count);
             float pathScore = w.Scores[b];
+            // slot becomes the labels' probabilities exp(path score + log-probability), vectorised (exp dominates otherwise).
+            TensorPrimitives.Multiply(slot, scale, slot);
+            TensorPrimitives.MultiplyAdd(_bias.AsSpan(firstLeafColumn + start, count), bias, slot, slot);
+            if (_logistic)
+                for (int m = 0; m < count; m++) slot[m] = pathScore + LogProbability(slot[m]);
+            else
+            {
+                // -max(0, 1 - s)^2, Parabel's squared hinge, as in LogProbability.
+                TensorPrimitives.Subtract(1f, slot, slot);
+                TensorPrimitives.Max(slot, 0f, slot);
+                TensorPrimitives.Multiply(slot, slot, slot);
+                TensorPrimitives.Subtract(pathScore, slot, slot);
+            }
+            TensorPrimitives.Exp(slot, slot);
             for (int m = 0; m < count; m++)
             {
-                float p = MathF.Exp(pathScore + LogProbability(slot[m] * scale + bias * _bias[firstLeafColumn + start + m]));
+                float p = slot[m];
                 int label = _leafLabels[start + m];
                 if (sum[label] == 0)
                 {
