@@ -114,6 +114,9 @@ internal static class ParabelBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {label}: {model.Tree.NumNodes:N0} nodes, {model.Tree.NumLeaves:N0} leaves, {nonZeros:N0} non-zero weights of {model.Blocks.Count:N0} stored ({100.0 * nonZeros / model.Blocks.Count:F1}%)"));
             Measure($"Parabel-style tree, {label}", model, seconds, () => model.TopK(data.Test, 5), model.ModelBytes);
+            // An ensemble's first tree alone: what one of its beam searches costs, beside the ensemble's whole prediction.
+            if (model.Members.Count > 1)
+                Measure($"Parabel-style tree, {label}, its first tree alone", model.Members[0], seconds, () => model.Members[0].TopK(data.Test, 5), model.Members[0].ModelBytes);
             foreach (int beam in beams.Where(b => b != options.Beam))
                 Measure($"Parabel-style tree, {label}, beam {beam} at prediction", model, seconds, () => model.TopK(data.Test.Features, 5, beam), model.ModelBytes);
         }

@@ -269,28 +269,34 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         float share = 1f / _members.Length;
         Parallel.For(0, features.Rows, () => new EnsembleWorkspace(_members, beam, NumLabels), (i, _, w) =>
         {
-            for (int m = 0; m < _members.Length; m++)
-            {
-                var tree = _members[m];
-                var beamSpace = w.Trees[m];
-                tree.BeamSearch(features, i, beamSpace);
-                tree.AccumulateLeafLabels(beamSpace, share, w.Sum, w.Touched);
-            }
-            var labels = result.Labels.AsSpan(i * k, k);
-            var best = result.Scores.AsSpan(i * k, k);
-            labels.Fill(-1);
-            best.Fill(float.NegativeInfinity);
-            foreach (int label in w.Touched)
-            {
-                float p = w.Sum[label];
-                w.Sum[label] = 0;
-                if (p > best[^1] || labels[^1] < 0) TopKSelector.Offer(label, p, labels, best);
-            }
-            w.Touched.Clear();
-            for (int r = 0; r < k && labels[r] >= 0; r++) best[r] = MathF.Log(best[r]);
+            EnsemblePoint(features, i, w, share, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
             return w;
         }, _ => { });
         return result;
+    }
+
+    // Optimised at first call, as BeamSearch (prediction runs are short).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EnsemblePoint(CsrMatrix features, int i, EnsembleWorkspace w, float share, Span<int> labels, Span<float> best)
+    {
+        for (int m = 0; m < _members.Length; m++)
+        {
+            var tree = _members[m];
+            var beamSpace = w.Trees[m];
+            tree.BeamSearch(features, i, beamSpace);
+            tree.AccumulateLeafLabels(beamSpace, share, w.Sum, w.Touched);
+        }
+        labels.Fill(-1);
+        best.Fill(float.NegativeInfinity);
+        var sum = w.Sum;
+        foreach (int label in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(w.Touched))
+        {
+            float p = sum[label];
+            sum[label] = 0;
+            if (p > best[^1] || labels[^1] < 0) TopKSelector.Offer(label, p, labels, best);
+        }
+        w.Touched.Clear();
+        for (int r = 0; r < best.Length && labels[r] >= 0; r++) best[r] = MathF.Log(best[r]);
     }
 
     private sealed class EnsembleWorkspace
