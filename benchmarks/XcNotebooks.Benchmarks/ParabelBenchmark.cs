@@ -13,7 +13,7 @@ namespace XcNotebooks.Benchmarks;
 /// The Parabel-style tree against one-vs-rest (L2-SVM dual CD, defaults) on one data set, in process: P@k, train
 /// seconds and predict µs/point, one-vs-rest first so that "x faster" is a ratio measured in the same run (wall time and the process's CPU time, best of --repeat runs).
 /// Usage: parabel TRAIN.txt TEST.txt [--name NAME] [--variants v1,v2,...] [--beams 1,10,...] [--skip-ovr | --ovr-shape-only] [--repeat N] [--synthetic L] [--out FILE.md]
-/// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "leaf=N", "c=X", "beam=N".
+/// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "paper", "single", "leaf=N", "c=X", "beam=N", "trees=N", "neg=N" (leaf negatives N levels up), "seed=N", joined by "+".
 /// </summary>
 internal static class ParabelBenchmark
 {
@@ -114,6 +114,9 @@ internal static class ParabelBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {label}: {model.Tree.NumNodes:N0} nodes, {model.Tree.NumLeaves:N0} leaves, {nonZeros:N0} non-zero weights of {model.Blocks.Count:N0} stored ({100.0 * nonZeros / model.Blocks.Count:F1}%)"));
             Measure($"Parabel-style tree, {label}", model, seconds, () => model.TopK(data.Test, 5), model.ModelBytes);
+            // An ensemble's first tree alone: what one of its beam searches costs, beside the ensemble's whole prediction.
+            if (model.Members.Count > 1)
+                Measure($"Parabel-style tree, {label}, its first tree alone", model.Members[0], seconds, () => model.Members[0].TopK(data.Test, 5), model.Members[0].ModelBytes);
             foreach (int beam in beams.Where(b => b != options.Beam))
                 Measure($"Parabel-style tree, {label}, beam {beam} at prediction", model, seconds, () => model.TopK(data.Test.Features, 5, beam), model.ModelBytes);
         }
@@ -135,8 +138,10 @@ internal static class ParabelBenchmark
     private static (ParabelOptions Options, string Label) Variant(string variant)
     {
         var options = new ParabelOptions();
-        if (variant == "default") return (options, $"defaults (leaves <= {options.MaxLeafLabels} labels, beam {options.Beam})");
-        foreach (string part in variant.Split('+'))
+        if (variant == "default") return (options, $"defaults ({options.Trees} trees, leaf negatives {options.LeafNegativeLevels} levels up, leaves <= {options.MaxLeafLabels} labels, beam {options.Beam})");
+        if (variant == "paper") return (ParabelOptions.Paper, "Parabel's paper (3 trees, own-leaf negatives)");
+        if (variant == "single") return (ParabelOptions.SingleTree, "one tree, own-leaf negatives (the earlier defaults)");
+        foreach (string part in variant.Split('+').Where(p => p != "default"))
         {
             var (key, value) = (part[..part.IndexOf('=')], part[(part.IndexOf('=') + 1)..]);
             options = key switch
@@ -145,6 +150,9 @@ internal static class ParabelBenchmark
                 "beam" => options with { Beam = int.Parse(value, CultureInfo.InvariantCulture) },
                 "c" => options with { Learner = options.Learner with { Cost = double.Parse(value, CultureInfo.InvariantCulture) } },
                 "logistic" => options with { Learner = options.Learner with { Kind = BinaryLearnerKind.LogisticDual, Cost = double.Parse(value, CultureInfo.InvariantCulture) } },
+                "trees" => options with { Trees = int.Parse(value, CultureInfo.InvariantCulture) },
+                "neg" => options with { LeafNegativeLevels = int.Parse(value, CultureInfo.InvariantCulture) },
+                "seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 "prune" => options with { Learner = options.Learner with { PruneBelow = double.Parse(value, CultureInfo.InvariantCulture) } },
                 _ => throw new ArgumentException($"unknown variant setting {part}"),
             };

@@ -148,6 +148,8 @@ public static class SeedStreams
     {
         public static readonly SeedStream Tree = new("label tree", -1);
         public static readonly IndexedSeedStream NodeLearners = new("learners per tree node", 0);
+        /// <summary>Tree i &gt; 0 of an ensemble is the tree of this seed (tree 0 is the run's seed's own).</summary>
+        public static readonly IndexedSeedStream EnsembleTree = new("ensemble tree", -2, -1);
     }
 
     /// <summary>The Parabel-style tree's balanced splits, from the seed it is given.</summary>

@@ -19,6 +19,14 @@ public static class DistributedParabel
     {
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         monitor = DistributedOneVsRest.Begin(train, collective, monitor);
+        // An ensemble's trees one after the other, each sharded over the ranks.
+        var trees = new ParabelModel?[options.Trees];
+        for (int m = 0; m < trees.Length; m++) trees[m] = TrainTree(train, Parabel.MemberOptions(options, m), collective, monitor);
+        return collective.IsRoot() ? ParabelModel.Ensemble(trees!, options) : null;
+    }
+
+    private static ParabelModel? TrainTree(Dataset train, ParabelOptions options, ICollective collective, TrainingMonitor monitor)
+    {
         var treeBytes = collective.Broadcast(collective.IsRoot() ? TreeBytes(Parabel.BuildTree(train, options, monitor)) : null, 0);
         var trainer = new ParabelNodeTrainer(train, options, ReadTree(treeBytes));
         int nodes = trainer.Tree.NumNodes;

@@ -15,7 +15,8 @@ public class ParabelTests
         Texts = false, MultiLabel = true, NoiseRate = 0.3, PowerLawExponent = 0.5,
     });
 
-    private static readonly ParabelOptions Small = new() { MaxLeafLabels = 8, Seed = 2 };
+    // One tree, leaves trained on their own labels' points: the tests of a single tree's layout and scoring.
+    private static readonly ParabelOptions Small = new() { MaxLeafLabels = 8, Seed = 2, Trees = 1, LeafNegativeLevels = 0 };
 
     [Fact]
     public void BalancedSplitHalvesDifferByAtMostOne()
@@ -125,14 +126,25 @@ public class ParabelTests
         Assert.True(parabel >= ovr - 0.1, $"Parabel P@1 {parabel:F3}, one-vs-rest {ovr:F3}");
     }
 
-    [Fact]
-    public void LeafClassifierIsTheLoneSolutionOnThePointsReachingTheLeaf()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void LeafClassifierIsTheLoneSolutionOnThePointsReachingTheLeaf(int negativeLevels)
     {
-        var options = Small with { NormalizeRows = false, Bias = 0 };
+        var options = Small with { NormalizeRows = false, Bias = 0, LeafNegativeLevels = negativeLevels };
         var model = Methods.Parabel.Parabel.Train(Data.Train, options);
-        int leaf = Enumerable.Range(0, model.Tree.NumNodes).First(model.Tree.IsLeaf);
-        var leafLabels = model.Tree.LabelsOf(leaf);
-        var points = Enumerable.Range(0, Data.Train.NumPoints).Where(i => leafLabels.Any(l => Data.Train.Labels.Has(i, l))).ToArray();
+        var tree = model.Tree;
+        int leaf = Enumerable.Range(0, tree.NumNodes).First(tree.IsLeaf);
+        // The node whose labels' points train the leaf: the leaf, or its ancestor negativeLevels up (parents found by search).
+        int reach = leaf;
+        for (int up = 0; up < negativeLevels && reach > 0; up++)
+            reach = Enumerable.Range(0, tree.NumNodes).Single(t => !tree.IsLeaf(t) && (tree.FirstChild[t] == reach || tree.FirstChild[t] + 1 == reach));
+        IEnumerable<int> Under(int t) => tree.IsLeaf(t) ? tree.LabelsOf(t) : Under(tree.FirstChild[t]).Concat(Under(tree.FirstChild[t] + 1));
+        var reachLabels = Under(reach).ToArray();
+        var leafLabels = tree.LabelsOf(leaf);
+        if (negativeLevels > 0) Assert.True(reachLabels.Length > leafLabels.Count);
+        var points = Enumerable.Range(0, Data.Train.NumPoints).Where(i => reachLabels.Any(l => Data.Train.Labels.Has(i, l))).ToArray();
         var x = Data.Train.Features.SelectRows(points);
         var y = points.Select(i => (sbyte)(Data.Train.Labels.Has(i, leafLabels[0]) ? 1 : -1)).ToArray();
         var lone = DualCoordinateDescent.Solve(x, y, options.Learner, XcNotebooks.Core.Seeds.Derive(XcNotebooks.Core.Seeds.Derive(options.Seed, leaf), 0));
@@ -140,6 +152,59 @@ public class ParabelTests
         // Parabel's pruning: weights below 0.1 are dropped.
         for (int j = 0; j < x.Cols; j++) Assert.Equal(Math.Abs((float)lone.Weights[j]) < 0.1f ? 0 : (float)lone.Weights[j], stored[j]);
         Assert.Contains(stored, w => w != 0);
+    }
+
+    [Fact]
+    public void EnsembleScoresAreTheMeanOfItsTreesProbabilities()
+    {
+        // The reference: each tree trained alone with its member options, all of its beam's labels (k = every label),
+        // probabilities exp(score) averaged over the trees (0 where a tree's beam misses the label), log, sorted.
+        var options = Small with { Trees = 3 };
+        var ensemble = Methods.Parabel.Parabel.Train(Data.Train, options);
+        Assert.Equal(3, ensemble.Members.Count);
+        var singles = Enumerable.Range(0, 3).Select(m => Methods.Parabel.Parabel.Train(Data.Train, Methods.Parabel.Parabel.MemberOptions(options, m))).ToArray();
+        Assert.Equal(singles[0].TopK(Data.Test, 5).Scores, Methods.Parabel.Parabel.Train(Data.Train, Small).TopK(Data.Test, 5).Scores);
+        Assert.NotEqual(singles[0].Tree.LeafLabels, singles[1].Tree.LeafLabels); // different seeds, different trees
+        int all = Data.Train.NumLabels;
+        var each = singles.Select(s => s.TopK(Data.Test.Features, all, options.Beam)).ToArray();
+        const int k = 5;
+        var got = ensemble.TopK(Data.Test, k);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var sum = new Dictionary<int, double>();
+            foreach (var e in each)
+                for (int r = 0; r < all && e.Labels[i * all + r] >= 0; r++)
+                    sum[e.Labels[i * all + r]] = sum.GetValueOrDefault(e.Labels[i * all + r]) + Math.Exp(e.Scores[i * all + r]) / 3;
+            var expected = sum.Select(kv => (Label: kv.Key, Score: Math.Log(kv.Value))).OrderByDescending(e => e.Score).Take(k).ToArray();
+            for (int r = 0; r < k; r++)
+            {
+                Assert.Equal(expected[r].Score, got.Scores[i * k + r], 1e-4);
+                bool nearTie = (r > 0 && expected[r - 1].Score - expected[r].Score < 1e-4) || (r < k - 1 && expected[r].Score - expected[r + 1].Score < 1e-4);
+                if (!nearTie) Assert.Equal(expected[r].Label, got.Labels[i * k + r]);
+            }
+        }
+        // With a beam over every leaf of every tree, the ensemble's beam search is its exhaustive scoring.
+        var exhaustive = ensemble.ExhaustiveTopK(Data.Test.Features, k);
+        var full = ensemble.TopK(Data.Test.Features, k, ensemble.Members.Max(m => m.Tree.NumLeaves));
+        for (int j = 0; j < exhaustive.Scores.Length; j++) Assert.Equal(exhaustive.Scores[j], full.Scores[j], 1e-4);
+    }
+
+    [Fact]
+    public void EnsembleSavesLoadsAndOldFormatsGetAClearError()
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small with { Trees = 2, LeafNegativeLevels = 1 });
+        var path = Path.Combine(TestData.TempDir(), "ensemble.model");
+        model.Save(path);
+        var loaded = ParabelModel.Load(path);
+        Assert.Equal(2, loaded.Members.Count);
+        Assert.Equal(model.Options, loaded.Options);
+        Assert.Equal(model.Members.Select(m => m.Options), loaded.Members.Select(m => m.Options));
+        Assert.Equal(model.TopK(Data.Test, 5).Labels, loaded.TopK(Data.Test, 5).Labels);
+        Assert.Equal(model.TopK(Data.Test, 5).Scores, loaded.TopK(Data.Test, 5).Scores);
+        // A format-1 file (one tree, no count) is refused by name and version, not misread.
+        ModelFile.Save(path, Methods.Parabel.Parabel.MethodName, 1, w => w.Write(0));
+        var error = Assert.Throws<DataFormatException>(() => ParabelModel.Load(path));
+        Assert.Contains("format version 1", error.Message);
     }
 
     [Fact]
@@ -163,6 +228,8 @@ public class ParabelTests
     {
         Assert.Throws<ArgumentException>(() => new ParabelOptions { MaxLeafLabels = 1 }.Validate());
         Assert.Throws<ArgumentException>(() => new ParabelOptions { Beam = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new ParabelOptions { Trees = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new ParabelOptions { LeafNegativeLevels = -1 }.Validate());
         Assert.Throws<ArgumentException>(() => new ParabelOptions { Learner = new BinaryLearnerOptions { Cost = -1 } }.Validate());
     }
 }

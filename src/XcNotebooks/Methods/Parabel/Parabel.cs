@@ -25,6 +25,24 @@ public static class Parabel
     {
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new ParabelOptions()).Validate();
+        var trees = new ParabelModel[options.Trees];
+        for (int m = 0; m < trees.Length; m++) trees[m] = TrainTree(train, MemberOptions(options, m), monitor);
+        return ParabelModel.Ensemble(trees, options);
+    }
+
+    /// <summary>
+    /// The options of tree <paramref name="member"/> of an ensemble: one tree, seeded by the run's seed (tree 0, so a
+    /// single tree is the ensemble of one) or a seed of its own (<see cref="SeedStreams.Parabel.EnsembleTree"/>).
+    /// </summary>
+    public static ParabelOptions MemberOptions(ParabelOptions options, int member)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (member < 0 || member >= options.Trees) throw new ArgumentOutOfRangeException(nameof(member), $"tree {member} of {options.Trees}");
+        return options with { Trees = 1, Seed = member == 0 ? options.Seed : SeedStreams.Parabel.EnsembleTree.Of(options.Seed, member) };
+    }
+
+    private static ParabelModel TrainTree(Dataset train, ParabelOptions options, TrainingMonitor? monitor)
+    {
         monitor ??= TrainingMonitor.Silent;
         var clock = Stopwatch.StartNew();
         var trainer = new ParabelNodeTrainer(train, options, BuildTree(train, options, monitor));
@@ -114,14 +132,27 @@ internal sealed class ParabelNodeTrainer
     /// </summary>
     public double Cost(int t)
     {
-        long positives = LabelsUnder(t).Sum(l => (long)_pointsOf.RowLength(l));
+        long positives = LabelsUnder(TrainingNode(t)).Sum(l => (long)_pointsOf.RowLength(l));
         return (double)ParabelModel.Width(Tree, t) * Math.Min(positives, _train.NumPoints);
+    }
+
+    /// <summary>
+    /// The node whose points train node t's classifiers: t itself, or for a leaf its ancestor
+    /// <see cref="ParabelOptions.LeafNegativeLevels"/> levels up (the root at most).
+    /// </summary>
+    private int TrainingNode(int t)
+    {
+        int reach = t;
+        if (Tree.IsLeaf(t))
+            for (int up = 0; up < _options.LeafNegativeLevels && reach > 0; up++) reach = _parent[reach];
+        return reach;
     }
 
     public ParabelNode TrainNode(int t)
     {
         var labels = _train.Labels;
-        var points = t == 0 ? Enumerable.Range(0, _train.NumPoints).ToArray() : PointsUnder(t);
+        int reach = TrainingNode(t);
+        var points = reach == 0 ? Enumerable.Range(0, _train.NumPoints).ToArray() : PointsUnder(reach);
         int[] targets;
         PointLabels labelsOf;
         if (Tree.IsLeaf(t))

@@ -16,8 +16,8 @@ namespace XcNotebooks.Methods.Parabel;
 /// </summary>
 public sealed class ParabelModel : IXcModel, IReportDetails
 {
-    /// <summary>Format version of saved models.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>Format version of saved models (2: a count of trees, then each tree; format 1 held one tree).</summary>
+    public const int FormatVersion = 2;
 
     /// <summary>
     /// Wraps a tree and its classifiers, stored sparsely per node (the node that owns them: an inner node owns its two
@@ -67,7 +67,48 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         _logistic = Options.Learner.Kind == BinaryLearnerKind.LogisticDual;
         (_innerStart, _innerColumn, _innerWeight) = FeatureRows(inner: true);
         (_leafStart, _leafColumn, _leafWeight) = FeatureRows(inner: false);
+        _members = [this];
     }
+
+    /// <summary>
+    /// An ensemble of single trees (<paramref name="trees"/>, trained on the same labels and features): a label's
+    /// score is the log of the mean over the trees of its path probability, 0 in a tree whose beam misses it.
+    /// <paramref name="options"/> are the ensemble's (Trees = the number of trees); the single-tree members of this
+    /// model (<see cref="Tree"/>, <see cref="Blocks"/>, ...) are those of the first tree.
+    /// </summary>
+    public static ParabelModel Ensemble(IReadOnlyList<ParabelModel> trees, ParabelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(trees);
+        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        if (trees.Count != options.Trees) throw new ArgumentException($"{trees.Count} trees given for an ensemble of {options.Trees}");
+        if (trees.Count == 1) return trees[0];
+        foreach (var tree in trees)
+        {
+            if (tree.Members.Count != 1) throw new ArgumentException("an ensemble's members must be single trees");
+            if (tree.NumLabels != trees[0].NumLabels || tree.NumFeatures != trees[0].NumFeatures)
+                throw new ArgumentException($"ensemble trees disagree on the shape: {tree.NumLabels} x {tree.NumFeatures} vs {trees[0].NumLabels} x {trees[0].NumFeatures}");
+            if (tree.Options.Learner.Kind != options.Learner.Kind || tree.Options.Bias != options.Bias || tree.Options.NormalizeRows != options.NormalizeRows)
+                throw new ArgumentException("ensemble trees must share the learner kind, bias and row normalisation");
+        }
+        return new ParabelModel(trees.ToArray(), options);
+    }
+
+    private ParabelModel(ParabelModel[] trees, ParabelOptions options)
+    {
+        var first = trees[0];
+        Options = options;
+        (NumLabels, NumFeatures, Tree) = (first.NumLabels, first.NumFeatures, first.Tree);
+        (_featureStart, _features, _blocks, _bias, _blockStart) = (first._featureStart, first._features, first._blocks, first._bias, first._blockStart);
+        (_firstChild, _labelStart, _labelCount, _leafLabels, _logistic) = (first._firstChild, first._labelStart, first._labelCount, first._leafLabels, first._logistic);
+        (_innerStart, _innerColumn, _innerWeight) = (first._innerStart, first._innerColumn, first._innerWeight);
+        (_leafStart, _leafColumn, _leafWeight) = (first._leafStart, first._leafColumn, first._leafWeight);
+        _members = trees;
+    }
+
+    /// <summary>The trees of the model: itself alone for a single tree, else the ensemble's trees.</summary>
+    public IReadOnlyList<ParabelModel> Members => _members;
+
+    private readonly ParabelModel[] _members;
 
     /// <summary>
     /// The prediction layout: the non-zero weights of the inner nodes' classifiers (<paramref name="inner"/>: columns
@@ -136,7 +177,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     /// <summary>Feature dimension D.</summary>
     public int NumFeatures { get; }
 
-    /// <summary>The label tree.</summary>
+    /// <summary>The label tree (the first tree's in an ensemble).</summary>
     public LabelTree Tree { get; }
 
     /// <summary>Per owner node, where its features start in <see cref="Features"/> (one more entry than nodes).</summary>
@@ -155,7 +196,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     public ParabelOptions Options { get; }
 
     /// <summary>Bytes of the classifiers: a 4-byte feature id per used feature and owner, 4 bytes per weight and bias.</summary>
-    public long ModelBytes => 4L * (_features.Length + _blocks.LongLength + _bias.Length);
+    public long ModelBytes => _members.Length > 1 ? _members.Sum(m => m.ModelBytes) : 4L * (_features.Length + _blocks.LongLength + _bias.Length);
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
@@ -165,7 +206,7 @@ public sealed class ParabelModel : IXcModel, IReportDetails
 
     /// <summary>The tree's size: "nodes" and "leaves".</summary>
     RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) =>
-        new() { Details = new Dictionary<string, object?> { ["nodes"] = Tree.NumNodes, ["leaves"] = Tree.NumLeaves } };
+        new() { Details = new Dictionary<string, object?> { ["trees"] = _members.Length, ["nodes"] = _members.Sum(m => m.Tree.NumNodes), ["leaves"] = _members.Sum(m => m.Tree.NumLeaves) } };
 
     /// <summary>The weights of classifier <paramref name="column"/> as a dense vector of D values (for inspection and tests).</summary>
     public float[] ClassifierWeights(int column)
@@ -208,13 +249,67 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         if (beam < 1) throw new ArgumentException($"beam must be at least 1, got {beam}");
         features = ModelInputs.InFeatureSpace(features, NumFeatures);
         var result = TopKPredictions.Empty(features.Rows, k);
+        if (_members.Length > 1) return EnsembleTopK(features, k, beam, result);
         int widest = Math.Max(2, Tree.LabelCount.Max());
         Parallel.For(0, features.Rows, () => new BeamWorkspace(beam, widest, Tree.NumNodes), (i, _, workspace) =>
         {
-            BeamSearch(features, i, workspace, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            BeamSearch(features, i, workspace);
+            SelectLeafLabels(workspace, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
             return workspace;
         }, _ => { });
         return result;
+    }
+
+    /// <summary>
+    /// The ensemble's top k: each tree's beam search, the probabilities exp(path score) of the labels of its beam's
+    /// leaves summed into a dense accumulator (labels touched listed), then the k best of the mean, as log-probabilities.
+    /// </summary>
+    private TopKPredictions EnsembleTopK(CsrMatrix features, int k, int beam, TopKPredictions result)
+    {
+        float share = 1f / _members.Length;
+        Parallel.For(0, features.Rows, () => new EnsembleWorkspace(_members, beam, NumLabels), (i, _, w) =>
+        {
+            EnsemblePoint(features, i, w, share, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            return w;
+        }, _ => { });
+        return result;
+    }
+
+    // Optimised at first call, as BeamSearch (prediction runs are short).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EnsemblePoint(CsrMatrix features, int i, EnsembleWorkspace w, float share, Span<int> labels, Span<float> best)
+    {
+        for (int m = 0; m < _members.Length; m++)
+        {
+            var tree = _members[m];
+            var beamSpace = w.Trees[m];
+            tree.BeamSearch(features, i, beamSpace);
+            tree.AccumulateLeafLabels(beamSpace, share, w.Sum, w.Touched);
+        }
+        labels.Fill(-1);
+        best.Fill(float.NegativeInfinity);
+        var sum = w.Sum;
+        foreach (int label in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(w.Touched))
+        {
+            float p = sum[label];
+            sum[label] = 0;
+            if (p > best[^1] || labels[^1] < 0) TopKSelector.Offer(label, p, labels, best);
+        }
+        w.Touched.Clear();
+        for (int r = 0; r < best.Length && labels[r] >= 0; r++) best[r] = MathF.Log(best[r]);
+    }
+
+    private sealed class EnsembleWorkspace
+    {
+        public EnsembleWorkspace(ParabelModel[] trees, int beam, int numLabels)
+        {
+            Trees = trees.Select(t => new BeamWorkspace(beam, Math.Max(2, t.Tree.LabelCount.Max()), t.Tree.NumNodes)).ToArray();
+            Sum = new float[numLabels];
+        }
+
+        public readonly BeamWorkspace[] Trees;
+        public readonly float[] Sum;
+        public readonly List<int> Touched = [];
     }
 
     /// <summary>
@@ -228,24 +323,20 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         var result = TopKPredictions.Empty(features.Rows, k);
         Parallel.For(0, features.Rows, i =>
         {
-            var pathScore = new float[Tree.NumNodes];
             var scores = new float[NumLabels];
-            Array.Fill(scores, float.NegativeInfinity);
-            var buffer = new float[Math.Max(2, Tree.LabelCount.Max())];
             var idx = features.RowIndices(i);
             var val = features.RowValues(i);
-            float scale = RowScale(val);
-            for (int t = 0; t < Tree.NumNodes; t++) // parents come before children in breadth-first order
+            if (_members.Length == 1) ExhaustiveScores(idx, val, scores);
+            else
             {
-                int count = Tree.IsLeaf(t) ? Tree.LabelCount[t] : 2;
-                var margins = buffer.AsSpan(0, count);
-                Margins(idx, val, scale, t, margins);
-                for (int m = 0; m < count; m++)
+                // The mean of the trees' path probabilities, as a log-probability (-infinity where every tree gives 0).
+                var sum = new float[NumLabels];
+                foreach (var tree in _members)
                 {
-                    float score = pathScore[t] + LogProbability(margins[m]);
-                    if (Tree.IsLeaf(t)) scores[Tree.LeafLabels[Tree.LabelStart[t] + m]] = score;
-                    else pathScore[Tree.FirstChild[t] + m] = score;
+                    tree.ExhaustiveScores(idx, val, scores);
+                    for (int l = 0; l < NumLabels; l++) sum[l] += MathF.Exp(scores[l]) / _members.Length;
                 }
+                for (int l = 0; l < NumLabels; l++) scores[l] = sum[l] > 0 ? MathF.Log(sum[l]) : float.NegativeInfinity;
             }
             TopKSelector.Select(scores, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
             for (int r = 0; r < k; r++)
@@ -254,17 +345,41 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         return result;
     }
 
+    /// <summary>Every label's path score in this (single) tree on one point; -infinity for labels in no leaf.</summary>
+    private void ExhaustiveScores(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, float[] scores)
+    {
+        var pathScore = new float[Tree.NumNodes];
+        Array.Fill(scores, float.NegativeInfinity);
+        var buffer = new float[Math.Max(2, Tree.LabelCount.Max())];
+        float scale = RowScale(val);
+        for (int t = 0; t < Tree.NumNodes; t++) // parents come before children in breadth-first order
+        {
+            int count = Tree.IsLeaf(t) ? Tree.LabelCount[t] : 2;
+            var margins = buffer.AsSpan(0, count);
+            Margins(idx, val, scale, t, margins);
+            for (int m = 0; m < count; m++)
+            {
+                float score = pathScore[t] + LogProbability(margins[m]);
+                if (Tree.IsLeaf(t)) scores[Tree.LeafLabels[Tree.LabelStart[t] + m]] = score;
+                else pathScore[Tree.FirstChild[t] + m] = score;
+            }
+        }
+    }
+
     private sealed class BeamWorkspace(int beam, int widest, int nodes)
     {
         public readonly int[] Nodes = new int[beam], NextNodes = new int[beam];
         public readonly float[] Scores = new float[beam], NextScores = new float[beam];
         public readonly float[] Inner = new float[Math.Max(0, nodes - 1)], Leaf = new float[beam * widest];
         public readonly int[] Order = new int[beam];
+        /// <summary>The point's row scale and the number of leaves in the beam after <see cref="BeamSearch"/>.</summary>
+        public float Scale;
+        public int Size;
     }
 
     // Optimised at first call: prediction runs are short, and tier-0 code would dominate them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BeamSearch(CsrMatrix features, int row, BeamWorkspace w, Span<int> labels, Span<float> best)
+    private void BeamSearch(CsrMatrix features, int row, BeamWorkspace w)
     {
         var idx = features.RowIndices(row);
         var val = features.RowValues(row);
@@ -311,16 +426,18 @@ public sealed class ParabelModel : IXcModel, IReportDetails
                 w.Scores[b] = nextScores[b];
             }
         }
-        LeafLabels(idx, val, scale, w, size, labels, best);
+        LeafMargins(idx, val, w, size);
+        w.Scale = scale;
+        w.Size = size;
     }
 
     /// <summary>
-    /// Scores the labels of the beam's <paramref name="size"/> leaves (w.Nodes, path scores w.Scores) and keeps the k
-    /// best: the leaves in label order, then for each of the point's features one walk along its row of leaf-label
+    /// The unscaled margins (no bias) of the labels of the beam's <paramref name="size"/> leaves (w.Nodes), into
+    /// w.Leaf: the leaves in label order, then for each of the point's features one walk along its row of leaf-label
     /// weights, jumping (binary search) to each leaf's stretch of columns and adding the weights found there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LeafLabels(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, float scale, BeamWorkspace w, int size, Span<int> labels, Span<float> best)
+    private void LeafMargins(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, BeamWorkspace w, int size)
     {
         var order = w.Order.AsSpan(0, size);
         for (int b = 0; b < size; b++)
@@ -345,6 +462,15 @@ public sealed class ParabelModel : IXcModel, IReportDetails
                 for (; pos < end && _leafColumn[pos] < last; pos++) slot[_leafColumn[pos] - first] += x * _leafWeight[pos];
             }
         }
+    }
+
+    /// <summary>The k best labels of the beam's leaves after <see cref="BeamSearch"/>: path score plus the label's log-probability.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SelectLeafLabels(BeamWorkspace w, Span<int> labels, Span<float> best)
+    {
+        int widest = w.Leaf.Length / w.Nodes.Length, size = w.Size;
+        var margins = w.Leaf.AsSpan();
+        float scale = w.Scale;
         labels.Fill(-1);
         best.Fill(float.NegativeInfinity);
         float bias = Options.Bias;
@@ -359,6 +485,49 @@ public sealed class ParabelModel : IXcModel, IReportDetails
                 float score = pathScore + LogProbability(slot[m] * scale + bias * _bias[firstLeafColumn + start + m]);
                 // Most of a leaf's labels fall below the k-th best: skip the call for them.
                 if (score > best[^1] || labels[^1] < 0) TopKSelector.Offer(_leafLabels[start + m], score, labels, best);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="share"/> x the probability exp(path score) of each label of the beam's leaves after
+    /// <see cref="BeamSearch"/> into <paramref name="sum"/>, listing in <paramref name="touched"/> the labels whose sum was 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AccumulateLeafLabels(BeamWorkspace w, float share, float[] sum, List<int> touched)
+    {
+        int widest = w.Leaf.Length / w.Nodes.Length;
+        float bias = Options.Bias, scale = w.Scale;
+        int firstLeafColumn = _firstChild.Length - 1;
+        for (int b = 0; b < w.Size; b++)
+        {
+            int leaf = w.Nodes[b], count = _labelCount[leaf], start = _labelStart[leaf];
+            var slot = w.Leaf.AsSpan(b * widest, count);
+            float pathScore = w.Scores[b];
+            // slot becomes the labels' probabilities exp(path score + log-probability), vectorised (exp dominates otherwise).
+            TensorPrimitives.Multiply(slot, scale, slot);
+            TensorPrimitives.MultiplyAdd(_bias.AsSpan(firstLeafColumn + start, count), bias, slot, slot);
+            if (_logistic)
+                for (int m = 0; m < count; m++) slot[m] = pathScore + LogProbability(slot[m]);
+            else
+            {
+                // -max(0, 1 - s)^2, Parabel's squared hinge, as in LogProbability.
+                TensorPrimitives.Subtract(1f, slot, slot);
+                TensorPrimitives.Max(slot, 0f, slot);
+                TensorPrimitives.Multiply(slot, slot, slot);
+                TensorPrimitives.Subtract(pathScore, slot, slot);
+            }
+            TensorPrimitives.Exp(slot, slot);
+            for (int m = 0; m < count; m++)
+            {
+                float p = slot[m];
+                int label = _leafLabels[start + m];
+                if (sum[label] == 0)
+                {
+                    if (p == 0) continue;
+                    touched.Add(label);
+                }
+                sum[label] += share * p;
             }
         }
     }
@@ -430,14 +599,18 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         {
             w.Write(NumLabels);
             w.Write(NumFeatures);
-            w.WriteArray(_firstChild);
-            w.WriteArray(_labelStart);
-            w.WriteArray(_labelCount);
-            w.WriteArray(_leafLabels);
-            w.WriteArray(_featureStart);
-            w.WriteArray(_features);
-            w.WriteArray(_blocks);
-            w.WriteArray(_bias);
+            w.Write(_members.Length);
+            foreach (var tree in _members)
+            {
+                w.WriteArray(tree._firstChild);
+                w.WriteArray(tree._labelStart);
+                w.WriteArray(tree._labelCount);
+                w.WriteArray(tree._leafLabels);
+                w.WriteArray(tree._featureStart);
+                w.WriteArray(tree._features);
+                w.WriteArray(tree._blocks);
+                w.WriteArray(tree._bias);
+            }
             w.Write(JsonSerializer.Serialize(Options, RunReport.JsonOptions));
         });
 
@@ -446,17 +619,19 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     public static ParabelModel Load(string path, BackendKind? backend = null) =>
         ModelFile.Load(path, Parabel.MethodName, FormatVersion, r =>
         {
-            int numLabels = r.ReadInt32(), numFeatures = r.ReadInt32();
-            var tree = new LabelTree(r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray());
-            var featureStart = r.ReadIntArray();
-            var features = r.ReadIntArray();
-            var blocks = r.ReadFloatArray();
-            var bias = r.ReadFloatArray();
+            int numLabels = r.ReadInt32(), numFeatures = r.ReadInt32(), count = r.ReadInt32();
+            if (count < 1 || count > 1000) throw new DataFormatException(path, 0, $"damaged model file: {count} trees");
+            var parts = new (LabelTree Tree, int[] FeatureStart, int[] Features, float[] Blocks, float[] Bias)[count];
+            for (int m = 0; m < count; m++)
+                parts[m] = (new LabelTree(r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray(), r.ReadIntArray()),
+                    r.ReadIntArray(), r.ReadIntArray(), r.ReadFloatArray(), r.ReadFloatArray());
             var options = JsonSerializer.Deserialize<ParabelOptions>(r.ReadString(), RunReport.JsonOptions)
                 ?? throw new DataFormatException(path, 0, "missing options");
             try
             {
-                return new ParabelModel(numLabels, numFeatures, tree, featureStart, features, blocks, bias, options);
+                var trees = parts.Select((p, m) => new ParabelModel(numLabels, numFeatures, p.Tree, p.FeatureStart, p.Features, p.Blocks, p.Bias,
+                    Parabel.MemberOptions(options, m))).ToArray();
+                return Ensemble(trees, options);
             }
             catch (ArgumentException e)
             {
