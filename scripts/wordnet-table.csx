@@ -3,9 +3,10 @@
 // W-LTLS with random and with similarity-preserving assignments from the hypernym hierarchy, one-vs-rest, DSNC with
 // code lookup, DEXA and DEXML (label texts); on the ancestors set (multi-label): popularity, k-NN, NeuralXC and
 // HierarchicalXC. Columns: P@1, P@5, PSP@5, train s, predict µs/point, model MB, peak memory MB (each run's own peak:
-// the process's peak is reset between runs on Linux). Prints the two Markdown tables, and writes them to FILE.md with --out.
+// the process's peak is reset between runs on Linux). Prints the two Markdown tables, and writes them to FILE.md with --table (after each
+// table, so a long run keeps what it has; `xcn run`'s own --out is for notebooks).
 //
-//   dotnet run --project src/XcNotebooks.Cli -c Release -- run scripts/wordnet-table.csx [--label-sample N] [--ancestors-sample N] [--skip wltls,ovr,...] [--out FILE.md]
+//   dotnet run --project src/XcNotebooks.Cli -c Release -- run scripts/wordnet-table.csx [--label-sample N] [--ancestors-sample N] [--skip wltls,ovr,...] [--table FILE.md]
 //
 // Full mode runs on all 16,897 classes and all ancestors' points unless --label-sample N (a seeded sample of N classes
 // and their points, `xcn data wordnet --label-sample N`) or --ancestors-sample N (a seeded sample of N points with all
@@ -33,8 +34,8 @@ for (int i = 0; i < Args.Count; i++)
         case "--label-sample": hypernymSample = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--ancestors-sample": ancestorsSample = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--skip": skip.UnionWith(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
-        case "--out": outFile = Value(); break;
-        default: throw new ArgumentException($"unknown argument {Args[i]}: expected --label-sample N, --ancestors-sample N, --skip names, --out FILE.md");
+        case "--table": outFile = Value(); break;
+        default: throw new ArgumentException($"unknown argument {Args[i]}: expected --label-sample N, --ancestors-sample N, --skip names, --table FILE.md");
     }
 }
 var settings = NotebookEnv.Pick(full: new WordNetComparisonOptions(), fast: WordNetComparisonOptions.Fast);
@@ -56,12 +57,9 @@ foreach (var task in new[] { WordNetTask.Hypernym, WordNetTask.Ancestors })
     markdown.AppendLine($"### {chosen.Name}").AppendLine()
         .AppendLine($"{data.Train.NumPoints:N0} training and {data.Test.NumPoints:N0} test points, {data.Train.NumLabels:N0} labels. {table.Caption}.").AppendLine()
         .AppendLine(MethodComparison.ToCostMarkdown(rows));
+    if (outFile is not null)
+        File.WriteAllText(Path.GetFullPath(Path.Combine("..", outFile)), markdown.ToString()); // the runner works in scripts/: relative paths are from the repository root
 }
 Console.WriteLine();
 Console.WriteLine(markdown);
-if (outFile is not null)
-{
-    var path = Path.GetFullPath(Path.Combine("..", outFile)); // the runner works in scripts/: relative paths are from the repository root
-    File.WriteAllText(path, markdown.ToString());
-    Console.WriteLine($"Wrote {path}");
-}
+if (outFile is not null) Console.WriteLine($"Wrote {Path.GetFullPath(Path.Combine("..", outFile))}");
