@@ -1,4 +1,5 @@
 using System.Globalization;
+using XcNotebooks.Cli;
 using XcNotebooks.Core;
 using XcNotebooks.Data.WordNet;
 using XcNotebooks.Experiments;
@@ -161,6 +162,14 @@ public sealed class WordNetComparisonTests
         var hierarchy = sample.Hierarchy(); // the kept labels' nearest kept ancestors: every label below entity when entity is kept
         Assert.Equal(sample.Statistics.Labels, hierarchy.NumLabels);
         Assert.Throws<ArgumentException>(() => WordNetDatasets.Build(dictionary, options with { PointSample = 0 }));
+
+        // The CLI's --point-sample builds the same sample (one builder behind both).
+        var outDir = TestData.TempDir();
+        Assert.Equal(0, XcnCli.Run(["data", "wordnet", "--dict", dictionary, "--out", outDir, "--task", "ancestors", "--split", "0.5,0,0.5", "--point-sample", "3"]));
+        Assert.Equal(sample.Splits.Train.LabelNames, File.ReadAllLines(Path.Combine(outDir, "labels.txt")));
+        using var stats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "stats.json")));
+        Assert.Equal(3, stats.RootElement.GetProperty("PointSample").GetInt32());
+        Assert.Contains("Point sample: 3 points", File.ReadAllText(Path.Combine(outDir, "PROVENANCE.txt")), StringComparison.Ordinal);
     }
 
     [Fact]
