@@ -30,12 +30,15 @@ public sealed class DataCommand : ICliCommand
     private static readonly Option<int?> LabelSample = new("--label-sample")
     { Description = "keep a random sample of this many labels (seeded by --seed) and their points; default: every label" };
 
+    private static readonly Option<int?> PointSample = new("--point-sample")
+    { Description = "keep a random sample of this many points (seeded by --seed) with all their labels; default: every point" };
+
     /// <inheritdoc />
     public Command Build()
     {
         var wordnet = new Command("wordnet", "build the WordNet hypernym (17k classes) or ancestors (multi-label) data set with its class hierarchy")
         {
-            Dictionary, Out, PartOfSpeech, Task, Seed, Split, LabelSample,
+            Dictionary, Out, PartOfSpeech, Task, Seed, Split, LabelSample, PointSample,
         };
         wordnet.SetAction(args =>
         {
@@ -46,6 +49,7 @@ public sealed class DataCommand : ICliCommand
                 Seed = args.GetValue(Seed),
                 Split = ParseFractions(args.GetValue(Split)!),
                 LabelSample = args.GetValue(LabelSample),
+                PointSample = args.GetValue(PointSample),
             };
             options.Validate();
             var set = ConsoleMonitor.Run(monitor => WordNetDatasets.Build(args.GetValue(Dictionary)!, options, monitor));

@@ -44,11 +44,31 @@ public sealed record RunReport
     /// <summary>When the report was made (UTC).</summary>
     public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
 
-    /// <summary>Peak working set of this process so far.</summary>
+    /// <summary>Peak working set of this process so far (since the start, or since the last <see cref="ResetPeakMemory"/>).</summary>
     public static long CurrentPeakMemory()
     {
         using var p = Process.GetCurrentProcess();
         return p.PeakWorkingSet64;
+    }
+
+    /// <summary>
+    /// Starts the peak working set afresh from the current one, so that runs one after the other in one process each
+    /// report their own peak (Linux: "5" to /proc/self/clear_refs resets VmHWM). False where that is not possible
+    /// (other systems, or /proc not writable): <see cref="CurrentPeakMemory"/> then stays the peak since the start.
+    /// </summary>
+    public static bool ResetPeakMemory()
+    {
+        const string clearRefs = "/proc/self/clear_refs";
+        if (!OperatingSystem.IsLinux() || !File.Exists(clearRefs)) return false;
+        try
+        {
+            File.WriteAllText(clearRefs, "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>JSON settings for reports: indented, camelCase, enums as strings, NaN allowed.</summary>

@@ -141,6 +141,7 @@ public static class SeedStreams
     public static class WordNet
     {
         public static readonly SeedStream LabelSample = new("sample of classes", 1);
+        public static readonly SeedStream PointSample = new("sample of points", 2);
     }
 
     /// <summary>The Parabel-style label tree.</summary>

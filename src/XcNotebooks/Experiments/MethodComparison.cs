@@ -22,7 +22,32 @@ public sealed record ComparisonRow(
     double TrainSeconds,
     double PredictSeconds,
     double? ClassifiersPerPoint = null,
-    IReadOnlyList<NeuralXcEpoch>? History = null);
+    IReadOnlyList<NeuralXcEpoch>? History = null)
+{
+    /// <summary>The model's size in bytes (its <see cref="IXcModel.SizeBytes"/>).</summary>
+    public long ModelBytes { get; init; }
+
+    /// <summary>
+    /// The process's peak working set during this row's run (training, prediction, evaluation), data included, when
+    /// <see cref="PeakMemoryOfRunOnly"/>; else the process's peak since it started.
+    /// </summary>
+    public long PeakMemoryBytes { get; init; }
+
+    /// <summary>True when the peak was started afresh before this row's run (<see cref="RunReport.ResetPeakMemory"/>).</summary>
+    public bool PeakMemoryOfRunOnly { get; init; }
+
+    /// <summary>The number of test points predicted.</summary>
+    public int TestPoints { get; init; }
+
+    /// <summary>Prediction time per test point in microseconds (NaN without test points).</summary>
+    public double PredictMicrosecondsPerPoint => TestPoints > 0 ? 1e6 * PredictSeconds / TestPoints : double.NaN;
+}
+
+/// <summary>One row of a comparison to run: its display name, the registered method (<see cref="XcMethods"/> name) and its options.</summary>
+/// <param name="Name">The row's name in tables and charts (distinct within a comparison).</param>
+/// <param name="Method">The method's registered name ("wltls", "ovr", ...).</param>
+/// <param name="Options">Options of the method's options type.</param>
+public sealed record ComparisonRun(string Name, string Method, object Options);
 
 /// <summary>Which methods a comparison runs, with their settings (a method whose entry is empty is left out).</summary>
 public sealed record MethodComparisonOptions
@@ -101,38 +126,64 @@ public static class MethodComparison
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new MethodComparisonOptions();
+        var runs = new List<ComparisonRun>();
+        if (options.Popularity) runs.Add(new("popularity", LabelPopularity.MethodName, new LabelPopularityOptions()));
+        if (options.KNearestNeighbours is { } knn)
+            runs.Add(new($"{knn.Neighbours}-NN (cosine, {knn.Weighting.ToString().ToLowerInvariant()})", KNearestNeighbours.MethodName, knn));
+        if (options.OneVsRest is { } ovr)
+            runs.Add(new($"one-vs-rest ({ovr.Description})", OneVsRestLinear.MethodName, ovr));
+        if (options.Parabel is { } parabel)
+            runs.Add(new($"Parabel-style tree (leaves <= {parabel.MaxLeafLabels}, beam {parabel.Beam})", Methods.Parabel.Parabel.MethodName, parabel));
+        foreach (var (method, nxc) in options.NeuralXc)
+            runs.Add(new(method, Methods.NeuralXc.NeuralXc.MethodName, nxc));
+        foreach (var (method, hxc) in options.HierarchicalXc)
+            runs.Add(new(method, Methods.HierarchicalXc.HierarchicalXc.MethodName, hxc));
+        return Run(data, runs, options.K, monitor);
+    }
+
+    /// <summary>
+    /// Trains and tests each of <paramref name="runs"/> on <paramref name="data"/> through the one pipeline
+    /// (<see cref="Experiment.Run"/>), one after the other, one row each: metrics for k = 1, 3, 5 up to
+    /// <paramref name="k"/>, train and predict seconds, model bytes, and each run's own peak memory where the system
+    /// lets the peak be reset (Linux; <see cref="ComparisonRow.PeakMemoryOfRunOnly"/>).
+    /// </summary>
+    public static IReadOnlyList<ComparisonRow> Run(DataSplits data, IEnumerable<ComparisonRun> runs, int k = 5, TrainingMonitor? monitor = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(runs);
         monitor ??= TrainingMonitor.Silent;
-        if (options.K < 1) throw new ArgumentException($"k must be at least 1, got {options.K}");
+        if (k < 1) throw new ArgumentException($"k must be at least 1, got {k}");
+        var list = runs.ToList();
+        if (list.Select(r => r.Name).Distinct().Count() != list.Count)
+            throw new ArgumentException($"two runs share a name: {string.Join(", ", list.GroupBy(r => r.Name).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'"))}; give the runs distinct names");
+        foreach (var run in list) XcMethods.Find(run.Method).Validate(run.Options); // every run's options before the first trains
         var train = data.Train;
         string name = train.Name.Split('.', '_')[0];
+        var settings = new ExperimentSettings { TopK = k, Ks = new[] { 1, 3, 5 }.Where(x => x <= k).ToArray() };
         var rows = new List<ComparisonRow>();
-
-        var settings = new ExperimentSettings { TopK = options.K, Ks = new[] { 1, 3, 5 }.Where(k => k <= options.K).ToArray() };
-        ComparisonRow Row(string method, string registered, object methodOptions, Func<ExperimentResult, double?>? classifiers = null)
+        foreach (var run in list)
         {
-            monitor.Write($"{name}: {method}");
-            using var result = Experiment.Run(XcMethods.Find(registered), data, methodOptions, settings, monitor);
+            monitor.Write($"{name}: {run.Name}");
+            // The previous run's model is gone: give its memory back so the peak below is this run's.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            bool ownPeak = RunReport.ResetPeakMemory();
+            using var result = Experiment.Run(XcMethods.Find(run.Method), data, run.Options, settings, monitor);
             var report = result.Report;
             var metrics = MetricNames.Where(report.Metrics.ContainsKey).ToDictionary(m => m, m => report.Metrics[m]);
-            var row = new ComparisonRow(name, method, metrics, report.TrainSeconds, report.PredictSeconds, classifiers?.Invoke(result),
-                (result.Model as NeuralXcModel)?.History);
+            double? classifiers = report.Details.TryGetValue("classifiersEvaluatedPerPoint", out var evaluated) && evaluated is double perPoint ? perPoint
+                : run.Method == OneVsRestLinear.MethodName ? train.NumLabels : null;
+            var row = new ComparisonRow(name, run.Name, metrics, report.TrainSeconds, report.PredictSeconds, classifiers,
+                (result.Model as NeuralXcModel)?.History)
+            {
+                ModelBytes = report.ModelBytes,
+                PeakMemoryBytes = report.PeakMemoryBytes,
+                PeakMemoryOfRunOnly = ownPeak,
+                TestPoints = data.Test.NumPoints,
+            };
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {method}: P@1 {row.Metrics["P@1"]:F2}, P@5 {(row.Metrics.TryGetValue("P@5", out var p5) ? p5 : double.NaN):F2}, train {row.TrainSeconds:F1}s"));
-            return row;
+                $"{name}: {run.Name}: P@1 {row.Metrics["P@1"]:F2}, P@5 {(row.Metrics.TryGetValue("P@5", out var p5) ? p5 : double.NaN):F2}, train {row.TrainSeconds:F1}s"));
+            rows.Add(row);
         }
-
-        if (options.Popularity) rows.Add(Row("popularity", LabelPopularity.MethodName, new LabelPopularityOptions()));
-        if (options.KNearestNeighbours is { } knn)
-            rows.Add(Row($"{knn.Neighbours}-NN (cosine, {knn.Weighting.ToString().ToLowerInvariant()})", KNearestNeighbours.MethodName, knn));
-        if (options.OneVsRest is { } ovr)
-            rows.Add(Row($"one-vs-rest ({ovr.Description})", OneVsRestLinear.MethodName, ovr, _ => train.NumLabels));
-        if (options.Parabel is { } parabel)
-            rows.Add(Row($"Parabel-style tree (leaves <= {parabel.MaxLeafLabels}, beam {parabel.Beam})", Methods.Parabel.Parabel.MethodName, parabel));
-        foreach (var (method, nxc) in options.NeuralXc)
-            rows.Add(Row(method, Methods.NeuralXc.NeuralXc.MethodName, nxc));
-        foreach (var (method, hxc) in options.HierarchicalXc)
-            rows.Add(Row(method, Methods.HierarchicalXc.HierarchicalXc.MethodName, hxc,
-                result => (double?)result.Report.Details["classifiersEvaluatedPerPoint"]));
         return rows;
     }
 
@@ -184,13 +235,49 @@ public static class MethodComparison
         return new HtmlTable(columns, cells) { Caption = "Test metrics (%)", RealFormat = "F2" };
     }
 
-    /// <summary>The rows as a Markdown table (for results files).</summary>
-    public static string ToMarkdown(IEnumerable<ComparisonRow> rows)
+    /// <summary>The columns of <see cref="ToCostTable"/> after the method's name.</summary>
+    public static IReadOnlyList<string> CostColumns { get; } = ["P@1", "P@5", "PSP@5", "train s", "predict µs/point", "model MB", "peak memory MB"];
+
+    /// <summary>
+    /// The rows as accuracy against cost (issue 16's table): method, P@1, P@5, PSP@5 (%), train seconds, predict µs
+    /// per test point, model MB and peak memory MB (the run's own peak, data included, where it could be measured; the
+    /// caption says which).
+    /// </summary>
+    public static HtmlTable ToCostTable(IEnumerable<ComparisonRow> rows)
     {
-        var table = ToTable(rows);
+        var list = rows.ToList();
+        const double mega = 1e6;
+        var cells = list.Select(r => (IReadOnlyList<object?>)
+        [
+            r.Method,
+            Metric(r, "P@1"), Metric(r, "P@5"), Metric(r, "PSP@5"),
+            r.TrainSeconds, r.PredictMicrosecondsPerPoint, r.ModelBytes / mega, r.PeakMemoryBytes / mega,
+        ]).ToList();
+        string peak = list.All(r => r.PeakMemoryOfRunOnly)
+            ? "peak memory: the process's peak resident set during the run, data included"
+            : "peak memory: the process's peak resident set since it started (it could not be reset between runs)";
+        string dataset = list.Count > 0 ? list[0].Dataset : "";
+        return new HtmlTable(["method", .. CostColumns], cells)
+        {
+            Caption = $"{dataset}: test metrics (%), times and sizes; {peak}",
+            RealFormat = "F2",
+        };
+    }
+
+    private static double? Metric(ComparisonRow row, string metric) => row.Metrics.TryGetValue(metric, out var v) ? v : null;
+
+    /// <summary>The rows as a Markdown table (for results files).</summary>
+    public static string ToMarkdown(IEnumerable<ComparisonRow> rows) => ToMarkdown(ToTable(rows));
+
+    /// <summary><see cref="ToCostTable"/> as a Markdown table (for results files and scripts).</summary>
+    public static string ToCostMarkdown(IEnumerable<ComparisonRow> rows) => ToMarkdown(ToCostTable(rows));
+
+    private static string ToMarkdown(HtmlTable table)
+    {
         var sb = new StringBuilder();
         sb.Append("| ").AppendJoin(" | ", table.Columns).AppendLine(" |");
-        sb.Append("| ").AppendJoin(" | ", table.Columns.Select((_, i) => i < 2 ? "---" : "---:")).AppendLine(" |");
+        int textColumns = table.Columns.TakeWhile(c => c is "data set" or "method").Count();
+        sb.Append("| ").AppendJoin(" | ", table.Columns.Select((_, i) => i < textColumns ? "---" : "---:")).AppendLine(" |");
         foreach (var row in table.Rows)
             sb.Append("| ").AppendJoin(" | ", row.Select(c => c switch
             {

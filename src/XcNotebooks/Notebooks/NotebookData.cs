@@ -1,5 +1,6 @@
 using XcNotebooks.Data;
 using XcNotebooks.Data.Formats;
+using XcNotebooks.Data.WordNet;
 using XcNotebooks.Core;
 using XcNotebooks.Synthetic;
 
@@ -18,6 +19,52 @@ public sealed record NotebookData(DataSplits Splits, string Name, IReadOnlyDicti
 {
     /// <summary>True when the real data set was read (not the embedded stand-in).</summary>
     public bool IsShared => FallbackReason is null;
+
+    /// <summary>The WordNet data set (statistics, hierarchy, vectoriser) when <see cref="WordNetOrEmbedded(WordNetTask, int?, int?, TrainingMonitor?)"/> built one; null otherwise.</summary>
+    public WordNetDataset? WordNet { get; init; }
+
+    /// <summary>
+    /// The WordNet 3.0 noun data set for <paramref name="task"/> (hypernym: multi-class with the class hierarchy and
+    /// label texts; ancestors: multi-label), built in memory by <see cref="WordNetDatasets.Build(string, WordNetDatasetOptions?, TrainingMonitor?)"/>
+    /// from the dictionary folder named by <c>XCN_WORDNET</c> or Debian's <c>/usr/share/wordnet</c> (package
+    /// wordnet-base), on a seeded sample of <paramref name="labelSample"/> labels and their points, or of
+    /// <paramref name="pointSample"/> points with all their labels (null: all), with the default split
+    /// (seed 0, 0.7 / 0.1 / 0.2 by synset). Without the dictionary: the embedded default (hypernym: 64 synthetic
+    /// classes whose points and classes carry generated texts; ancestors: the embedded multi-label default), with the
+    /// reason.
+    /// </summary>
+    public static NotebookData WordNetOrEmbedded(WordNetTask task, int? labelSample = null, int? pointSample = null, TrainingMonitor? monitor = null)
+    {
+        var folder = Environment.GetEnvironmentVariable("XCN_WORDNET") is { Length: > 0 } named ? named : WordNetDatasets.DebianDictionary;
+        return WordNetOrEmbedded(File.Exists(Path.Combine(folder, "data.noun")) ? folder : null, task, labelSample, pointSample, monitor);
+    }
+
+    /// <summary>The same choice made explicitly: WordNet from <paramref name="dictionary"/> (the folder holding data.noun) unless it is null.</summary>
+    public static NotebookData WordNetOrEmbedded(string? dictionary, WordNetTask task, int? labelSample = null, int? pointSample = null, TrainingMonitor? monitor = null)
+    {
+        if (dictionary is not null)
+        {
+            var wordnet = WordNetDatasets.Build(dictionary, new WordNetDatasetOptions { Task = task, LabelSample = labelSample, PointSample = pointSample }, monitor);
+            var stats = wordnet.Statistics;
+            string sample = (stats.LabelSample, stats.PointSample) switch
+            {
+                (not null, _) => $", a seeded sample of {stats.Labels:N0} labels",
+                (null, not null) => $", a seeded sample of {stats.Points:N0} points ({stats.Labels:N0} labels)",
+                _ => $", all {stats.Labels:N0} labels",
+            };
+            string version = stats.WordNetVersion is { } v ? $"WordNet {v}" : "WordNet";
+            return new NotebookData(wordnet.Splits, $"{version} nouns, {(task == WordNetTask.Hypernym ? "hypernym classes" : "hypernym ancestors")}{sample}",
+                new Dictionary<string, string> { ["wordnet"] = Path.Combine(dictionary, "data.noun") }, null) { WordNet = wordnet };
+        }
+        string missing = $"WordNet is not on this machine (no data.noun in {WordNetDatasets.DebianDictionary} or $XCN_WORDNET; Debian: apt-get install wordnet-base)";
+        return task == WordNetTask.Hypernym
+            ? new NotebookData(EmbeddedData.Default(), "the embedded default (synthetic, 64 classes)",
+                new Dictionary<string, string> { ["embedded"] = $"EmbeddedData.Default() (SyntheticXc seed {EmbeddedData.DefaultOptions.Seed})" },
+                $"{missing}: the embedded default (64 synthetic classes with generated texts, no class hierarchy) stands in for it.")
+            : new NotebookData(EmbeddedData.DefaultMultiLabel(), "the embedded multi-label default (synthetic, 128 labels)",
+                new Dictionary<string, string> { ["embedded"] = $"EmbeddedData.DefaultMultiLabel() (SyntheticXc seed {EmbeddedData.DefaultMultiLabelOptions.Seed})" },
+                $"{missing}: the embedded multi-label default (128 synthetic labels) stands in for it.");
+    }
 
     /// <summary>
     /// Sector (105 classes, the PD-Sparse train/heldout/test split of the W-LTLS paper) from ../shared/data, or in fast

@@ -31,7 +31,7 @@ public sealed class WordNetTests
         "00000060 18 n 01 Rex 0 001 @i 00000040 n 0000 | a famous dog  \n" +
         "00000070 05 n 01 cat 0 001 @ 00000020 n 0000 | a feline  \n";
 
-    private static string FixtureDictionary()
+    internal static string FixtureDictionary()
     {
         var dir = TestData.TempDir();
         File.WriteAllText(Path.Combine(dir, "data.noun"), Header + Synsets);

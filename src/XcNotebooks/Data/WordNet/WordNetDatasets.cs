@@ -48,6 +48,14 @@ public sealed record WordNetDatasetOptions
     /// </summary>
     public int? LabelSample { get; init; }
 
+    /// <summary>
+    /// Keep only a seeded random sample of this many points (synsets, drawn before any label sample), labelled as in the
+    /// whole set: on the ancestors task each kept point keeps all its ancestors (a small multi-label set with the
+    /// full set's labels per point, where a label sample keeps mostly single-label points). The labels are those the
+    /// kept points carry; the hierarchy links each to its nearest kept ancestors. Null keeps every point.
+    /// </summary>
+    public int? PointSample { get; init; }
+
     /// <summary>At most this many characters of the gloss go into a label's readable text (cut at a word boundary).</summary>
     public int LabelGlossChars { get; init; } = 80;
 
@@ -63,6 +71,7 @@ public sealed record WordNetDatasetOptions
         if (Split is null || Split.Count != 3 || Split.Any(f => !double.IsFinite(f) || f < 0) || Math.Abs(Split.Sum() - 1) > 1e-6 || Split[0] <= 0 || Split[2] <= 0)
             throw new ArgumentException($"Split must be three non-negative fractions train,heldout,test that sum to 1, with train and test above 0; got {(Split is null ? "null" : string.Join(",", Split))}", nameof(Split));
         if (LabelSample is < 1) throw new ArgumentException($"LabelSample must be at least 1, got {LabelSample}", nameof(LabelSample));
+        if (PointSample is < 1) throw new ArgumentException($"PointSample must be at least 1, got {PointSample}", nameof(PointSample));
         if (LabelGlossChars < 0) throw new ArgumentException($"LabelGlossChars must be at least 0, got {LabelGlossChars}", nameof(LabelGlossChars));
     }
 }
@@ -78,6 +87,8 @@ public sealed record WordNetStatistics
     public required IReadOnlyList<double> Split { get; init; }
     /// <summary>The number of labels sampled (null: all labels).</summary>
     public int? LabelSample { get; init; }
+    /// <summary>The number of points sampled (null: all points).</summary>
+    public int? PointSample { get; init; }
     /// <summary>Synsets in the data file.</summary>
     public int Synsets { get; init; }
     /// <summary>Synsets with a hypernym: the points.</summary>
@@ -160,6 +171,15 @@ public static class WordNetDatasets
         var pointLabels = options.Task == WordNetTask.Hypernym
             ? points.Select(i => new[] { hypernyms[i][0] }).ToArray()
             : Ancestors(hypernyms, points);
+        bool pointSampled = options.PointSample is { } pointSample && pointSample < points.Length;
+        if (pointSampled)
+        {
+            var order = Enumerable.Range(0, points.Length).ToArray();
+            new SeededRandom(SeedStreams.WordNet.PointSample.Of(options.Seed)).Shuffle(order);
+            var keep = order[..options.PointSample!.Value].Order().ToArray();
+            points = keep.Select(p => points[p]).ToArray();
+            pointLabels = keep.Select(p => pointLabels[p]).ToArray();
+        }
         var isLabel = new bool[synsets.Count];
         foreach (var set in pointLabels) foreach (var l in set) isLabel[l] = true;
         bool sampled = options.LabelSample is { } sample && sample < isLabel.Count(x => x);
@@ -183,7 +203,7 @@ public static class WordNetDatasets
         var edges = new List<(int Parent, int Child)>();
         foreach (int s in labelSynsets)
         {
-            var parents = sampled ? NearestLabelAncestors(hypernyms, isLabel, s) : hypernyms[s].Where(h => isLabel[h]).ToArray();
+            var parents = sampled || pointSampled ? NearestLabelAncestors(hypernyms, isLabel, s) : hypernyms[s].Where(h => isLabel[h]).ToArray();
             if (parents.Length == 0) edges.Add((-1, labelOf[s]));
             foreach (int h in parents) edges.Add((labelOf[h], labelOf[s]));
         }
@@ -330,6 +350,7 @@ public static class WordNetDatasets
             Seed = options.Seed,
             Split = options.Split,
             LabelSample = options.LabelSample,
+            PointSample = options.PointSample,
             Synsets = data.Synsets.Count,
             Points = labels.Rows,
             TrainPoints = splits.Train.NumPoints,
@@ -406,7 +427,7 @@ public static class WordNetDatasets
         and /usr/share/doc/wordnet-base/copyright. "WordNet {s.WordNetVersion ?? "3.0"} Copyright 2006 by Princeton University.
         All rights reserved." The license asks that the copyright notice and its statements appear on all copies.
 
-        {(s.LabelSample is { } sample ? $"Label sample: {sample} labels drawn at random (seed {s.Seed}) and the points that have one of them; the hierarchy links each to its nearest sampled ancestors.\n" : "")}Points: every {s.PartOfSpeech} synset with a hypernym ("@" or "@i"); text = its lemmas (underscores as spaces), then ": "
+        {(s.PointSample is { } points ? $"Point sample: {points} points drawn at random (seed {s.Seed}) with all their labels; the hierarchy links each label to its nearest kept ancestors.\n" : "")}{(s.LabelSample is { } sample ? $"Label sample: {sample} labels drawn at random (seed {s.Seed}) and the points that have one of them; the hierarchy links each to its nearest sampled ancestors.\n" : "")}Points: every {s.PartOfSpeech} synset with a hypernym ("@" or "@i"); text = its lemmas (underscores as spaces), then ": "
         and its gloss. Labels: {(s.Task == "hypernym" ? "the first direct hypernym (multi-class)" : "every hypernym ancestor (multi-label)")};
         label names FIRSTWORD.POS.OFFSET, label texts = lemmas and the start of the gloss (label-texts.txt).
         Class hierarchy: every hypernym edge between two labels (hierarchy.edgelist, "parent child" per line).
