@@ -60,11 +60,57 @@ public static class LinearLearners
         return weights;
     }
 
+    /// <summary>
+    /// As <see cref="TrainWeights(BinaryLearnerOptions, CsrMatrix, int, PointLabels, int, int, TrainingMonitor?, string)"/>
+    /// for features whose last column is a constant (the bias feature): returns the weights of the other D - 1 features
+    /// as a (D - 1) x L matrix and the last feature's weights apart, the same values (pruning included). The dual
+    /// coordinate descent learners write straight into them, so no D x L matrix is formed beside the result;
+    /// <paramref name="positivesOf"/>, when given, lists each learner's +1 points (the targets
+    /// <paramref name="labelsOf"/> gives, filled faster).
+    /// </summary>
+    internal static (RowMajorMatrix Weights, float[] LastRow) TrainWeightsWithLastRow(BinaryLearnerOptions learner, CsrMatrix features, int learners,
+        PointLabels labelsOf, int epochs, int seed, TrainingMonitor? monitor = null, string stage = "Linear learners",
+        int[][]? positivesOf = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        learner = (learner ?? throw new ArgumentNullException(nameof(learner))).Validate();
+        if (features.Cols < 1) throw new ArgumentException("the features need a last (bias) column");
+        int d = features.Cols - 1;
+        RowMajorMatrix weights;
+        float[] lastRow;
+        if (learner.IsOnline)
+        {
+            var stacked = TrainWeights(learner, features, learners, labelsOf, epochs, seed, monitor, stage);
+            weights = new RowMajorMatrix(d, learners, stacked.Data[..(d * learners)]);
+            return (weights, stacked.Row(d).ToArray());
+        }
+        if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
+        weights = new RowMajorMatrix(d, learners);
+        lastRow = new float[learners];
+        var data = weights.Data;
+        DualCoordinateDescent.TrainInto(features, Enumerable.Range(0, learners).ToArray(), new DualCoordinateDescent.LearnerTargets(labelsOf, positivesOf),
+            learner, seed, (first, count, block) =>
+            {
+                for (int j = 0; j < d; j++) block.Slice(j * count, count).CopyTo(data.AsSpan((int)((long)j * learners + first), count));
+                block.Slice(d * count, count).CopyTo(lastRow.AsSpan(first, count));
+            }, monitor, stage);
+        if (learner.PruneBelow > 0)
+        {
+            Prune(weights, (float)learner.PruneBelow);
+            Prune(lastRow, (float)learner.PruneBelow);
+        }
+        return (weights, lastRow);
+    }
+
     /// <summary>DiSMEC's pruning: sets every weight with |w| &lt; <paramref name="threshold"/> to 0; returns the weights kept.</summary>
     public static long Prune(RowMajorMatrix weights, float threshold)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var data = weights.Data;
+        return Prune(weights.Data, threshold);
+    }
+
+    private static long Prune(Span<float> data, float threshold)
+    {
         long kept = 0;
         for (int j = 0; j < data.Length; j++)
         {

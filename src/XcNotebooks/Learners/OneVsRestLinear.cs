@@ -131,12 +131,14 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new OneVsRestOptions()).Validate();
         monitor ??= TrainingMonitor.Silent;
-        var stacked = LinearLearners.TrainWeights(options.Learner, TrainingFeatures(train, options), train.NumLabels,
-            PositivesOf(train.Labels), options.Epochs, options.Seed, monitor, "One-vs-rest");
-        if (options.Bias <= 0) return new OneVsRestLinear(stacked, null, options);
-        int d = train.NumFeatures, labels = train.NumLabels;
-        var weights = new RowMajorMatrix(d, labels, stacked.Data[..(d * labels)]);
-        return new OneVsRestLinear(weights, stacked.Row(d).ToArray(), options);
+        var features = TrainingFeatures(train, options);
+        if (options.Bias <= 0) // the weights are trained in place (D x L): nothing to split off
+            return new OneVsRestLinear(LinearLearners.TrainWeights(options.Learner, features, train.NumLabels,
+                PositivesOf(train.Labels), options.Epochs, options.Seed, monitor, "One-vs-rest"), null, options);
+        // The bias weights go to their own array as they are trained: no (D + 1) x L matrix and no D x L copy of it.
+        var (weights, bias) = LinearLearners.TrainWeightsWithLastRow(options.Learner, features, train.NumLabels,
+            PositivesOf(train.Labels), options.Epochs, options.Seed, monitor, "One-vs-rest", options.Learner.IsOnline ? null : PointsOf(train.Labels));
+        return new OneVsRestLinear(weights, bias, options);
     }
 
     /// <summary>
@@ -156,6 +158,20 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
         foreach (int l in truth.LabelsOf(i))
             if (l >= first && l < first + targets.Length) targets[l - first] = 1;
     };
+
+    /// <summary>The points carrying each label (label l: the rows whose labels include l, ascending).</summary>
+    internal static int[][] PointsOf(LabelMatrix truth)
+    {
+        var counts = new int[truth.NumLabels];
+        for (int i = 0; i < truth.Rows; i++)
+            foreach (int l in truth.LabelsOf(i)) counts[l]++;
+        var points = new int[truth.NumLabels][];
+        for (int l = 0; l < points.Length; l++) points[l] = new int[counts[l]];
+        Array.Clear(counts);
+        for (int i = 0; i < truth.Rows; i++)
+            foreach (int l in truth.LabelsOf(i)) points[l][counts[l]++] = i;
+        return points;
+    }
 
     /// <summary>Writes the label scores of point <paramref name="row"/> into <paramref name="scores"/> (length L).</summary>
     internal void ScoreRow(CsrMatrix features, int row, Span<float> scores)

@@ -137,6 +137,27 @@ public class DualCoordinateDescentTests
         Assert.Equal(Math.Min(8 * expectedKept, 4L * 300 * 10) + 4 * 10, pruned.ModelBytes);
     }
 
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(0f)]
+    public void OneVsRestColumnsAreLoneSolutionsAcrossWeightBlocks(float bias)
+    {
+        // 37 labels: the trainer hands weights over in blocks of 16 columns (and the bias weights apart), so blocks
+        // 0-15, 16-31 and the short 32-36 are each checked against the lone binary solution of every label.
+        var data = SyntheticData.MultiClass(37, 120, 400, 0, 10, seed: 13);
+        var options = new OneVsRestOptions { Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.SvmL2LossDual }, Bias = bias, Seed = 5 };
+        var model = OneVsRestLinear.Train(data.Train, options);
+        Assert.Equal(120, model.NumFeatures);
+        var x = OneVsRestLinear.TrainingFeatures(data.Train, options);
+        for (int l = 0; l < 37; l++)
+        {
+            var y = Enumerable.Range(0, data.Train.NumPoints).Select(i => (sbyte)(data.Train.Labels.Has(i, l) ? 1 : -1)).ToArray();
+            var lone = DualCoordinateDescent.Solve(x, y, options.Learner, XcNotebooks.Core.Seeds.Derive(5, l));
+            for (int j = 0; j < 120; j++) Assert.Equal((float)lone.Weights[j], model.Weights[j, l]);
+            Assert.Equal(bias > 0 ? (float)lone.Weights[120] : 0f, model.BiasWeights[l]);
+        }
+    }
+
     [Fact]
     public void WltlsEdgesTrainedByDualCoordinateDescent()
     {
