@@ -21,7 +21,7 @@ namespace XcNotebooks.Benchmarks;
 internal static class ScaleBenchmark
 {
     private sealed record Row(int Labels, int TrainPoints, string Method, double P1, double TrainSeconds, double PredictMicroseconds,
-        long ModelBytes, long PeakBytes, double WallSeconds, string Note);
+        long ModelBytes, long PeakBytes, double WallSeconds, string Note, double CpuSeconds = double.NaN);
 
     /// <summary>The methods the sweep knows: name, what the table calls it, the xcn arguments.</summary>
     private static readonly (string Name, string Description, string Arguments)[] Methods =
@@ -64,7 +64,7 @@ internal static class ScaleBenchmark
                 DatasetWriter.Write(train, data.Train);
                 DatasetWriter.Write(test + ".partial", data.Test, DataFormat.XmlRepository);
                 File.Move(test + ".partial", test); // the test file marks a complete size
-                Console.WriteLine($"L = {labels:N0}: {data.Train}; generated and written in {clock.Elapsed.TotalSeconds:F0} s");
+                Console.WriteLine($"L = {labels:N0}: {data.Train}; generated and written in {clock.Elapsed.TotalSeconds:F0} s (CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s so far, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB)");
             }
             foreach (var (name, description, arguments) in Methods.Where(m => wanted.Contains(m.Name)))
             {
@@ -80,26 +80,32 @@ internal static class ScaleBenchmark
                 if (timed.TimedOut || !File.Exists(report))
                 {
                     rows.Add(Print(new Row(labels, trainPoints, description, double.NaN, double.NaN, double.NaN, 0, timed.PeakBytes, timed.Seconds,
-                        timed.TimedOut ? $"stopped after {timeout} s" : "failed (see the log)")));
+                        timed.TimedOut ? $"stopped after {timeout} s" : "failed (see the log)", timed.CpuSeconds)));
+                    Write(rows, features, testPoints, outPath, csvPath);
                     continue;
                 }
                 var root = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
                 rows.Add(Print(new Row(labels, trainPoints, description, root.GetProperty("metrics").GetProperty("P@1").GetDouble(),
                     root.GetProperty("trainSeconds").GetDouble(), root.GetProperty("predictSeconds").GetDouble() * 1e6 / testPoints,
-                    root.GetProperty("modelBytes").GetInt64(), timed.PeakBytes, timed.Seconds, "")));
+                    root.GetProperty("modelBytes").GetInt64(), timed.PeakBytes, timed.Seconds, "", timed.CpuSeconds)));
+                Write(rows, features, testPoints, outPath, csvPath); // after every run, so a stopped sweep keeps what it measured
             }
         }
-        var lines = Table(rows, features, testPoints);
-        foreach (var line in lines) Console.WriteLine(line);
-        if (outPath is not null) File.WriteAllLines(outPath, lines);
-        if (csvPath is not null) File.WriteAllLines(csvPath, Csv(rows));
+        foreach (var line in Table(rows, features, testPoints)) Console.WriteLine(line);
+        Write(rows, features, testPoints, outPath, csvPath);
         return 0;
+    }
+
+    private static void Write(List<Row> rows, int features, int testPoints, string? outPath, string? csvPath)
+    {
+        if (outPath is not null) File.WriteAllLines(outPath, Table(rows, features, testPoints));
+        if (csvPath is not null) File.WriteAllLines(csvPath, Csv(rows));
     }
 
     private static Row Print(Row r)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  L {r.Labels,9:N0}  {r.Method,-36} P@1 {r.P1:F2}  train {r.TrainSeconds:F1} s  predict {r.PredictMicroseconds:F0} µs/point  model {r.ModelBytes / 1e6:F1} MB  peak {r.PeakBytes / 1e6:F0} MB  wall {r.WallSeconds:F0} s {r.Note}"));
+            $"  L {r.Labels,9:N0}  {r.Method,-36} P@1 {r.P1:F2}  train {r.TrainSeconds:F1} s  predict {r.PredictMicroseconds:F0} µs/point  model {r.ModelBytes / 1e6:F1} MB  peak {r.PeakBytes / 1e6:F0} MB  wall {r.WallSeconds:F0} s  CPU {r.CpuSeconds:F0} s {r.Note}"));
         return r;
     }
 
@@ -108,19 +114,19 @@ internal static class ScaleBenchmark
         static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
         var lines = new List<string>
         {
-            $"Generator: multi-class, {features:N0} features, power-law label frequencies (exponent 1), max(20,000, 2 L) training points with every label in training, {testPoints:N0} test points; each method one whole `xcn` process (train s and predict µs/point from its report; peak = its maximum resident set).",
+            $"Generator: multi-class, {features:N0} features, power-law label frequencies (exponent 1), max(20,000, 2 L) training points with every label in training, {testPoints:N0} test points; each method one whole `xcn` process (train s and predict µs/point from its report; peak = its maximum resident set; wall and CPU (user + sys) s = the whole process).",
             "",
-            "| labels | method | P@1 | train s | predict µs/point | model MB | peak memory MB | wall s | note |",
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            "| labels | method | P@1 | train s | predict µs/point | model MB | peak memory MB | wall s | CPU s | note |",
+            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         };
         foreach (var r in rows)
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Labels:N0} | {r.Method} | {F(r.P1, "F2")} | {F(r.TrainSeconds, "F1")} | {F(r.PredictMicroseconds, "F0")} | {(r.ModelBytes > 0 ? F(r.ModelBytes / 1e6, "F1") : "—")} | {(r.PeakBytes > 0 ? F(r.PeakBytes / 1e6, "F0") : "—")} | {(r.WallSeconds > 0 ? F(r.WallSeconds, "F0") : "—")} | {r.Note} |"));
+                $"| {r.Labels:N0} | {r.Method} | {F(r.P1, "F2")} | {F(r.TrainSeconds, "F1")} | {F(r.PredictMicroseconds, "F0")} | {(r.ModelBytes > 0 ? F(r.ModelBytes / 1e6, "F1") : "—")} | {(r.PeakBytes > 0 ? F(r.PeakBytes / 1e6, "F0") : "—")} | {(r.WallSeconds > 0 ? F(r.WallSeconds, "F0") : "—")} | {F(r.CpuSeconds, "F0")} | {r.Note} |"));
         return lines;
     }
 
     private static IEnumerable<string> Csv(List<Row> rows) =>
         rows.Select(r => string.Create(CultureInfo.InvariantCulture,
-            $"{r.Labels},{r.TrainPoints},\"{r.Method}\",{r.P1},{r.TrainSeconds},{r.PredictMicroseconds},{r.ModelBytes},{r.PeakBytes},{r.WallSeconds},\"{r.Note}\""))
-            .Prepend("labels,train_points,method,p_at_1,train_seconds,predict_us_per_point,model_bytes,peak_bytes,wall_seconds,note");
+            $"{r.Labels},{r.TrainPoints},\"{r.Method}\",{r.P1},{r.TrainSeconds},{r.PredictMicroseconds},{r.ModelBytes},{r.PeakBytes},{r.WallSeconds},{r.CpuSeconds},\"{r.Note}\""))
+            .Prepend("labels,train_points,method,p_at_1,train_seconds,predict_us_per_point,model_bytes,peak_bytes,wall_seconds,cpu_seconds,note");
 }
