@@ -24,7 +24,7 @@ internal static class WordNetBenchmark
     private sealed record Row(string Method, string Command, double P1, double P5, double Psp5, double TrainSeconds,
         double PredictMicroseconds, long ModelBytes, long PeakBytes, double WallSeconds, string Note);
 
-    internal sealed record Timed(double Seconds, long PeakBytes, bool TimedOut);
+    internal sealed record Timed(double Seconds, long PeakBytes, bool TimedOut, double CpuSeconds = double.NaN);
 
     public static int Run(string[] args)
     {
@@ -176,9 +176,10 @@ internal static class WordNetBenchmark
     /// <summary>Runs a process under /usr/bin/time: wall seconds and peak resident bytes; killed after <paramref name="timeout"/> s.</summary>
     internal static Timed Time(string program, string arguments, string work, int timeout)
     {
-        string timeFile = Path.Combine(work, "time.txt");
-        File.Delete(timeFile);
-        var start = new ProcessStartInfo("/usr/bin/time", $"-f \"%e %M\" -o {timeFile} {program} {arguments}")
+        // A file of this call's own: /usr/bin/time opens it when it starts, so a shared name lets a second run in the
+        // same folder delete or truncate the first run's figures.
+        string timeFile = Path.Combine(work, $"time-{Guid.NewGuid():N}.txt");
+        var start = new ProcessStartInfo("/usr/bin/time", $"-f \"%e %M %U %S\" -o {timeFile} {program} {arguments}")
         { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
@@ -191,8 +192,12 @@ internal static class WordNetBenchmark
             return new Timed(clock.Elapsed.TotalSeconds, 0, true);
         }
         if (process.ExitCode != 0) Console.Error.WriteLine($"{program} {arguments} failed ({process.ExitCode}): {stderr.Result}{stdout.Result[Math.Max(0, stdout.Result.Length - 2000)..]}");
-        var parts = File.ReadAllLines(timeFile).Last().Split(' ');
-        return new Timed(double.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024, false);
+        var lines = File.ReadAllLines(timeFile);
+        File.Delete(timeFile);
+        if (lines.Length == 0) throw new InvalidOperationException($"/usr/bin/time wrote nothing for {program} {arguments}");
+        var parts = lines.Last().Split(' ');
+        return new Timed(double.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024, false,
+            parts.Length >= 4 ? double.Parse(parts[2], CultureInfo.InvariantCulture) + double.Parse(parts[3], CultureInfo.InvariantCulture) : double.NaN);
     }
 
     private static Row Print(Row r)

@@ -108,6 +108,7 @@ public static class SeedStreams
         public static readonly SeedStream Decoder = new("decoder", 3);
         public static readonly SeedStream CodeLayer = new("stochastic binary code layer", 4);
         public static readonly SeedStream Batches = new("mini-batches", 5);
+        public static readonly SeedStream Negatives = new("sampled-softmax negative classes", 6);
     }
 
     /// <summary>NeuralXC. The network takes the run seed; its mini-batches had stream 1, the input decoder's, so an

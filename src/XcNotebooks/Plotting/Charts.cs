@@ -42,6 +42,13 @@ public static class Charts
     }
 
     /// <summary>
+    /// A line chart on log-log axes (one line per series, markers on the points): how a cost grows with a size, where
+    /// a power law y ∝ x^a is a straight line of slope a (the scaling sweep's model bytes, times against labels).
+    /// </summary>
+    public static XcChart LogLog(IEnumerable<ChartSeries> series, string title = "", string xTitle = "", string yTitle = "", ChartStyle? style = null) =>
+        LineChart(series.ToList(), title, xTitle, yTitle, logX: true, logY: true, showMarkers: true, style).ToChart();
+
+    /// <summary>
     /// Metrics against k: one line per method and metric, k = 1..K, in percent; a colour per method, a dash style
     /// per metric. <paramref name="metrics"/> names pyxclib's families ("P", "nDCG", "R", "PSP", "PSnDCG"; default:
     /// P, nDCG and, for reports with propensities, PSP).

@@ -173,6 +173,19 @@ public class ChartsTests
     }
 
     [Fact]
+    public void LogLogPutsBothAxesOnALogScaleAndKeepsThePoints()
+    {
+        var figure = Figure(Charts.LogLog([new ChartSeries("W-LTLS", [1e3, 1e4, 1e5], [16.8, 22.8, 28.0])], "size", "labels", "MB"));
+        var trace = figure["data"]![0]!;
+        Assert.Equal("W-LTLS", trace["name"]!.GetValue<string>());
+        Assert.Equal([1e3, 1e4, 1e5], Numbers(trace["x"]));
+        Assert.Equal([16.8, 22.8, 28.0], Numbers(trace["y"]));
+        Assert.Equal("log", figure["layout"]!["xaxis"]!["type"]!.GetValue<string>());
+        Assert.Equal("log", figure["layout"]!["yaxis"]!["type"]!.GetValue<string>());
+        Assert.Null(Figure(Charts.Lines([new ChartSeries("a", [1, 2], [3, 4])]))["layout"]!["xaxis"]!["type"]);
+    }
+
+    [Fact]
     public void LabelFrequenciesSortTheCountsAndDropEmptyLabelsOnLogAxes()
     {
         // Label counts 1, 3, 0, 2 (label 2 has no point).

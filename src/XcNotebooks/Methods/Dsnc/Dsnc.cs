@@ -115,6 +115,13 @@ public static class Dsnc
         var batchOptions = new MiniBatchOptions { BatchSize = options.BatchSize, Seed = SeedStreams.Dsnc.Batches.Of(options.Seed) };
         bool reinforce = options.Estimator == BinaryGradientEstimator.Reinforce;
         double? baseline = null;
+        var sampled = network.Sampled;
+        sampled?.SetProposal(classes, options.BatchSize);
+        var negatives = sampled is null ? null : new Random(SeedStreams.Dsnc.Negatives.Of(options.Seed));
+        // With the sampled decoder, validation scores every class of at most ValidationPoints heldout points.
+        bool subsample = sampled is not null && heldout is not null && heldout.NumPoints > ValidationPoints;
+        var validationFeatures = subsample ? heldout!.Features.SelectRows(Enumerable.Range(0, ValidationPoints).ToArray()) : heldout?.Features;
+        var validationClasses = subsample ? MultiClassLabels(heldout!)[..ValidationPoints] : null;
         var epochs = new List<DsncEpoch>();
         float[][]? best = null;
         double bestValidation = double.NegativeInfinity;
@@ -130,26 +137,41 @@ public static class Dsnc
             {
                 var rows = plan[b];
                 using var x = backend.Upload(train.Features.SelectRows(rows));
-                using var y = backend.UploadInt(rows.Select(r => classes[r]).ToArray(), rows.Length, 1);
+                var targets = rows.Select(r => classes[r]).ToArray();
                 optimizer.ZeroGradients();
-                var scores = network.Forward(x, training: true);
+                Tensor scores;
+                int[] scoredTargets = targets;
+                if (sampled is not null)
+                {
+                    // Sampled softmax: the scores of the candidate classes only, each point's target its index there.
+                    var (candidates, targetIndex, corrections) = sampled.Candidates(targets, negatives!);
+                    scores = sampled.Forward(network.Codes(x, training: true), candidates, corrections);
+                    scoredTargets = targetIndex;
+                }
+                else scores = network.Forward(x, training: true);
+                using var y = backend.UploadInt(scoredTargets, rows.Length, 1);
                 double value = loss.Compute(scores, y);
-                correct += CountCorrect(backend, scores, rows, classes);
+                correct += CountCorrect(backend, scores, scoredTargets);
+                Tensor? advantages = null;
                 if (reinforce)
                 {
                     // The baseline is the moving average of earlier batches' mean loss (this batch's own at the start).
                     baseline ??= value;
-                    using var advantages = Advantages(backend, scores, y, (float)baseline.Value, 1f / rows.Length);
-                    network.Backward(loss.Gradient, advantages);
+                    advantages = Advantages(backend, scores, y, (float)baseline.Value, 1f / rows.Length);
                     baseline = options.ReinforceBaselineDecay * baseline.Value + (1 - options.ReinforceBaselineDecay) * value;
                 }
-                else network.Backward(loss.Gradient, null);
+                using (advantages)
+                {
+                    if (sampled is not null) network.BackwardCodes(sampled.Backward(loss.Gradient), advantages);
+                    else network.Backward(loss.Gradient, advantages);
+                }
                 optimizer.Step();
                 lossSum += value * rows.Length;
                 monitor.Report("DSNC training", b + 1, plan.Count, epochOf);
             }
-            double? validation = heldout is null ? null
-                : 100 * XcMetrics.Accuracy(heldout.Labels, network.TopK(ModelInputs.InFeatureSpace(heldout.Features, network.NumFeatures), 1).Top1());
+            double? validation = validationFeatures is null ? null
+                : validationClasses is not null ? 100 * Accuracy(validationClasses, network.TopK(ModelInputs.InFeatureSpace(validationFeatures, network.NumFeatures), 1).Top1())
+                : 100 * XcMetrics.Accuracy(heldout!.Labels, network.TopK(ModelInputs.InFeatureSpace(validationFeatures, network.NumFeatures), 1).Top1());
             // On ties the later epoch wins, as in W-LTLS.
             if (validation is not null && validation >= bestValidation)
             {
@@ -186,17 +208,28 @@ public static class Dsnc
         return advantages;
     }
 
-    private static int CountCorrect(IComputeBackend backend, Tensor scores, int[] rows, int[] classes)
+    private static int CountCorrect(IComputeBackend backend, Tensor scores, int[] targets)
     {
         using var values = backend.Allocate(scores.Rows, 1);
         using var indices = backend.AllocateInt(scores.Rows, 1);
         backend.TopK(scores, values, indices);
         var predicted = indices.ToArray();
         int correct = 0;
-        for (int i = 0; i < rows.Length; i++)
-            if (predicted[i] == classes[rows[i]]) correct++;
+        for (int i = 0; i < targets.Length; i++)
+            if (predicted[i] == targets[i]) correct++;
         return correct;
     }
+
+    private static double Accuracy(int[] classes, int[] predicted)
+    {
+        int correct = 0;
+        for (int i = 0; i < classes.Length; i++)
+            if (predicted[i] == classes[i]) correct++;
+        return classes.Length == 0 ? 0 : (double)correct / classes.Length;
+    }
+
+    /// <summary>Most heldout points the per-epoch validation scores when the decoder is the sampled softmax (it ranks every class).</summary>
+    internal const int ValidationPoints = 2000;
 
     /// <summary>The classes' codes from the deterministic codes of the training points.</summary>
     private static BinaryCodeTable BuildCodeTable(DsncNetwork network, CsrMatrix features, int[] classes)

@@ -14,7 +14,8 @@ internal sealed class DsncNetwork : IDisposable
     private readonly SparseLinear _input;
     private readonly Sequential _encoder;
     private readonly StochasticBinaryLayer _code;
-    private readonly Sequential _decoder;
+    private readonly Sequential? _decoder;
+    private readonly SampledSoftmaxDecoder? _sampled;
 
     public DsncNetwork(IComputeBackend backend, int features, int classes, DsncOptions options)
     {
@@ -31,8 +32,11 @@ internal sealed class DsncNetwork : IDisposable
             : new Sequential([new ActivationLayer(backend, Activation.Relu),
                 Mlp.Create(backend, encoderSizes, new MlpOptions { Seed = SeedStreams.Dsnc.EncoderHidden.Of(options.Seed), Name = "encoder.hidden" })]);
         _code = new StochasticBinaryLayer(backend, SeedStreams.Dsnc.CodeLayer.Of(options.Seed), options.Estimator);
-        _decoder = Mlp.Create(backend, [m, .. options.DecoderHidden, classes], new MlpOptions { Seed = SeedStreams.Dsnc.Decoder.Of(options.Seed), Name = "decoder" });
-        Parameters = [.. _input.Parameters, .. _encoder.Parameters, .. _decoder.Parameters];
+        if (options.UsesSampledSoftmax(classes))
+            _sampled = new SampledSoftmaxDecoder(backend, m, classes, options.NegativeSamples, SeedStreams.Dsnc.Decoder.Of(options.Seed));
+        else
+            _decoder = Mlp.Create(backend, [m, .. options.DecoderHidden, classes], new MlpOptions { Seed = SeedStreams.Dsnc.Decoder.Of(options.Seed), Name = "decoder" });
+        Parameters = [.. _input.Parameters, .. _encoder.Parameters, .. (_sampled is null ? _decoder!.Parameters : [_sampled.Weight, _sampled.Bias])];
     }
 
     public IComputeBackend Backend { get; }
@@ -52,9 +56,16 @@ internal sealed class DsncNetwork : IDisposable
     /// <summary>The m code logits of a batch (owned by the encoder).</summary>
     public Tensor Logits(SparseTensor x) => _encoder.Forward(_input.Forward(x), training: false);
 
-    /// <summary>Class scores of a batch: sampled codes when <paramref name="training"/>, else thresholded ones.</summary>
+    /// <summary>The sampled-softmax decoder, or null when the decoder is the dense softmax.</summary>
+    public SampledSoftmaxDecoder? Sampled => _sampled;
+
+    /// <summary>The codes of a batch: sampled when <paramref name="training"/>, else thresholded (owned by the code layer).</summary>
+    public Tensor Codes(SparseTensor x, bool training) => _code.Forward(_encoder.Forward(_input.Forward(x), training), training);
+
+    /// <summary>Class scores of a batch (dense decoder): sampled codes when <paramref name="training"/>, else thresholded ones.</summary>
     public Tensor Forward(SparseTensor x, bool training) =>
-        _decoder.Forward(_code.Forward(_encoder.Forward(_input.Forward(x), training), training), training);
+        (_decoder ?? throw new InvalidOperationException("the sampled-softmax decoder scores candidates (Sampled), not every class at once"))
+            .Forward(Codes(x, training), training);
 
     /// <summary>
     /// Back-propagates the score gradient: through the decoder, then to the encoder by straight-through, or, with
@@ -62,7 +73,12 @@ internal sealed class DsncNetwork : IDisposable
     /// </summary>
     public void Backward(Tensor scoreGradient, Tensor? advantages)
     {
-        var codeGradient = _decoder.Backward(scoreGradient);
+        BackwardCodes(_decoder!.Backward(scoreGradient), advantages);
+    }
+
+    /// <summary>Back-propagates the gradient of the codes (rows x m) to the encoder (see <see cref="Backward"/>).</summary>
+    public void BackwardCodes(Tensor codeGradient, Tensor? advantages)
+    {
         var logitGradient = _code.Estimator == BinaryGradientEstimator.Reinforce
             ? _code.ReinforceBackward(advantages ?? throw new ArgumentNullException(nameof(advantages), "REINFORCE needs the per-point advantages"))
             : _code.Backward(codeGradient);
@@ -95,6 +111,13 @@ internal sealed class DsncNetwork : IDisposable
         var scores = new float[features.Rows * k];
         ForBatches(features, PredictionBatch, (start, x) =>
         {
+            if (_sampled is not null)
+            {
+                var (classes, top) = _sampled.TopK(Codes(x, training: false), k);
+                classes.CopyTo(labels.AsSpan(start * k, x.Rows * k));
+                top.CopyTo(scores.AsSpan(start * k, x.Rows * k));
+                return;
+            }
             var classScores = Forward(x, training: false);
             using var values = Backend.Allocate(x.Rows, k);
             using var indices = Backend.AllocateInt(x.Rows, k);
@@ -124,6 +147,7 @@ internal sealed class DsncNetwork : IDisposable
         _input.Dispose();
         _encoder.Dispose();
         _code.Dispose();
-        _decoder.Dispose();
+        _decoder?.Dispose();
+        _sampled?.Dispose();
     }
 }

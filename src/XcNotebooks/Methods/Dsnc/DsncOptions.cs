@@ -56,6 +56,22 @@ public sealed record DsncOptions
     /// <summary>Hidden layer sizes of the decoder from the code to the class scores (empty: linear), ReLU between them.</summary>
     public IReadOnlyList<int> DecoderHidden { get; init; } = [];
 
+    /// <summary>
+    /// Least number of classes at which a linear decoder trains by sampled softmax (<see cref="NegativeSamples"/>
+    /// drawn classes plus the batch's own, logQ-corrected) instead of the dense softmax over all classes, whose cost
+    /// per step (batch x m x K, and an Adam step over all m x K weights) dominates DSNC's training from about 10^4
+    /// classes on (benchmarks/results/scale-cpu.md). 0: never. Below it the model is what it always was (same seed,
+    /// same weights); a decoder with hidden layers always uses the dense softmax.
+    /// </summary>
+    public int SampledSoftmaxMinClasses { get; init; } = 20_000;
+
+    /// <summary>Classes drawn per step by the sampled softmax (<see cref="SampledSoftmaxMinClasses"/>); at least the class count makes it exact.</summary>
+    public int NegativeSamples { get; init; } = 1024;
+
+    /// <summary>True when a run with <paramref name="classes"/> classes trains its decoder by sampled softmax.</summary>
+    public bool UsesSampledSoftmax(int classes) =>
+        DecoderHidden.Count == 0 && SampledSoftmaxMinClasses > 0 && classes >= SampledSoftmaxMinClasses;
+
     /// <summary>How gradients cross the sampled bits.</summary>
     public BinaryGradientEstimator Estimator { get; init; } = BinaryGradientEstimator.StraightThrough;
 
@@ -184,6 +200,8 @@ public sealed record DsncOptions
         if (!(LearningRate >= 0) || !float.IsFinite(LearningRate))
             throw new ArgumentException($"learning rate must be positive (0: the profile's), got {LearningRate}");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"weight decay must be non-negative, got {WeightDecay}");
+        if (SampledSoftmaxMinClasses < 0) throw new ArgumentException($"the sampled-softmax class threshold must be non-negative (0: never), got {SampledSoftmaxMinClasses}");
+        if (NegativeSamples < 1) throw new ArgumentException($"negative samples must be positive, got {NegativeSamples}");
         if (!Enum.IsDefined(LookupOrder)) throw new ArgumentException($"unknown neighbour order {LookupOrder}");
         if (MaxNeighbours < 0) throw new ArgumentException($"the neighbour cap must be non-negative, got {MaxNeighbours}");
         if (!Enum.IsDefined(Backend)) throw new ArgumentException($"unknown backend {Backend}");
