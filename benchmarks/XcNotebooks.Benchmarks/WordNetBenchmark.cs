@@ -84,6 +84,9 @@ internal static class WordNetBenchmark
             ("wltls-b16-similarity", "W-LTLS b = 16, similarity assignment from the WordNet hierarchy", $"wltls --slice-width 16 --path-assignment similarity --hierarchy {hierarchy}"),
             ("dsnc", "DSNC (linear encoder, code lookup, 3 epochs)", "dsnc --epochs 3 --backend Cpu"),
             ("ovr", "one-vs-rest L2-SVM dual CD (= LIBLINEAR -s 1, defaults)", "baseline --kind ovr --learner svm"),
+            // The text methods read the JSON lines splits; label-texts.txt beside them gives the label texts.
+            ("dexa", "DEXA (defaults: label texts, classifiers, tree fusion fitted on the held-out split)", $"dexa --backend Cpu --heldout {stem}.heldout.jsonl"),
+            ("dexml", "DEXML (defaults: DecoupledSoftmax, label pool by label count)", $"dexml --backend Cpu --heldout {stem}.heldout.jsonl"),
         };
         bool Wanted(string name) => (only is null || only.Contains(name)) && !skip.Contains(name);
         var rows = new List<Row>();
@@ -91,8 +94,10 @@ internal static class WordNetBenchmark
         {
             string report = Path.Combine(work, $"report-{name}.json");
             File.Delete(report);
-            string command = $"xcn {arguments} --train {trainFile} --test {testFile} --topk 5 --report {report}";
-            var timed = Time("dotnet", $"{xcn} {arguments} --train {trainFile} --test {testFile} --topk 5 --report {report}", work, timeout);
+            bool text = name is "dexa" or "dexml";
+            string trainInput = text ? stem + ".train.jsonl" : trainFile, testInput = text ? stem + ".test.jsonl" : testFile;
+            string command = $"xcn {arguments} --train {trainInput} --test {testInput} --topk 5 --report {report}";
+            var timed = Time("dotnet", $"{xcn} {arguments} --train {trainInput} --test {testInput} --topk 5 --report {report}", work, timeout);
             if (timed.TimedOut || !File.Exists(report))
             {
                 rows.Add(Print(new Row(method, command, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, timed.PeakBytes, timed.Seconds,

@@ -53,6 +53,43 @@ public class TextFormatsTests
         Assert.Equal(data.Texts![1], back.Test.Texts![0]);
     }
 
+    [Fact]
+    public void JsonLinesFilesReadLabelTextsFromLabelsTxtAndLabelTextsTxtBesideThem()
+    {
+        // The layout `xcn data wordnet` writes: splits, labels.txt (id order, not sorted) and label-texts.txt.
+        var data = TextSet() with { LabelNames = ["zulu", "alpha", "mike"] };
+        var dir = TestData.TempDir();
+        DatasetWriter.WriteSplits(Path.Combine(dir, "set.jsonl"), new DataSplits(data, null, data.SelectRows([1, 0])));
+        File.WriteAllText(Path.Combine(dir, "label-texts.txt"), "the zulu\n\nthe mike\n"); // an empty text stays in place
+        string train = Path.Combine(dir, "set.train.jsonl"), test = Path.Combine(dir, "set.test.jsonl");
+        foreach (var splits in new[] { DatasetReader.ReadSplits(train, null, test), DatasetReader.ReadDirectory(dir) })
+        {
+            Assert.Equal(["zulu", "alpha", "mike"], splits.Train.LabelNames);
+            Assert.Equal(["the zulu", "", "the mike"], splits.Train.LabelTexts);
+            Assert.Equal(splits.Train.LabelTexts, splits.Test.LabelTexts);
+            Assert.Equal([0, 2], splits.Train.Labels.LabelArray(0));
+            Assert.Equal([1], splits.Test.Labels.LabelArray(0));
+        }
+        // Without label-texts.txt, files named one by one read as before: a sorted vocabulary from the names read.
+        File.Delete(Path.Combine(dir, "label-texts.txt"));
+        var plain = DatasetReader.ReadSplits(train, null, test);
+        Assert.Equal(["alpha", "mike", "zulu"], plain.Train.LabelNames);
+        Assert.Null(plain.Train.LabelTexts);
+        Assert.Equal(["zulu", "alpha", "mike"], DatasetReader.ReadDirectory(dir).Train.LabelNames);
+    }
+
+    [Fact]
+    public void LabelTextsThatDoNotMatchLabelsTxtNameTheFile()
+    {
+        var dir = TestData.TempDir();
+        DatasetWriter.WriteSplits(Path.Combine(dir, "set.jsonl"), new DataSplits(TextSet(), null, TextSet()));
+        var texts = Path.Combine(dir, "label-texts.txt");
+        File.WriteAllText(texts, "one\ntwo\n");
+        var error = Assert.Throws<DataFormatException>(() => DatasetReader.ReadSplits(Path.Combine(dir, "set.train.jsonl"), null, Path.Combine(dir, "set.test.jsonl")));
+        Assert.Contains("label-texts.txt", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2 label texts but 3 labels", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"text\": \"a\", \"labels\": [\"x\"]}\n{\"text\": \"b\", \"labels\": [\"x\"\n", 2, "malformed JSON")]
     [InlineData("{\"text\": \"a\", \"labels\": [\"x\"]}\n[1, 2]\n", 2, "expected a JSON object")]

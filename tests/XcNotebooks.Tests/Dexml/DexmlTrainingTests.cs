@@ -57,6 +57,41 @@ public sealed class DexmlTrainingTests
     }
 
     [Fact]
+    public void AutoPoolScoresEveryLabelUpToTheLimitAndHardMinesBeyond()
+    {
+        var defaults = new DexmlOptions();
+        Assert.Equal(DexmlNegatives.Auto, defaults.Negatives);
+        Assert.Equal(DexmlNegatives.AllLabels, defaults.NegativesFor(150));   // CLINC150, Reuters (90): as before
+        Assert.Equal(DexmlNegatives.AllLabels, defaults.NegativesFor(4096));
+        Assert.Equal(DexmlNegatives.HardMined, defaults.NegativesFor(4097));  // WordNet's 16,897 classes
+        Assert.Equal(DexmlNegatives.InBatch, (defaults with { Negatives = DexmlNegatives.InBatch }).NegativesFor(1_000_000));
+        Assert.Throws<ArgumentException>(() => (defaults with { AllLabelsUpTo = -1 }).Validate());
+
+        var data = ToyText.Create(train: 30);
+        int[] rows = [0, 1, 2];
+        var whole = new LabelPools(data.Train.Labels, ToyText.Labels, Small() with { Negatives = DexmlNegatives.Auto, AllLabelsUpTo = ToyText.Labels });
+        Assert.Equal(DexmlNegatives.AllLabels, whole.Negatives);
+        Assert.Equal(Enumerable.Range(0, ToyText.Labels), whole.Step(rows, new Random(1)).Pool);
+        var mined = new LabelPools(data.Train.Labels, ToyText.Labels, Small() with { Negatives = DexmlNegatives.Auto, AllLabelsUpTo = ToyText.Labels - 1 });
+        Assert.Equal(DexmlNegatives.HardMined, mined.Negatives);
+        var pool = mined.Step(rows, new Random(1)).Pool; // no shortlists yet: the batch's sampled positives only
+        Assert.InRange(pool.Length, 1, rows.Length);
+        Assert.All(pool, l => Assert.Contains(rows, i => data.Train.Labels.Has(i, l)));
+    }
+
+    [Fact]
+    public void AutoPoolAboveTheLimitTrainsExactlyAsHardMined()
+    {
+        var data = ToyText.Create(train: 60, test: 20);
+        var options = Small() with { Epochs = 4, HardNegativeStart = 2, HardNegativeRefresh = 2, HardNegativeShortlist = 3 };
+        using var auto = Dexml.Train(data.Train, null, options with { Negatives = DexmlNegatives.Auto, AllLabelsUpTo = 4 });
+        using var mined = Dexml.Train(data.Train, null, options with { Negatives = DexmlNegatives.HardMined });
+        using var all = Dexml.Train(data.Train, null, options with { Negatives = DexmlNegatives.AllLabels });
+        Assert.Equal(mined.History.Select(e => e.Loss), auto.History.Select(e => e.Loss));
+        Assert.NotEqual(all.History.Select(e => e.Loss), auto.History.Select(e => e.Loss));
+    }
+
+    [Fact]
     public void HardMinedPoolsHoldTheBatchPositivesAndShortlistLabels()
     {
         var data = ToyText.Create(train: 30);

@@ -77,7 +77,7 @@ public static partial class DatasetReader
             DataFormat.SparseText or DataFormat.Npz => Align(files.Select(f => ReadMatrixPair(f, format, monitor)).ToArray()),
             DataFormat.MulanArff => AlignFeatures(files.Select(f => MulanArffFormat.Read(f, null, monitor)).ToArray()),
             DataFormat.ClusHmc => ClusHmcFormat.ReadAll(files, null, monitor),
-            DataFormat.JsonLines => JsonLinesFormat.ReadSplits(files, null, monitor),
+            DataFormat.JsonLines => JsonLinesWithSidecars(files, Path.GetDirectoryName(Path.GetFullPath(train))!, filesForm: true, monitor),
             DataFormat.LfText or DataFormat.RawText or DataFormat.Reuters21578 or DataFormat.Clinc150 =>
                 throw new ArgumentException($"{format} data sets are directories: pass the directory, not {train}"),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
@@ -108,8 +108,7 @@ public static partial class DatasetReader
         }
         var splits = layout.Format switch
         {
-            DataFormat.JsonLines when File.Exists(Path.Combine(dir, "labels.txt")) =>
-                JsonSplits(layout, new JsonLinesOptions { LabelVocabulary = ReadNames(Path.Combine(dir, "labels.txt")) }, monitor),
+            DataFormat.JsonLines when File.Exists(Path.Combine(dir, LabelVocabularyFile)) => JsonSplits(layout, dir, monitor),
             _ => ReadSplits(layout.Train, layout.Heldout, layout.Test, layout.Format, monitor),
         };
         var labelNames = Path.Combine(dir, "label_names.txt");
@@ -177,11 +176,41 @@ public static partial class DatasetReader
         return PairedMatrices.Combine(featuresPath, Matrix(featuresPath), labelsPath, Matrix(labelsPath));
     }
 
-    private static DataSplits JsonSplits(DirectoryLayout layout, JsonLinesOptions options, TrainingMonitor? monitor)
+    private static DataSplits JsonSplits(DirectoryLayout layout, string dir, TrainingMonitor? monitor)
     {
         var files = new[] { layout.Train, layout.Heldout, layout.Test }.Where(f => f is not null).Select(f => f!).ToArray();
-        var sets = JsonLinesFormat.ReadSplits(files, options, monitor);
+        var sets = JsonLinesWithSidecars(files, dir, filesForm: false, monitor);
         return new DataSplits(sets[0], layout.Heldout is null ? null : sets[1], sets[^1]);
+    }
+
+    /// <summary>The label vocabulary beside JSON lines splits: label names in id order, one per line.</summary>
+    public const string LabelVocabularyFile = "labels.txt";
+
+    /// <summary>The label texts beside JSON lines splits: one text per label, in the order of <see cref="LabelVocabularyFile"/>.</summary>
+    public const string LabelTextsFile = "label-texts.txt";
+
+    /// <summary>
+    /// Reads JSON lines splits with the label files in <paramref name="dir"/>: labels.txt is the label vocabulary
+    /// and label-texts.txt (when present) the labels' texts, as `xcn data wordnet` writes them. A directory uses
+    /// labels.txt whenever it is there; files named one by one (<paramref name="filesForm"/>) use the two only when
+    /// both are beside the training file, so that a stray labels.txt does not change how plain files read.
+    /// </summary>
+    private static Dataset[] JsonLinesWithSidecars(string[] files, string dir, bool filesForm, TrainingMonitor? monitor)
+    {
+        var vocabularyPath = Path.Combine(dir, LabelVocabularyFile);
+        var textsPath = Path.Combine(dir, LabelTextsFile);
+        bool hasVocabulary = File.Exists(vocabularyPath), hasTexts = File.Exists(textsPath);
+        if (filesForm && !(hasVocabulary && hasTexts)) return [.. JsonLinesFormat.ReadSplits(files, null, monitor)];
+        var names = hasVocabulary ? ReadNames(vocabularyPath) : null;
+        var sets = JsonLinesFormat.ReadSplits(files, new JsonLinesOptions { LabelVocabulary = names }, monitor).ToArray();
+        if (!hasTexts || names is null) return sets;
+        // Label texts keep empty lines (a label may have no text), so they are read line for line, not as names.
+        var texts = RawTextFormat.ReadLines(textsPath, null).ToList();
+        while (texts.Count > names.Count && texts[^1].Length == 0) texts.RemoveAt(texts.Count - 1);
+        if (texts.Count != names.Count)
+            throw new DataFormatException(textsPath, Math.Min(texts.Count, names.Count) + 1,
+                $"{texts.Count} label texts but {names.Count} labels in {LabelVocabularyFile}: one text per label, in its order");
+        return sets.Select(s => s with { LabelTexts = texts }).ToArray();
     }
 
     private static IReadOnlyList<string> ReadNames(string path) =>

@@ -67,7 +67,7 @@ public static class Dexml
         {
             encoder = TextTowers.CreateEncoder(options, backend, tokenizer, options.Seed);
             monitor.Write($"Encoder: {encoder}; loss {options.Loss}, tau {options.Temperature.ToString(CultureInfo.InvariantCulture)}, " +
-                $"negatives {options.Negatives}, gradient caching {(options.GradientCaching ? $"on ({options.GradientCacheChunk} labels per chunk)" : "off")}");
+                $"negatives {options.NegativesFor(train.NumLabels)}{(options.Negatives == DexmlNegatives.Auto ? " (auto)" : "")}, gradient caching {(options.GradientCaching ? $"on ({options.GradientCacheChunk} labels per chunk)" : "off")}");
             var clock = Stopwatch.StartNew();
             var history = RunTraining(encoder, documents, labels, train.Labels, heldoutDocuments is null ? null : (heldoutDocuments, heldout!.Labels), options, monitor, collective);
             monitor.Write(string.Create(CultureInfo.InvariantCulture, $"DEXML trained in {clock.Elapsed.TotalSeconds:F1} s{(collective.Size > 1 ? $" on {collective.Size} ranks" : "")}"));
@@ -133,7 +133,7 @@ public static class Dexml
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            if (options.Negatives == DexmlNegatives.HardMined && epoch >= options.HardNegativeStart && (epoch - options.HardNegativeStart) % options.HardNegativeRefresh == 0)
+            if (pools.Negatives == DexmlNegatives.HardMined && epoch >= options.HardNegativeStart && (epoch - options.HardNegativeStart) % options.HardNegativeRefresh == 0)
             {
                 pools.Shortlists = HardNegativeShortlists(encoder, documents, labelTexts, labels, options, monitor);
                 monitor.Write($"Hard-negative shortlists refreshed at epoch {epoch} ({options.HardNegativeShortlist} labels per point)");

@@ -16,6 +16,12 @@ public enum DexmlNegatives
     /// (DEXML's <c>dist-de-hnm</c>).
     /// </summary>
     HardMined,
+    /// <summary>
+    /// <see cref="AllLabels"/> up to <see cref="DexmlOptions.AllLabelsUpTo"/> labels, <see cref="HardMined"/> beyond: every
+    /// step of an all-label pool encodes every label text forwards and backwards, so its cost grows with L (16,897
+    /// WordNet classes: hours per run on 2 cores), while a hard-mined pool stays about twice the batch.
+    /// </summary>
+    Auto,
 }
 
 /// <summary>
@@ -45,6 +51,8 @@ public sealed record DexmlObjective(DexmlLoss Loss, float Temperature, SoftTopkO
 /// shortlist of 100 refreshed every 5 epochs), scaled to CPU-sized data and an encoder trained from scratch: DistilBERT
 /// becomes DEXA's bag of embeddings (d = 256), 100 epochs become 30, batch 512 becomes 256, the gradient-cache chunk
 /// 4,096 becomes 1,024 labels, and the learning rate for training from scratch is 2e-3 instead of 5e-5 for fine-tuning.
+/// Every label is in the loss up to <see cref="AllLabelsUpTo"/> labels (the authors' EURLex-4K setting); above it the
+/// pool is hard-mined (<see cref="DexmlNegatives.Auto"/>), which keeps a step's cost independent of the label count.
 /// </summary>
 public sealed record DexmlOptions : SiameseTextOptions
 {
@@ -66,7 +74,17 @@ public sealed record DexmlOptions : SiameseTextOptions
     public bool SamplePositives { get; init; } = true;
 
     /// <summary>The label pool of each step.</summary>
-    public DexmlNegatives Negatives { get; init; } = DexmlNegatives.AllLabels;
+    public DexmlNegatives Negatives { get; init; } = DexmlNegatives.Auto;
+
+    /// <summary>
+    /// With <see cref="DexmlNegatives.Auto"/>, the most labels scored whole at every step (DEXML's all-label setting,
+    /// which its authors ran on EURLex-4K's 3,993 labels); larger label sets take hard-mined pools.
+    /// </summary>
+    public int AllLabelsUpTo { get; init; } = 4096;
+
+    /// <summary>The pool <see cref="Negatives"/> gives a data set of <paramref name="numLabels"/> labels (<see cref="DexmlNegatives.Auto"/> resolved).</summary>
+    public DexmlNegatives NegativesFor(int numLabels) =>
+        Negatives != DexmlNegatives.Auto ? Negatives : numLabels <= AllLabelsUpTo ? DexmlNegatives.AllLabels : DexmlNegatives.HardMined;
 
     /// <summary>Nearest wrong labels kept per training point for <see cref="DexmlNegatives.HardMined"/> (DEXML: 100).</summary>
     public int HardNegativeShortlist { get; init; } = 100;
@@ -150,6 +168,8 @@ public sealed record DexmlOptions : SiameseTextOptions
         ValidateText();
         if (HardNegativeShortlist < 1 || HardNegativesPerPoint < 1)
             throw new ArgumentException($"hard negatives: shortlist and draws per point must be positive, got {HardNegativeShortlist} and {HardNegativesPerPoint}");
+        if (AllLabelsUpTo < 0) throw new ArgumentException($"all-label pools: the label count must be 0 or more, got {AllLabelsUpTo}");
+        if (!Enum.IsDefined(Negatives)) throw new ArgumentException($"unknown label pool {Negatives}");
         if (HardNegativeStart < 0 || HardNegativeRefresh < 1)
             throw new ArgumentException($"hard negatives: start must be 0 or more and refresh positive, got {HardNegativeStart} and {HardNegativeRefresh}");
         if (Encoder == TextEncoderKind.Onnx) throw new ArgumentException("DEXML trains its encoder: use the bag-of-embeddings or transformer encoder (ONNX encoders are frozen)");

@@ -19,6 +19,7 @@ public sealed class LabelPools
     private readonly LabelMatrix _labels;
     private readonly DexmlOptions _options;
     private readonly int[] _all;
+    private readonly DexmlNegatives _negatives;
 
     /// <summary>Pools over <paramref name="numLabels"/> labels for the points of <paramref name="labels"/>.</summary>
     public LabelPools(LabelMatrix labels, int numLabels, DexmlOptions options)
@@ -27,7 +28,11 @@ public sealed class LabelPools
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (numLabels != labels.NumLabels) throw new ArgumentException($"{numLabels} label texts for {labels.NumLabels} labels");
         _all = Enumerable.Range(0, numLabels).ToArray();
+        _negatives = options.NegativesFor(numLabels);
     }
+
+    /// <summary>The pool kind in use (<see cref="DexmlNegatives.Auto"/> resolved for the label count).</summary>
+    public DexmlNegatives Negatives => _negatives;
 
     /// <summary>Each training point's nearest wrong labels (hard-mined pools; null until the first refresh).</summary>
     public IReadOnlyList<int[]>? Shortlists { get; set; }
@@ -38,7 +43,7 @@ public sealed class LabelPools
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(rng);
         int[] pool;
-        if (_options.Negatives == DexmlNegatives.AllLabels) pool = _all;
+        if (_negatives == DexmlNegatives.AllLabels) pool = _all;
         else
         {
             var members = new SortedSet<int>();
@@ -46,7 +51,7 @@ public sealed class LabelPools
             {
                 var (ids, weights) = Relevance(row, null);
                 if (ids.Length > 0) members.Add(ids[Draw(weights, rng)]);
-                if (_options.Negatives == DexmlNegatives.HardMined && Shortlists is { } lists && lists[row].Length > 0)
+                if (_negatives == DexmlNegatives.HardMined && Shortlists is { } lists && lists[row].Length > 0)
                     for (int n = 0; n < _options.HardNegativesPerPoint; n++) members.Add(lists[row][rng.Next(lists[row].Length)]);
             }
             pool = [.. members];
