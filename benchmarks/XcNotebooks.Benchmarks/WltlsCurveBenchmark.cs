@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using XcNotebooks.Core;
@@ -111,25 +110,8 @@ internal static class WltlsCurveBenchmark
     /// <summary>One process under /usr/bin/time (and flock when given): wall, user + system CPU, peak RSS; null when killed at the timeout.</summary>
     private static Timed? Time(string xcn, string arguments, string work, int timeout, string? lockFile)
     {
-        string timeFile = Path.Combine(work, "time.txt");
-        File.Delete(timeFile);
-        string program = lockFile is null ? "/usr/bin/time" : "flock";
-        string timeArguments = $"-f \"%e %U %S %M\" -o {timeFile} dotnet {xcn} {arguments}";
-        var start = new ProcessStartInfo(program, lockFile is null ? timeArguments : $"{lockFile} /usr/bin/time {timeArguments}")
-        { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout * 1000))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return null;
-        }
-        if (process.ExitCode != 0) Console.Error.WriteLine($"xcn {arguments} failed ({process.ExitCode}): {stderr.Result}{stdout.Result[Math.Max(0, stdout.Result.Length - 2000)..]}");
-        var parts = File.ReadAllLines(timeFile).Last().Split(' ');
-        double P(int i) => double.Parse(parts[i], CultureInfo.InvariantCulture);
-        return new Timed(P(0), P(1) + P(2), long.Parse(parts[3], CultureInfo.InvariantCulture) * 1024);
+        var run = WordNetBenchmark.Time("dotnet", $"{xcn} {arguments}", work, timeout, lockFile);
+        return run.TimedOut ? null : new Timed(run.Seconds, run.CpuSeconds, run.PeakBytes);
     }
 
     private static void WriteCsv(string path, List<Row> rows)
@@ -191,7 +173,7 @@ internal static class WltlsCurveBenchmark
             }
         }
         lines.Add("");
-        lines.Add("Commands (xcn = dotnet src/XcNotebooks.Cli/bin/Release/net10.0/xcn.dll, each under /usr/bin/time -f \"%e %U %S %M\"):");
+        lines.Add("Commands (xcn = dotnet src/XcNotebooks.Cli/bin/Release/net10.0/xcn.dll, each under /usr/bin/time -f \"%e %M %U %S\"):");
         lines.Add("");
         foreach (var r in rows) lines.Add($"- `{r.Command}`");
         return lines;

@@ -178,13 +178,18 @@ internal static class WordNetBenchmark
             trained.Seconds + predicted.Seconds, "top-1 only; times are whole processes");
     }
 
-    /// <summary>Runs a process under /usr/bin/time: wall seconds and peak resident bytes; killed after <paramref name="timeout"/> s.</summary>
-    internal static Timed Time(string program, string arguments, string work, int timeout)
+    /// <summary>
+    /// Runs a process under /usr/bin/time: wall seconds, peak resident bytes and CPU seconds; killed after
+    /// <paramref name="timeout"/> s. With <paramref name="lockFile"/>, under `flock` on it first (big runs one at a time
+    /// on a shared machine; /usr/bin/time starts once the lock is held, so waiting is not timed).
+    /// </summary>
+    internal static Timed Time(string program, string arguments, string work, int timeout, string? lockFile = null)
     {
         // A file of this call's own: /usr/bin/time opens it when it starts, so a shared name lets a second run in the
         // same folder delete or truncate the first run's figures.
         string timeFile = Path.Combine(work, $"time-{Guid.NewGuid():N}.txt");
-        var start = new ProcessStartInfo("/usr/bin/time", $"-f \"%e %M %U %S\" -o {timeFile} {program} {arguments}")
+        string timed = $"-f \"%e %M %U %S\" -o {timeFile} {program} {arguments}";
+        var start = new ProcessStartInfo(lockFile is null ? "/usr/bin/time" : "flock", lockFile is null ? timed : $"{lockFile} /usr/bin/time {timed}")
         { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
