@@ -29,7 +29,7 @@ public static class DualCoordinateDescent
         ArgumentNullException.ThrowIfNull(labels);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         if (labels.Count != features.Rows) throw new ArgumentException($"{labels.Count} labels for {features.Rows} points");
-        var workspace = new Workspace(features);
+        var workspace = new Workspace(features, CheckedSquaredNorms(features));
         var y = labels.ToArray();
         int iterations = workspace.Solve(y, options, seed);
         int n = features.Rows;
@@ -95,13 +95,20 @@ public static class DualCoordinateDescent
         ArgumentNullException.ThrowIfNull(learnerIds);
         ArgumentNullException.ThrowIfNull(labelsOf);
         var weights = new RowMajorMatrix(features.Cols, learnerIds.Count);
-        var data = weights.Data;
-        int cols = learnerIds.Count;
-        TrainInto(features, learnerIds, new LearnerTargets(labelsOf), options, seed, (first, count, block) =>
-        {
-            for (int j = 0; j < features.Cols; j++) block.Slice(j * count, count).CopyTo(data.AsSpan(j * cols + first, count));
-        }, monitor, stage);
+        TrainInto(features, learnerIds, new LearnerTargets(labelsOf), options, seed,
+            (first, count, block) => CopyBlockRows(block, count, features.Cols, weights, first), monitor, stage);
         return weights;
+    }
+
+    /// <summary>
+    /// Copies the first <paramref name="rows"/> rows of a <see cref="WeightSink"/> block (rows of <paramref name="count"/>
+    /// values) into columns first .. first + count - 1 of the same rows of <paramref name="destination"/>.
+    /// </summary>
+    internal static void CopyBlockRows(ReadOnlySpan<float> block, int count, int rows, RowMajorMatrix destination, int first)
+    {
+        var data = destination.Data;
+        long cols = destination.Cols;
+        for (int j = 0; j < rows; j++) block.Slice(j * count, count).CopyTo(data.AsSpan((int)(j * cols + first), count));
     }
 
     /// <summary>
@@ -140,7 +147,7 @@ public static class DualCoordinateDescent
         monitor ??= TrainingMonitor.Silent;
         int n = features.Rows, done = 0;
         long passes = 0;
-        var squaredNorms = SquaredNorms(features);
+        var squaredNorms = CheckedSquaredNorms(features);
         monitor.Report(stage, 0, learners);
         int d = features.Cols, blocks = (learners + SinkBlock - 1) / SinkBlock;
         // At most one worker per core: each holds a workspace of ~(3n + D) doubles and a D x 16 float block, and
@@ -173,8 +180,15 @@ public static class DualCoordinateDescent
             $"{stage}: {learners:N0} {options.DisplayName} learners, {passes / (double)learners:F1} passes on average (C = {options.Cost}, eps = {options.Tolerance})"));
     }
 
-    private static double[] SquaredNorms(CsrMatrix features)
+    /// <summary>
+    /// The points' squared norms, shared by every worker's <see cref="Workspace"/>; checks first that every column
+    /// index is in range, since Dot and AddScaledRow index W without bounds checks (a matrix built with
+    /// validate: false is checked here, once per training call).
+    /// </summary>
+    private static double[] CheckedSquaredNorms(CsrMatrix features)
     {
+        foreach (int j in features.ColumnIndices.AsSpan(0, (int)features.RowPointers[features.Rows]))
+            if ((uint)j >= (uint)features.Cols) throw new ArgumentException($"column index {j} is outside the {features.Cols} columns");
         var squaredNorms = new double[features.Rows];
         for (int i = 0; i < squaredNorms.Length; i++)
         {
@@ -192,16 +206,12 @@ public static class DualCoordinateDescent
         private readonly double[] _squaredNorms;
         private readonly int[] _index;
 
-        public Workspace(CsrMatrix features) : this(features, SquaredNorms(features)) { }
-
+        /// <param name="features">The points.</param>
+        /// <param name="squaredNorms">Their squared norms from <see cref="CheckedSquaredNorms"/> (which checked the column indices).</param>
         public Workspace(CsrMatrix features, double[] squaredNorms)
         {
             _x = features;
             int n = features.Rows;
-            // Dot and AddScaledRow index W without bounds checks: every column index must be in range (a matrix built
-            // with validate: false is checked here, once per thread).
-            foreach (int j in features.ColumnIndices.AsSpan(0, (int)features.RowPointers[n]))
-                if ((uint)j >= (uint)features.Cols) throw new ArgumentException($"column index {j} is outside the {features.Cols} columns");
             _squaredNorms = squaredNorms;
             _index = new int[n];
             Labels = new sbyte[n];

@@ -87,11 +87,10 @@ public static class LinearLearners
         if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
         weights = new RowMajorMatrix(d, learners);
         lastRow = new float[learners];
-        var data = weights.Data;
         DualCoordinateDescent.TrainInto(features, Enumerable.Range(0, learners).ToArray(), new DualCoordinateDescent.LearnerTargets(labelsOf, positivesOf),
             learner, seed, (first, count, block) =>
             {
-                for (int j = 0; j < d; j++) block.Slice(j * count, count).CopyTo(data.AsSpan((int)((long)j * learners + first), count));
+                DualCoordinateDescent.CopyBlockRows(block, count, d, weights, first);
                 block.Slice(d * count, count).CopyTo(lastRow.AsSpan(first, count));
             }, monitor, stage);
         if (learner.PruneBelow > 0)
