@@ -36,7 +36,7 @@ public sealed record WordNetComparisonOptions
     /// <summary>DEXA's classifier (M-IV) epochs.</summary>
     public int DexaClassifierEpochs { get; init; } = 30;
 
-    /// <summary>DEXML epochs (DecoupledSoftmax over all labels).</summary>
+    /// <summary>DEXML epochs (its default label pool: every label up to DexmlOptions.AllLabelsUpTo labels, hard-mined above).</summary>
     public int DexmlEpochs { get; init; } = 30;
 
     /// <summary>NeuralXC epochs (the recommended linear-codes settings) on the multi-label set.</summary>
@@ -108,16 +108,16 @@ public static class WordNetComparison
         foreach (int b in options.SliceWidths)
         {
             var wltls = new WltlsOptions { SliceWidth = b, Epochs = options.WltlsEpochs, Seed = options.Seed };
-            runs.Add(new($"W-LTLS b = {b}, random assignment", "wltls", wltls));
-            runs.Add(new($"W-LTLS b = {b}, {similarity}", "wltls",
+            runs.Add(new($"W-LTLS b = {b}, random assignment", Wltls.MethodName, wltls));
+            runs.Add(new($"W-LTLS b = {b}, {similarity}", Wltls.MethodName,
                 wltls with { PathAssignment = PathAssignmentPolicy.Similarity, ClassHierarchy = hierarchy }));
         }
         if (options.OneVsRest)
         {
-            var ovr = new OneVsRestOptions { Bias = 1 };
+            var ovr = new OneVsRestOptions();
             runs.Add(new($"one-vs-rest ({ovr.Description})", OneVsRestLinear.MethodName, ovr));
         }
-        runs.Add(new($"DSNC (code lookup, {options.DsncEpochs} epochs)", "dsnc", new DsncOptions { Epochs = options.DsncEpochs, Seed = options.Seed }));
+        runs.Add(new($"DSNC (code lookup, {options.DsncEpochs} epochs)", Dsnc.MethodName, new DsncOptions { Epochs = options.DsncEpochs, Seed = options.Seed }));
         if (train.Texts is not null && train.LabelTexts is not null)
         {
             runs.Add(new($"DEXA ({options.DexaEncoderEpochs} + {options.DexaClassifierEpochs} epochs)", "dexa",
