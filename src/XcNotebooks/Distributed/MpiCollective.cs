@@ -120,11 +120,17 @@ public sealed class MpiCollective : ICollective
         }
     }
 
+    /// <summary>How long a rank waits after flushing its output before it aborts the job.</summary>
+    private const int AbortGraceMilliseconds = 500;
+
     /// <inheritdoc/>
     public void Abort(int exitCode)
     {
         Console.Error.Flush();
         Console.Out.Flush();
+        // mpiexec passes each rank's output on through pipes: MPI_Abort tears the job down at once, and on a loaded
+        // machine it could do so before the error just written reached the user (seen once in CI). A moment's grace.
+        Thread.Sleep(AbortGraceMilliseconds);
         _world.Abort(exitCode);
     }
 
