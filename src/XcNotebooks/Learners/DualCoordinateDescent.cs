@@ -29,7 +29,7 @@ public static class DualCoordinateDescent
         ArgumentNullException.ThrowIfNull(labels);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         if (labels.Count != features.Rows) throw new ArgumentException($"{labels.Count} labels for {features.Rows} points");
-        var workspace = new Workspace(features, CheckedSquaredNorms(features));
+        var workspace = new Workspace(features, CheckedSquaredNorms(features), options.ActiveSet ? new ActiveSetIndex(features) : null);
         var y = labels.ToArray();
         int iterations = workspace.Solve(y, options, seed);
         int n = features.Rows;
@@ -148,13 +148,14 @@ public static class DualCoordinateDescent
         int n = features.Rows, done = 0;
         long passes = 0;
         var squaredNorms = CheckedSquaredNorms(features);
+        var activeSetIndex = options.ActiveSet ? new ActiveSetIndex(features) : null;
         monitor.Report(stage, 0, learners);
         int d = features.Cols, blocks = (learners + SinkBlock - 1) / SinkBlock;
         // At most one worker per core: each holds a workspace of ~(3n + D) doubles and a D x 16 float block, and
         // without the cap a loaded machine's thread pool grows to ~200 threads (measured on all of WordNet: 191
         // threads, ~2 GB of such buffers beside 4.8 GB of weights). Results do not depend on the worker count.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.For(0, blocks, parallel, () => (new Workspace(features, squaredNorms), new float[(long)d * SinkBlock]), (b, _, state) =>
+        Parallel.For(0, blocks, parallel, () => (new Workspace(features, squaredNorms, activeSetIndex), new float[(long)d * SinkBlock]), (b, _, state) =>
         {
             var (workspace, block) = state;
             int first = b * SinkBlock, count = Math.Min(SinkBlock, learners - first);
@@ -199,16 +200,69 @@ public static class DualCoordinateDescent
         return squaredNorms;
     }
 
+    /// <summary>
+    /// What the active-set solver reads, shared by every worker: the points by feature (the inverted index: for
+    /// feature j, the points that have it and their values) and the constant columns (a bias column: the same value
+    /// in every row), which the scan of violators adds to every score at once instead of walking their postings.
+    /// </summary>
+    private sealed class ActiveSetIndex
+    {
+        public ActiveSetIndex(CsrMatrix features)
+        {
+            ByFeature = features.Transpose();
+            int n = features.Rows;
+            IsConstant = new bool[features.Cols];
+            var constants = new List<(int, double)>();
+            for (int j = 0; j < features.Cols; j++)
+            {
+                // The transpose lists each column's rows in increasing order: the column is constant when they are
+                // exactly 0 .. n-1 and all its values are equal.
+                if (n == 0 || ByFeature.RowLength(j) != n) continue;
+                var rows = ByFeature.RowIndices(j);
+                var values = ByFeature.RowValues(j);
+                bool constant = true;
+                for (int k = 0; k < n && constant; k++) constant = rows[k] == k && values[k] == values[0];
+                if (!constant) continue;
+                IsConstant[j] = true;
+                constants.Add((j, values[0]));
+            }
+            Constants = [.. constants];
+        }
+
+        /// <summary>The transpose of the points: row j lists the points with feature j (ascending) and their values.</summary>
+        public CsrMatrix ByFeature { get; }
+
+        /// <summary>Whether column j holds the same value in every row.</summary>
+        public bool[] IsConstant { get; }
+
+        /// <summary>The constant columns and their value.</summary>
+        public (int Column, double Value)[] Constants { get; }
+    }
+
+    /// <summary>
+    /// The active set grows by at least this many points a round (and at most by its own size, so it at most doubles):
+    /// enough negatives to pull a bias weight towards -1 in a round or two (see <see cref="Workspace"/>'s active-set solver).
+    /// </summary>
+    private const int MinimumGrowth = 100;
+
     /// <summary>One thread's buffers, reused across the learners it trains; the squared row norms are shared by all.</summary>
     private sealed class Workspace
     {
         private readonly CsrMatrix _x;
         private readonly double[] _squaredNorms;
         private readonly int[] _index;
+        private readonly ActiveSetIndex? _activeSetIndex;
+
+        // Active set only: the set's points (_active[0 .. size)); _inSet[i] == _generation marks a member for the
+        // current learner; a scan stamps the features of w's support and the points it scores with _scanToken.
+        private readonly int[] _active = [], _inSet = [], _scoreStamp = [], _touched = [], _featureStamp = [], _support = [], _candidates = [];
+        private readonly double[] _score = [], _candidateGradients = [];
+        private int _generation, _scanToken;
 
         /// <param name="features">The points.</param>
         /// <param name="squaredNorms">Their squared norms from <see cref="CheckedSquaredNorms"/> (which checked the column indices).</param>
-        public Workspace(CsrMatrix features, double[] squaredNorms)
+        /// <param name="activeSetIndex">The inverted index when the SVMs are solved on active sets; null otherwise.</param>
+        public Workspace(CsrMatrix features, double[] squaredNorms, ActiveSetIndex? activeSetIndex)
         {
             _x = features;
             int n = features.Rows;
@@ -217,6 +271,17 @@ public static class DualCoordinateDescent
             Labels = new sbyte[n];
             Alpha = new double[2 * n];
             W = new double[features.Cols];
+            _activeSetIndex = activeSetIndex;
+            if (activeSetIndex is null) return;
+            _active = new int[n];
+            _inSet = new int[n];
+            _scoreStamp = new int[n];
+            _touched = new int[n];
+            _candidates = new int[n];
+            _score = new double[n];
+            _candidateGradients = new double[n];
+            _featureStamp = new int[features.Cols];
+            _support = new int[features.Cols];
         }
 
         public sbyte[] Labels { get; }
@@ -228,7 +293,8 @@ public static class DualCoordinateDescent
 
         /// <summary>Runs the solver from alpha = 0 (SVM) or LIBLINEAR's interior start (logistic); returns the passes made.</summary>
         public int Solve(sbyte[] y, BinaryLearnerOptions options, int seed) =>
-            options.Kind == BinaryLearnerKind.LogisticDual ? SolveLogistic(y, options, seed) : SolveSvm(y, options, seed);
+            options.Kind == BinaryLearnerKind.LogisticDual ? SolveLogistic(y, options, seed)
+            : options.ActiveSet ? SolveSvmOnActiveSets(y, options, seed) : SolveSvm(y, options, seed);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private double Dot(int i)
@@ -256,22 +322,27 @@ public static class DualCoordinateDescent
             for (int p = 0; p < length; p++) Unsafe.Add(ref w, Unsafe.Add(ref idx, p)) += scale * Unsafe.Add(ref val, p);
         }
 
-        // Hsieh et al. 2008, Algorithm 3 with shrinking: a coordinate whose projected gradient stays outside the last
-        // pass's [min, max] at a bound is set aside; once the active set has converged, all coordinates are checked again.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        // Hsieh et al. 2008, Algorithm 3 with shrinking, on all n points from alpha = 0.
         private int SolveSvm(sbyte[] y, BinaryLearnerOptions options, int seed)
         {
             int n = y.Length;
-            bool l2Loss = options.Kind == BinaryLearnerKind.SvmL2LossDual;
-            double diagonal = l2Loss ? 0.5 / options.Cost : 0, upper = l2Loss ? double.PositiveInfinity : options.Cost;
-            double eps = options.Tolerance;
-            var alpha = Alpha;
-            Array.Clear(alpha);
+            Array.Clear(Alpha);
             Array.Clear(W);
             for (int i = 0; i < n; i++) _index[i] = i;
-            var random = new Random(seed);
+            return SvmPasses(y, n, options, options.Tolerance, new Random(seed));
+        }
+
+        // Hsieh et al. 2008, Algorithm 3 with shrinking, over the coordinates _index[0 .. count) from the current alpha
+        // and W (which must agree: W = sum alpha_i y_i x_i): a coordinate whose projected gradient stays outside the last
+        // pass's [min, max] at a bound is set aside; once the active set has converged, all coordinates are checked again.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int SvmPasses(sbyte[] y, int count, BinaryLearnerOptions options, double eps, Random random)
+        {
+            bool l2Loss = options.Kind == BinaryLearnerKind.SvmL2LossDual;
+            double diagonal = l2Loss ? 0.5 / options.Cost : 0, upper = l2Loss ? double.PositiveInfinity : options.Cost;
+            var alpha = Alpha;
             double maxOld = double.PositiveInfinity, minOld = double.NegativeInfinity;
-            int active = n, iteration = 0;
+            int active = count, iteration = 0;
             while (iteration < options.MaxIterations)
             {
                 double maxNew = double.NegativeInfinity, minNew = double.PositiveInfinity;
@@ -315,8 +386,8 @@ public static class DualCoordinateDescent
                 iteration++;
                 if (maxNew - minNew <= eps || active == 0)
                 {
-                    if (active == n) break;
-                    active = n; // converged on the active set: check every coordinate once more
+                    if (active == count) break;
+                    active = count; // converged on the active set: check every coordinate once more
                     maxOld = double.PositiveInfinity;
                     minOld = double.NegativeInfinity;
                     continue;
@@ -325,6 +396,180 @@ public static class DualCoordinateDescent
                 minOld = minNew >= 0 ? double.NegativeInfinity : minNew;
             }
             return iteration;
+        }
+
+        // The same dual on a growing active set (PPDSparse, Yen et al. KDD 2017). The set starts as the positives; each
+        // round solves the dual restricted to it (the other alphas stay 0) by SvmPasses to half the tolerance, warm
+        // started, then scores every point outside it and adds the violators: points at alpha = 0 whose gradient
+        // y_i w.x_i - 1 is below -eps/2. It ends when none is left: then every coordinate's projected gradient lies in
+        // the last round's spread (at most eps/2) widened by at most eps/2 on the negative side, so the whole problem
+        // meets LIBLINEAR's stopping rule (spread <= eps) and this is the full dual's optimum to the tolerance.
+        //
+        // Scoring: w is zero outside the features of the set's points with alpha != 0, so a point's score is the
+        // constant columns' part (the bias feature times its weight, the same for every point) plus the sum over the
+        // features it shares with that support, accumulated through the inverted index; a point sharing none scores
+        // the constant part alone. The bias: at first the set holds the positives only and the bias weight is
+        // positive, so every negative violates (most of them featureless for this w, all with the same score). The
+        // most violating are taken first (ties in scan order), at most as many as the set holds (at least
+        // MinimumGrowth), the featureless ones last, walked in a pseudo-random order drawn with the learner's seed
+        // (a random start and stride coprime to n). Each round pulls the bias weight b towards -1 (the k negatives of
+        // a set at the optimum give b ~ -1 + O(1/k) for the L2 loss); once b * bias <= -1 + eps/2 the featureless
+        // negatives stop violating and only points sharing features with w can join: a few hundred per label.
+        private int SolveSvmOnActiveSets(sbyte[] y, BinaryLearnerOptions options, int seed)
+        {
+            int n = y.Length, generation = ++_generation, size = 0, passes = 0;
+            Array.Clear(Alpha);
+            Array.Clear(W);
+            var random = new Random(seed);
+            for (int i = 0; i < n; i++)
+                if (y[i] > 0)
+                {
+                    _active[size++] = i;
+                    _inSet[i] = generation;
+                }
+            if (size < n) AddSimilarNegatives(y, ref size, random, generation);
+            while (true)
+            {
+                _active.AsSpan(0, size).CopyTo(_index);
+                passes += SvmPasses(y, size, options, options.Tolerance / 2, random);
+                if (size == n || !AddViolators(y, ref size, options.Tolerance / 2, random, generation)) return passes;
+            }
+        }
+
+        // Scores the points outside the set and adds up to max(size, MinimumGrowth) of those whose gradient is below
+        // -threshold (alpha = 0 there, so the gradient is y_i w.x_i - 1), the most violating first; false when none violates.
+        private bool AddViolators(sbyte[] y, ref int size, double threshold, Random random, int generation)
+        {
+            var index = _activeSetIndex!;
+            var byFeature = index.ByFeature;
+            int n = y.Length, token = ++_scanToken, supportCount = 0, candidateCount = 0;
+            double constant = 0;
+            foreach (var (j, value) in index.Constants) constant += W[j] * value;
+            for (int s = 0; s < size; s++)
+            {
+                int i = _active[s];
+                if (Alpha[i] == 0) continue;
+                foreach (int j in _x.RowIndices(i))
+                {
+                    if (index.IsConstant[j] || _featureStamp[j] == token) continue;
+                    _featureStamp[j] = token;
+                    _support[supportCount++] = j;
+                }
+            }
+            // The scores are 0 between scans: accumulate w_j x_ij over the support's postings without bounds checks
+            // (the transpose's row indices are < n), then read them out and reset them in one pass over the points.
+            ref double score = ref MemoryMarshal.GetArrayDataReference(_score);
+            for (int f = 0; f < supportCount; f++)
+            {
+                int j = _support[f];
+                double wj = W[j];
+                if (wj == 0) continue;
+                long start = byFeature.RowPointers[j];
+                int length = (int)(byFeature.RowPointers[j + 1] - start);
+                ref int rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(byFeature.ColumnIndices), (nint)start);
+                ref float values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(byFeature.Values), (nint)start);
+                for (int p = 0; p < length; p++) Unsafe.Add(ref score, Unsafe.Add(ref rows, p)) += wj * Unsafe.Add(ref values, p);
+            }
+            // A point scoring exactly 0 here scores the constant part alone, as if it shared no feature with w.
+            int scoredOutside = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double partial = _score[i];
+                if (partial == 0) continue;
+                _score[i] = 0;
+                if (_inSet[i] == generation) continue;
+                _scoreStamp[i] = token;
+                scoredOutside++;
+                double g = y[i] * (partial + constant) - 1;
+                if (g >= -threshold) continue;
+                _candidates[candidateCount] = i;
+                _candidateGradients[candidateCount++] = g;
+            }
+            int budget = Math.Max(size, MinimumGrowth), added = Math.Min(candidateCount, budget);
+            Array.Sort(_candidateGradients, _candidates, 0, candidateCount);
+            for (int c = 0; c < added; c++) AddToSet(_candidates[c], ref size, generation);
+            int untouchedOutside = n - size - (scoredOutside - added);
+            // The points sharing no feature with w all score the constant part.
+            if (added < budget && untouchedOutside > 0 && -constant - 1 < -threshold)
+                added += AddUnscored(y, budget - added, -1, ref size, random, generation, token);
+            if (added < budget && untouchedOutside > 0 && constant - 1 < -threshold)
+                added += AddUnscored(y, budget - added, 1, ref size, random, generation, token);
+            return added > 0;
+        }
+
+        // Adds up to `count` points labelled `sign` that are outside the set and unscored in scan `token`, walked in a
+        // pseudo-random order (a start and a stride coprime to n drawn from `random`); returns how many it added.
+        private int AddUnscored(sbyte[] y, int count, int sign, ref int size, Random random, int generation, int token)
+        {
+            int n = y.Length, added = 0, start = random.Next(n), stride = random.Next(1, Math.Max(n, 2));
+            while (n > 1 && GreatestCommonDivisor(stride, n) != 1) stride = random.Next(1, n);
+            long at = start;
+            for (int k = 0; k < n && added < count; k++, at = (at + stride) % n)
+            {
+                int i = (int)at;
+                if (_inSet[i] == generation || _scoreStamp[i] == token || y[i] != sign) continue;
+                AddToSet(i, ref size, generation);
+                added++;
+            }
+            return added;
+        }
+
+        // The first negatives of the set (before any scan, whose first round would find nearly all negatives violating
+        // while the bias weight is still positive): the MinimumGrowth negatives most similar to the positives (the sum of
+        // x_p.x_i over the positives p) through the positives' rare features (held by at most 1% of the points: the
+        // common ones, stop words and the bias, would touch every point), then pseudo-random ones up to MinimumGrowth.
+        private void AddSimilarNegatives(sbyte[] y, ref int size, Random random, int generation)
+        {
+            var index = _activeSetIndex!;
+            var byFeature = index.ByFeature;
+            int n = y.Length, token = ++_scanToken, touchedCount = 0, candidateCount = 0, rare = Math.Max(1, n / 100), positives = size;
+            for (int s = 0; s < positives; s++)
+            {
+                int i = _active[s];
+                var columns = _x.RowIndices(i);
+                var rowValues = _x.RowValues(i);
+                for (int q = 0; q < columns.Length; q++)
+                {
+                    int j = columns[q];
+                    if (index.IsConstant[j] || byFeature.RowLength(j) > rare) continue;
+                    var rows = byFeature.RowIndices(j);
+                    var values = byFeature.RowValues(j);
+                    for (int p = 0; p < rows.Length; p++)
+                    {
+                        int r = rows[p];
+                        if (y[r] > 0) continue;
+                        if (_scoreStamp[r] != token)
+                        {
+                            _scoreStamp[r] = token;
+                            _touched[touchedCount++] = r;
+                        }
+                        _score[r] += (double)rowValues[q] * values[p];
+                    }
+                }
+            }
+            for (int t = 0; t < touchedCount; t++)
+            {
+                int r = _touched[t];
+                _candidates[candidateCount] = r;
+                _candidateGradients[candidateCount++] = -_score[r];
+                _score[r] = 0; // the scores are 0 between scans
+            }
+            Array.Sort(_candidateGradients, _candidates, 0, candidateCount);
+            int added = Math.Min(candidateCount, MinimumGrowth);
+            for (int c = 0; c < added; c++) AddToSet(_candidates[c], ref size, generation);
+            if (added < MinimumGrowth) AddUnscored(y, MinimumGrowth - added, -1, ref size, random, generation, token);
+        }
+
+        private static int GreatestCommonDivisor(int a, int b)
+        {
+            while (b != 0) (a, b) = (b, a % b);
+            return a;
+        }
+
+        private void AddToSet(int i, ref int size, int generation)
+        {
+            _active[size++] = i;
+            _inSet[i] = generation;
         }
 
         // Yu, Huang, Lin 2011, Algorithm 5: each point has the pair (alpha_i, C - alpha_i); one coordinate's
