@@ -57,7 +57,7 @@ public class OptionsBinderTests
             "--slice-width", "--decoding-loss", "--epochs", "--early-stopping", "--path-assignment", "--codeword-of-class",
             "--similarity-linkage", "--score-assignment", "--score-assignment-max-classes", "--greedy-candidates",
             "--learner-kind", "--learner-margin-threshold", "--learner-arow-r", "--learner-arow-step-size", "--learner-cost",
-            "--learner-tolerance", "--learner-max-iterations", "--learner-shrinking", "--learner-prune-below",
+            "--learner-tolerance", "--learner-max-iterations", "--learner-shrinking", "--learner-active-set", "--learner-prune-below",
             "--seed", "--checkpoint-path",
         ], names.Where(n => n != "--backend")); // `Backend` arrives with helper `seeds`
     }
