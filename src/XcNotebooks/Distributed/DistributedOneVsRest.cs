@@ -20,7 +20,8 @@ public static class DistributedOneVsRest
     /// </summary>
     public static OneVsRestLinear? Train(Dataset train, OneVsRestOptions options, ICollective collective, TrainingMonitor? monitor = null)
     {
-        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        ArgumentNullException.ThrowIfNull(train);
+        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate().ForLabels(train.NumLabels);
         var (shard, weights) = TrainShard(train, options, collective, monitor);
         // The label ids first (small), then the weights straight from the array they were trained in.
         var ids = new int[collective.Size][];

@@ -56,7 +56,8 @@ public sealed class ShardedOneVsRest : ICollectiveModel, IReportDetails
     /// </summary>
     public static ShardedOneVsRest Train(Dataset train, OneVsRestOptions options, ICollective collective, TrainingMonitor? monitor = null)
     {
-        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        ArgumentNullException.ThrowIfNull(train);
+        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate().ForLabels(train.NumLabels);
         var (labels, weights) = DistributedOneVsRest.TrainShard(train, options, collective, monitor);
         return new ShardedOneVsRest(collective, train.NumFeatures, train.NumLabels, labels, weights, options);
     }

@@ -31,8 +31,26 @@ public sealed record OneVsRestOptions
     /// </summary>
     public float Bias { get; init; } = 1;
 
+    /// <summary>
+    /// From this many labels up, an L2-/L1-loss SVM learner with a bias runs on active sets
+    /// (<see cref="BinaryLearnerOptions.ActiveSet"/>); 0: only when the learner asks for it. Default 1,000: on all
+    /// 16,897 WordNet classes 9x less CPU than the full dual (P@1 38.60 vs 38.65), on its 3,000-class sample 2.6x
+    /// (58.71 vs 58.84); with few labels, each with many positives (sector 105, bibtex 159), the full dual is faster.
+    /// </summary>
+    public int ActiveSetFromLabels { get; init; } = 1000;
+
     /// <summary>Seed of the per-epoch shuffles.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// These options as a problem with <paramref name="numLabels"/> labels trains them: the learner switched to active
+    /// sets when <see cref="ActiveSetFromLabels"/> says so (the trained model keeps the resolved options).
+    /// </summary>
+    public OneVsRestOptions ForLabels(int numLabels) =>
+        ActiveSetFromLabels > 0 && numLabels >= ActiveSetFromLabels && Bias > 0 && !Learner.ActiveSet
+        && Learner.Kind is BinaryLearnerKind.SvmL2LossDual or BinaryLearnerKind.SvmL1LossDual
+            ? this with { Learner = Learner with { ActiveSet = true } }
+            : this;
 
     /// <summary>A short description for tables: the learner, and its epochs when it is an online one.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -42,6 +60,7 @@ public sealed record OneVsRestOptions
     public OneVsRestOptions Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
+        if (ActiveSetFromLabels < 0) throw new ArgumentException($"active set from labels must be 0 (off) or positive, got {ActiveSetFromLabels}");
         if (!float.IsFinite(Bias) || Bias < 0) throw new ArgumentException($"bias must be a finite non-negative value, got {Bias}");
         (Learner ?? throw new ArgumentException("Learner options are missing")).Validate();
         return this;
@@ -129,7 +148,7 @@ public sealed class OneVsRestLinear : IXcModel, IReportDetails
     public static OneVsRestLinear Train(Dataset train, OneVsRestOptions? options = null, TrainingMonitor? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        options = (options ?? new OneVsRestOptions()).Validate();
+        options = (options ?? new OneVsRestOptions()).Validate().ForLabels(train.NumLabels);
         monitor ??= TrainingMonitor.Silent;
         var features = TrainingFeatures(train, options);
         if (options.Bias <= 0) // the weights are trained in place (D x L): nothing to split off

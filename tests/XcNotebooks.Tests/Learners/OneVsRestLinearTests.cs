@@ -40,6 +40,27 @@ public class OneVsRestLinearTests
     }
 
     [Theory]
+    [InlineData(10, true)]   // 10 labels >= 10: the automatic switch to active sets
+    [InlineData(11, false)]  // 10 labels < 11: the full dual
+    [InlineData(0, false)]   // 0: never automatic
+    public void ActiveSetFromLabelsSwitchesTheSvmToActiveSetsFromThatManyLabels(int fromLabels, bool expectActive)
+    {
+        var options = new OneVsRestOptions { ActiveSetFromLabels = fromLabels };
+        var model = OneVsRestLinear.Train(Data.Train, options);
+        Assert.Equal(expectActive, model.Options.Learner.ActiveSet);
+        // The reference: the same learner asked for explicitly, with the switch off.
+        var reference = OneVsRestLinear.Train(Data.Train, new OneVsRestOptions
+        {
+            ActiveSetFromLabels = 0, Learner = options.Learner with { ActiveSet = expectActive },
+        });
+        Assert.Equal(reference.Weights.Data, model.Weights.Data);
+        Assert.Equal(reference.BiasWeights, model.BiasWeights);
+        // Online learners and models without a bias never switch (the active set needs both a dual SVM and a bias).
+        Assert.False(new OneVsRestOptions { ActiveSetFromLabels = 1, Learner = new BinaryLearnerOptions() }.ForLabels(10).Learner.ActiveSet);
+        Assert.False(new OneVsRestOptions { ActiveSetFromLabels = 1, Bias = 0 }.ForLabels(10).Learner.ActiveSet);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void TopKRanksTheScoresAndBiasEntersThem(bool normalizeRows)
