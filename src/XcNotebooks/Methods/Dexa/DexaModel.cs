@@ -252,9 +252,13 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         return model;
     }
 
-    /// <summary>Bytes of the parameters (float32): encoder, auxiliary vectors, label embeddings, classifier vectors.</summary>
+    /// <summary>
+    /// Bytes of the parameters (float32): encoder, auxiliary vectors, label embeddings, classifier vectors, and the
+    /// sparse source's centroids (a value and a column index per non-zero) and idf weights.
+    /// </summary>
     public long ModelBytes => 4L * (Encoder.Parameters.Sum(p => (long)p.Rows * p.Cols) + (Auxiliary is null ? 0 : (long)Auxiliary.Table.Rows * Auxiliary.Table.Cols)
-        + LabelEmbeddings.Data.LongLength + (ClassifierVectors?.Data.LongLength ?? 0));
+        + LabelEmbeddings.Data.LongLength + (ClassifierVectors?.Data.LongLength ?? 0))
+        + (Sparse is null ? 0 : 8L * Sparse.Centroids.NonZeros + 4L * Sparse.Vectorizer.NumFeatures);
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
