@@ -18,7 +18,8 @@ namespace XcNotebooks.Methods.Dexa;
 /// DEXA (Dahiya et al., KDD 2023), as its public code runs, on the kit's compute layer: M1 trains a shared text
 /// encoder and auxiliary label vectors with NGAME's clustered mini-batches and a triplet loss on in-batch hard
 /// negatives; M-IV trains one-vs-all classifier vectors, initialised from the label embeddings, on clustered batches
-/// of the frozen document embeddings; prediction fuses the label-embedding and classifier shortlists (exact search).
+/// of the frozen document embeddings; prediction fuses the label-embedding and classifier shortlists (exact search),
+/// by default with a sparse score of their labels (TF-IDF label centroids, <see cref="TfidfCentroids"/>).
 /// <para>
 /// Decisions on the original code's quirks (encoders-detailed.md §1.13): a cluster refresh shapes the batches of the
 /// epoch it happens in (no one-epoch lag); refreshes read NGAME's memory bank of the latest document embeddings, as
