@@ -32,7 +32,7 @@ public sealed class DexaCommand : ICliCommand
         [
             .. TextMethodOptions.Aliases, new("EncoderEpochs", "--epochs"), new("EncoderBatchSize", "--batch-size"), new("EncoderLearningRate", "--lr"),
             new("Auxiliary", "--no-aux", Negated: true), new("Classifiers", "--no-classifiers", Negated: true), new("ShortlistSize", "--shortlist"),
-            new("Fusion.Kind", "--fusion"),
+            new("Fusion.Kind", "--fusion"), new("SparseScores", "--no-sparse", Negated: true),
         ],
     };
 

@@ -123,7 +123,13 @@ public sealed class TfidfVectorizer
         data.Texts ?? throw new ArgumentException($"{data.Name} has no texts: TF-IDF features need a text data set");
 
     /// <summary>Writes the vectorizer (options, featurizer, document frequencies) atomically.</summary>
-    public void Save(string path) => ModelFile.Save(path, FileKind, FormatVersion, w =>
+    public void Save(string path) => ModelFile.Save(path, FileKind, FormatVersion, Write);
+
+    /// <summary>Reads a vectorizer written by <see cref="Save"/>.</summary>
+    public static TfidfVectorizer Load(string path) => ModelFile.Load(path, FileKind, FormatVersion, r => Read(r, path));
+
+    /// <summary>Writes the vectorizer into an open model file (a model that holds one).</summary>
+    internal void Write(BinaryWriter w)
     {
         w.Write(JsonSerializer.Serialize(Options));
         if (Featurizer is not (CorpusVocabularyTokenizer or HashedNgramFeaturizer))
@@ -131,10 +137,10 @@ public sealed class TfidfVectorizer
         TextTokenizers.Write(w, Featurizer);
         w.Write(TrainingDocuments);
         w.WriteArray(_documentFrequencies);
-    });
+    }
 
-    /// <summary>Reads a vectorizer written by <see cref="Save"/>.</summary>
-    public static TfidfVectorizer Load(string path) => ModelFile.Load(path, FileKind, FormatVersion, r =>
+    /// <summary>Reads what <see cref="Write"/> wrote.</summary>
+    internal static TfidfVectorizer Read(BinaryReader r, string path)
     {
         var options = JsonSerializer.Deserialize<TfidfOptions>(r.ReadString()) ?? throw new DataFormatException(path, 0, "TF-IDF options are missing");
         var featurizer = TextTokenizers.Read(r, path) as ITextFeaturizer
@@ -144,7 +150,7 @@ public sealed class TfidfVectorizer
         if (df.Length != featurizer.NumFeatures)
             throw new DataFormatException(path, 0, $"{df.Length} document frequencies for {featurizer.NumFeatures} features");
         return new TfidfVectorizer(options, featurizer, documents, df);
-    });
+    }
 
     /// <summary>Dimension and training size.</summary>
     public override string ToString() => $"TfidfVectorizer: {NumFeatures:N0} features fitted on {TrainingDocuments:N0} texts ({Featurizer})";

@@ -18,7 +18,8 @@ namespace XcNotebooks.Methods.Dexa;
 /// DEXA (Dahiya et al., KDD 2023), as its public code runs, on the kit's compute layer: M1 trains a shared text
 /// encoder and auxiliary label vectors with NGAME's clustered mini-batches and a triplet loss on in-batch hard
 /// negatives; M-IV trains one-vs-all classifier vectors, initialised from the label embeddings, on clustered batches
-/// of the frozen document embeddings; prediction fuses the label-embedding and classifier shortlists (exact search).
+/// of the frozen document embeddings; prediction fuses the label-embedding and classifier shortlists (exact search),
+/// by default with a sparse score of their labels (TF-IDF label centroids, <see cref="TfidfCentroids"/>).
 /// <para>
 /// Decisions on the original code's quirks (encoders-detailed.md §1.13): a cluster refresh shapes the batches of the
 /// epoch it happens in (no one-epoch lag); refreshes read NGAME's memory bank of the latest document embeddings, as
@@ -146,18 +147,28 @@ public static class Dexa
         var vectors = RunM4(model.Backend, documents, train.Labels, model.LabelEmbeddings, options, monitor, collective);
         monitor.Write(string.Create(CultureInfo.InvariantCulture, $"M-IV trained in {clock.Elapsed.TotalSeconds:F1} s"));
 
+        TfidfCentroids? sparse = null;
+        if (options.SparseScores)
+        {
+            clock.Restart();
+            var labelTexts = train.LabelTexts ?? train.LabelNames ?? throw new ArgumentException($"{train.Name} has no label texts or names");
+            sparse = TfidfCentroids.Fit(texts, train.Labels, labelTexts, options.SparseLabelTextWeight, monitor: monitor);
+            monitor.Write(string.Create(CultureInfo.InvariantCulture, $"TF-IDF centroids fitted in {clock.Elapsed.TotalSeconds:F1} s"));
+        }
         var fitOn = heldout?.Texts is not null && heldout.NumPoints > 0 ? heldout : train;
         ScoreFusion fusion;
         if (options.Fusion.Kind == FusionKind.WeightedSum) fusion = ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity);
         else
         {
-            model.SetClassifiers(vectors, ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity));
-            var shortlists = model.Shortlists(ReferenceEquals(fitOn, train) ? documents : model.Encode(fitOn.Texts!, monitor), monitor);
+            model.SetClassifiers(vectors, ScoreFusion.WeightedSum(options.Fusion, model.InversePropensity), sparse);
+            var shortlists = model.WithSparseScores(
+                model.Shortlists(ReferenceEquals(fitOn, train) ? documents : model.Encode(fitOn.Texts!, monitor), monitor), fitOn.Texts!);
             fusion = ScoreFusion.Fit(shortlists.Classifiers!, shortlists.Embeddings, fitOn.Labels, model.InversePropensity, options.Fusion,
-                SeedStreams.Dexa.Fusion.Of(options.Seed), options.FusionFilter);
-            monitor.Write($"Score fusion: a tree of {fusion.Tree!.NodeCount} nodes (depth {fusion.Tree.Depth}) fitted on {fitOn.Name}");
+                SeedStreams.Dexa.Fusion.Of(options.Seed), options.FusionFilter, shortlists.Sparse);
+            monitor.Write(string.Create(CultureInfo.InvariantCulture,
+                $"Score fusion: a tree of {fusion.Tree!.NodeCount} nodes (depth {fusion.Tree.Depth}) fitted on {fitOn.Name}{(sparse is null ? "" : $", sparse weight {fusion.Options.SparseWeight}")}"));
         }
-        model.SetClassifiers(vectors, fusion);
+        model.SetClassifiers(vectors, fusion, sparse);
         return model;
     }
 

@@ -23,7 +23,11 @@ public enum DexaScores
 /// <summary>The two shortlists of a set of points: label embeddings, and classifiers when the model has them.</summary>
 /// <param name="Embeddings">Top labels by similarity to the label embeddings.</param>
 /// <param name="Classifiers">Top labels by similarity to the classifier vectors (null before M-IV).</param>
-public sealed record DexaShortlists(TopKPredictions Embeddings, TopKPredictions? Classifiers);
+/// <param name="Sparse">
+/// The sparse (TF-IDF centroid) score of every label in either shortlist, points x labels (null when the model has
+/// no sparse source or the shortlists were made from embeddings alone).
+/// </param>
+public sealed record DexaShortlists(TopKPredictions Embeddings, TopKPredictions? Classifiers, CsrMatrix? Sparse = null);
 
 /// <summary>
 /// A trained DEXA model: tokenizer, encoder, auxiliary vectors, label embeddings and (after M-IV) classifier vectors
@@ -32,7 +36,7 @@ public sealed record DexaShortlists(TopKPredictions Embeddings, TopKPredictions?
 /// </summary>
 public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
 {
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
     private readonly double[] _inversePropensity;
     private ILabelIndex? _embeddingIndex, _classifierIndex;
 
@@ -79,6 +83,9 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
     /// <summary>The fusion of both shortlists (null before M-IV).</summary>
     public ScoreFusion? Fusion { get; private set; }
 
+    /// <summary>The sparse score source fused with the dense scores (null: none, <see cref="DexaOptions.SparseScores"/> off or before M-IV).</summary>
+    public TfidfCentroids? Sparse { get; private set; }
+
     /// <summary>Number of labels.</summary>
     public int NumLabels => LabelEmbeddings.Rows;
 
@@ -92,8 +99,21 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         return Encoder.EncodeAll(TokenizedCorpus.Build(texts, Tokenizer, Sequence, monitor), Options.EncodeChunk, monitor);
     }
 
-    /// <summary>The shortlists of <paramref name="texts"/>: the nearest label embeddings and the nearest classifiers.</summary>
-    public DexaShortlists Shortlists(IReadOnlyList<string> texts, TrainingMonitor? monitor = null) => Shortlists(Encode(texts, monitor), monitor);
+    /// <summary>
+    /// The shortlists of <paramref name="texts"/>: the nearest label embeddings and the nearest classifiers, with the
+    /// sparse scores of their labels when the model has a sparse source.
+    /// </summary>
+    public DexaShortlists Shortlists(IReadOnlyList<string> texts, TrainingMonitor? monitor = null) =>
+        WithSparseScores(Shortlists(Encode(texts, monitor), monitor), texts);
+
+    /// <summary>The shortlists with the sparse scores of their labels for <paramref name="texts"/> (unchanged without a sparse source).</summary>
+    public DexaShortlists WithSparseScores(DexaShortlists shortlists, IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(shortlists);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (Sparse is null) return shortlists;
+        return shortlists with { Sparse = Sparse.ScoreShortlists(Sparse.Transform(texts), shortlists.Embeddings, shortlists.Classifiers) };
+    }
 
     /// <summary>The shortlists of already-encoded documents.</summary>
     public DexaShortlists Shortlists(RowMajorMatrix documents, TrainingMonitor? monitor = null)
@@ -138,7 +158,7 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         {
             DexaScores.Embeddings => ToSparse(shortlists.Embeddings),
             DexaScores.Classifiers => ToSparse(shortlists.Classifiers ?? throw NoClassifiers()),
-            _ => (Fusion ?? throw NoClassifiers()).Fuse(shortlists.Classifiers ?? throw NoClassifiers(), shortlists.Embeddings, NumLabels),
+            _ => (Fusion ?? throw NoClassifiers()).Fuse(shortlists.Classifiers ?? throw NoClassifiers(), shortlists.Embeddings, NumLabels, shortlists.Sparse),
         };
         if (filter is not null) matrix = filter.Apply(matrix);
         return TopKPredictions.FromSparseScores(matrix, k);
@@ -163,14 +183,16 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         return builder.Build();
     }
 
-    internal void SetClassifiers(RowMajorMatrix vectors, ScoreFusion fusion)
+    internal void SetClassifiers(RowMajorMatrix vectors, ScoreFusion fusion, TfidfCentroids? sparse = null)
     {
+        if (sparse is not null && sparse.NumLabels != NumLabels) throw new ArgumentException($"sparse centroids of {sparse.NumLabels} labels for {NumLabels}");
         if (vectors.Rows != NumLabels || vectors.Cols != LabelEmbeddings.Cols)
             throw new ArgumentException($"expected {NumLabels} x {LabelEmbeddings.Cols} classifier vectors, got {vectors.Rows} x {vectors.Cols}");
         _classifierIndex?.Dispose();
         _classifierIndex = null;
         ClassifierVectors = vectors;
         Fusion = fusion;
+        Sparse = sparse;
     }
 
     /// <inheritdoc />
@@ -192,6 +214,8 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         {
             w.WriteMatrix(ClassifierVectors);
             Fusion!.Write(w);
+            w.Write(Sparse is not null);
+            Sparse?.Write(w);
         }
         LabelIndexes.Write(w, EmbeddingIndex());
         if (ClassifierIndex() is { } classifiers) LabelIndexes.Write(w, classifiers);
@@ -217,20 +241,29 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
         var ips = new double[n];
         for (int i = 0; i < n; i++) ips[i] = r.ReadDouble();
         var model = new DexaModel(options, tokenizer, sequence, backend, encoder, auxiliary, labels, ips);
-        if (r.ReadBoolean()) model.SetClassifiers(r.ReadMatrix(), ScoreFusion.Read(r, path));
+        if (r.ReadBoolean())
+        {
+            var vectors = r.ReadMatrix();
+            var fusion = ScoreFusion.Read(r, path);
+            model.SetClassifiers(vectors, fusion, r.ReadBoolean() ? TfidfCentroids.Read(r, path) : null);
+        }
         model._embeddingIndex = LabelIndexes.Read(r, backend, labels, path);
         if (model.ClassifierVectors is not null) model._classifierIndex = LabelIndexes.Read(r, backend, model.ClassifierVectors, path);
         return model;
     }
 
-    /// <summary>Bytes of the parameters (float32): encoder, auxiliary vectors, label embeddings, classifier vectors.</summary>
+    /// <summary>
+    /// Bytes of the parameters (float32): encoder, auxiliary vectors, label embeddings, classifier vectors, and the
+    /// sparse source's centroids (a value and a column index per non-zero) and idf weights.
+    /// </summary>
     public long ModelBytes => 4L * (Encoder.Parameters.Sum(p => (long)p.Rows * p.Cols) + (Auxiliary is null ? 0 : (long)Auxiliary.Table.Rows * Auxiliary.Table.Cols)
-        + LabelEmbeddings.Data.LongLength + (ClassifierVectors?.Data.LongLength ?? 0));
+        + LabelEmbeddings.Data.LongLength + (ClassifierVectors?.Data.LongLength ?? 0))
+        + (Sparse is null ? 0 : 8L * Sparse.Centroids.NonZeros + 4L * Sparse.Vectorizer.NumFeatures);
 
     /// <inheritdoc/>
     long IXcModel.SizeBytes => ModelBytes;
 
-    /// <summary>"encoder", "auxiliary" and "fusion".</summary>
+    /// <summary>"encoder", "auxiliary", "fusion" and "sparseWeight" (γ of the sparse score; null without one).</summary>
     RunDetails IReportDetails.ReportDetails(DataSplits data, TopKPredictions testPredictions, double predictSeconds, TrainingMonitor monitor) => new()
     {
         Details = new Dictionary<string, object?>
@@ -238,6 +271,7 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
             ["encoder"] = Encoder.ToString(),
             ["auxiliary"] = Auxiliary?.ToString(),
             ["fusion"] = Fusion?.Options.Kind.ToString(),
+            ["sparseWeight"] = Sparse is null ? null : Fusion?.Options.SparseWeight,
         },
     };
 
@@ -254,5 +288,5 @@ public sealed class DexaModel : IXcModel, IFilteredTopK, IReportDetails
     /// <summary>Labels, encoder and stage.</summary>
     public override string ToString() =>
         $"DexaModel: {NumLabels:N0} labels, {Encoder}, {(Auxiliary is null ? "no auxiliary vectors" : Auxiliary.ToString())}, " +
-        (ClassifierVectors is null ? "no classifiers" : $"classifiers with {Fusion!.Options.Kind} fusion");
+        (ClassifierVectors is null ? "no classifiers" : $"classifiers with {Fusion!.Options.Kind} fusion{(Sparse is null ? "" : " and TF-IDF centroid scores")}");
 }

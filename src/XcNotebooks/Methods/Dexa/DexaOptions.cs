@@ -83,6 +83,16 @@ public sealed record DexaOptions : SiameseTextOptions
     /// <summary>How the two shortlists are fused.</summary>
     public FusionOptions Fusion { get; init; } = new();
 
+    /// <summary>
+    /// Fuse a sparse score with the dense ones: the cosine of a text's TF-IDF row and its label's TF-IDF centroid
+    /// (<see cref="TfidfCentroids"/>, fitted in the M-IV stage on the training and label texts), a fourth feature of
+    /// the fusion tree and a term γ S_sp of the fused score (<see cref="FusionOptions.SparseWeight"/>).
+    /// </summary>
+    public bool SparseScores { get; init; } = true;
+
+    /// <summary>Weight of the label text's TF-IDF row in its label's centroid (beside the sum of its training rows).</summary>
+    public double SparseLabelTextWeight { get; init; } = 1.0;
+
     /// <summary>Propensity parameter A (fusion feature and PSP).</summary>
     public double PropensityA { get; init; } = 0.55;
 
@@ -113,6 +123,8 @@ public sealed record DexaOptions : SiameseTextOptions
         if (EncoderBatchSize < 2) throw new ArgumentException($"M1 batch size must be at least 2 (in-batch negatives), got {EncoderBatchSize}");
         if (ClassifierBatchSize < 1) throw new ArgumentException($"M-IV batch size must be positive, got {ClassifierBatchSize}");
         if (!(EncoderLearningRate > 0) || !(ClassifierLearningRate > 0)) throw new ArgumentException("learning rates must be positive");
+        if (!(SparseLabelTextWeight >= 0) || double.IsInfinity(SparseLabelTextWeight))
+            throw new ArgumentException($"the sparse label text weight must be finite and 0 or more, got {SparseLabelTextWeight}");
         if (ShortlistSize < 1) throw new ArgumentException($"shortlist size must be positive, got {ShortlistSize}");
         if (!(DocumentDropout >= 0 && DocumentDropout < 1)) throw new ArgumentException($"document dropout must be in [0, 1), got {DocumentDropout}");
         ValidateText();

@@ -32,12 +32,27 @@ public sealed record FusionOptions
 
     /// <summary>Points sampled to fit the tree (DEXA: up to 75,000).</summary>
     public int MaxPoints { get; init; } = 75_000;
+
+    /// <summary>
+    /// Weight γ of the sparse score (the TF-IDF centroid cosine, <see cref="TfidfCentroids"/>) added to the fused
+    /// score when the shortlists carry one. Null: the tree fusion picks it from <see cref="SparseWeightGrid"/> by
+    /// P@1 on the points it is fitted on (the fitted fusion stores the choice); the weighted sum takes 0.
+    /// </summary>
+    public double? SparseWeight { get; init; }
+
+    /// <summary>The values of γ the tree fusion tries when <see cref="SparseWeight"/> is null (ties: the smaller).</summary>
+    public IReadOnlyList<double> SparseWeightGrid { get; init; } = [0, 0.25, 0.5, 1, 1.5, 2, 3, 4];
 }
 
 /// <summary>
 /// Fuses the two shortlists of a DEXA prediction (classifier vectors W and label embeddings Z, each a top-k by
 /// cosine) into one sparse score matrix. The tree is fitted on predictions for points with known labels: the
 /// held-out split when there is one, else the training split (as the original code does).
+/// <para>
+/// With a sparse score S_sp of every shortlisted label (the TF-IDF centroid cosine), the tree takes it as a fourth
+/// feature and fused = β (P + S_knn) + S_clf + γ S_sp, γ picked by P@1 on the fitting points
+/// (<see cref="FusionOptions.SparseWeight"/>).
+/// </para>
 /// </summary>
 public sealed class ScoreFusion
 {
@@ -64,25 +79,28 @@ public sealed class ScoreFusion
     /// <summary>
     /// Fits the fusion on shortlists of points whose labels are <paramref name="truth"/>: every (point, label) of the
     /// classifier shortlist of up to <see cref="FusionOptions.MaxPoints"/> sampled points is one tree sample, positive
-    /// when the label is relevant. Pairs in <paramref name="filter"/> are dropped first.
+    /// when the label is relevant. Pairs in <paramref name="filter"/> are dropped first. With <paramref name="sparse"/>
+    /// (points x labels: the sparse score of the shortlisted labels) the tree takes it as a fourth feature and γ is
+    /// picked by P@1 on all the fitting points (filtered), unless the options fix it.
     /// </summary>
     public static ScoreFusion Fit(TopKPredictions classifier, TopKPredictions knn, LabelMatrix truth, IReadOnlyList<double> inversePropensity,
-        FusionOptions options, int seed, LabelFilter? filter = null)
+        FusionOptions options, int seed, LabelFilter? filter = null, CsrMatrix? sparse = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(knn);
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Kind == FusionKind.WeightedSum) return WeightedSum(options, inversePropensity);
-        if (classifier.Rows != truth.Rows || knn.Rows != truth.Rows)
-            throw new ArgumentException($"shortlists of {classifier.Rows} and {knn.Rows} points for {truth.Rows} labelled points");
+        if (classifier.Rows != truth.Rows || knn.Rows != truth.Rows || (sparse is not null && sparse.Rows != truth.Rows))
+            throw new ArgumentException($"shortlists of {classifier.Rows} and {knn.Rows} points (sparse scores of {sparse?.Rows}) for {truth.Rows} labelled points");
         var rows = Seeds.Permutation(truth.Rows, seed).Take(options.MaxPoints).Order().ToArray();
+        int featureCount = sparse is null ? 3 : 4;
         var features = new List<float>();
         var targets = new List<bool>();
         var ips = inversePropensity.ToArray();
         foreach (int i in rows)
         {
-            var knnScores = KnnScores(knn, i);
+            var knnScores = RowScores(knn, i);
             var labels = classifier.LabelsOf(i);
             var scores = classifier.ScoresOf(i);
             for (int r = 0; r < labels.Length; r++)
@@ -90,48 +108,47 @@ public sealed class ScoreFusion
                 int l = labels[r];
                 if (l < 0 || (filter?.Contains(i, l) ?? false)) continue;
                 features.AddRange([scores[r], knnScores.GetValueOrDefault(l), (float)ips[l]]);
+                if (sparse is not null) features.Add(sparse[i, l]);
                 targets.Add(truth.Has(i, l));
             }
         }
         if (targets.Count == 0) throw new ArgumentException("no shortlist entries to fit the fusion tree on");
-        var tree = FusionTree.Fit(new RowMajorMatrix(targets.Count, 3, [.. features]), targets, options.MaxDepth);
-        return new ScoreFusion(options, tree, ips);
+        var tree = FusionTree.Fit(new RowMajorMatrix(targets.Count, featureCount, [.. features]), targets, options.MaxDepth);
+        var fitted = new ScoreFusion(options, tree, ips);
+        if (sparse is null || options.SparseWeight is not null) return fitted;
+        double best = 0;
+        long bestHits = -1;
+        foreach (double gamma in options.SparseWeightGrid.Order())
+        {
+            var trial = new ScoreFusion(options with { SparseWeight = gamma }, tree, ips);
+            long hits = 0;
+            Parallel.For(0, truth.Rows, () => 0L, (i, _, count) =>
+            {
+                int top = -1;
+                float topScore = float.NegativeInfinity;
+                foreach (var (l, s) in trial.FuseRow(classifier, knn, sparse, i))
+                    if (s > topScore && !(filter?.Contains(i, l) ?? false)) (top, topScore) = (l, s);
+                return top >= 0 && truth.Has(i, top) ? count + 1 : count;
+            }, count => Interlocked.Add(ref hits, count));
+            if (hits > bestHits) (best, bestHits) = (gamma, hits);
+        }
+        return new ScoreFusion(options with { SparseWeight = best }, tree, ips);
     }
 
-    /// <summary>The fused scores of each point over the union of its two shortlists (labels with no score in either are absent).</summary>
-    public CsrMatrix Fuse(TopKPredictions classifier, TopKPredictions knn, int numLabels)
+    /// <summary>
+    /// The fused scores of each point over the union of its two shortlists (labels with no score in either are
+    /// absent). A fusion fitted with sparse scores needs <paramref name="sparse"/> (the same points x labels scores).
+    /// </summary>
+    public CsrMatrix Fuse(TopKPredictions classifier, TopKPredictions knn, int numLabels, CsrMatrix? sparse = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(knn);
-        if (classifier.Rows != knn.Rows) throw new ArgumentException($"shortlists of {classifier.Rows} and {knn.Rows} points");
+        if (classifier.Rows != knn.Rows || (sparse is not null && sparse.Rows != knn.Rows))
+            throw new ArgumentException($"shortlists of {classifier.Rows} and {knn.Rows} points (sparse scores of {sparse?.Rows})");
+        if (_tree is { FeatureCount: 4 } && sparse is null)
+            throw new ArgumentException("this fusion was fitted with sparse (TF-IDF) scores: pass them");
         var rows = new (int Label, float Score)[classifier.Rows][];
-        Parallel.For(0, classifier.Rows, i =>
-        {
-            var fused = new SortedDictionary<int, float>();
-            var knnScores = KnnScores(knn, i);
-            bool tree = Options.Kind == FusionKind.DecisionTree;
-            double w = Options.ClassifierWeight;
-            Span<float> x = stackalloc float[3];
-            var labels = classifier.LabelsOf(i);
-            var scores = classifier.ScoresOf(i);
-            for (int r = 0; r < labels.Length; r++)
-            {
-                int l = labels[r];
-                if (l < 0) continue;
-                float k = knnScores.GetValueOrDefault(l);
-                if (tree)
-                {
-                    x[0] = scores[r];
-                    x[1] = k;
-                    x[2] = (float)_inversePropensity[l];
-                    fused[l] = (float)(Options.Beta * (_tree!.Predict(x) + k) + scores[r]);
-                }
-                else fused[l] = (float)(w * scores[r] + (1 - w) * k);
-            }
-            foreach (var (l, k) in knnScores)
-                if (!fused.ContainsKey(l)) fused[l] = (float)(tree ? Options.Beta * k : (1 - w) * k);
-            rows[i] = [.. fused.Select(p => (p.Key, p.Value))];
-        });
+        Parallel.For(0, classifier.Rows, i => rows[i] = FuseRow(classifier, knn, sparse, i));
         var builder = new CsrBuilder(numLabels);
         foreach (var row in rows)
         {
@@ -139,6 +156,40 @@ public sealed class ScoreFusion
             builder.EndRow();
         }
         return builder.Build();
+    }
+
+    /// <summary>One point's fused scores, by label id.</summary>
+    private (int Label, float Score)[] FuseRow(TopKPredictions classifier, TopKPredictions knn, CsrMatrix? sparse, int i)
+    {
+        var fused = new SortedDictionary<int, float>();
+        var knnScores = RowScores(knn, i);
+        bool tree = Options.Kind == FusionKind.DecisionTree;
+        bool sparseFeature = _tree is { FeatureCount: 4 };
+        double w = Options.ClassifierWeight;
+        double gamma = sparse is null ? 0 : Options.SparseWeight ?? 0;
+        Span<float> x = stackalloc float[4];
+        var labels = classifier.LabelsOf(i);
+        var scores = classifier.ScoresOf(i);
+        for (int r = 0; r < labels.Length; r++)
+        {
+            int l = labels[r];
+            if (l < 0) continue;
+            float k = knnScores.GetValueOrDefault(l);
+            float sp = sparse is null ? 0 : sparse[i, l];
+            if (tree)
+            {
+                x[0] = scores[r];
+                x[1] = k;
+                x[2] = (float)_inversePropensity[l];
+                x[3] = sp;
+                fused[l] = (float)(Options.Beta * (_tree!.Predict(x[..(sparseFeature ? 4 : 3)]) + k) + scores[r] + gamma * sp);
+            }
+            else fused[l] = (float)(w * scores[r] + (1 - w) * k + gamma * sp);
+        }
+        foreach (var (l, k) in knnScores)
+            if (!fused.ContainsKey(l))
+                fused[l] = (float)((tree ? Options.Beta * k : (1 - w) * k) + (sparse is null ? 0 : gamma * sparse[i, l]));
+        return [.. fused.Select(p => (p.Key, p.Value))];
     }
 
     internal void Write(BinaryWriter w)
@@ -163,7 +214,7 @@ public sealed class ScoreFusion
         return new ScoreFusion(options, tree, ips);
     }
 
-    private static Dictionary<int, float> KnnScores(TopKPredictions knn, int row)
+    private static Dictionary<int, float> RowScores(TopKPredictions knn, int row)
     {
         var result = new Dictionary<int, float>();
         var labels = knn.LabelsOf(row);
