@@ -54,8 +54,8 @@ public class OptionsBinderTests
         // Written out from WltlsOptions and BinaryLearnerOptions: ClassHierarchy (a LabelHierarchy) is skipped.
         Assert.Equal(
         [
-            "--slice-width", "--decoding-loss", "--epochs", "--early-stopping", "--path-assignment", "--codeword-of-class",
-            "--similarity-linkage", "--score-assignment", "--score-assignment-max-classes", "--greedy-candidates",
+            "--slice-width", "--decoding-loss", "--decoding-scale", "--epochs", "--early-stopping", "--path-assignment", "--codeword-of-class",
+            "--similarity-child-order", "--similarity-linkage", "--score-assignment", "--score-assignment-max-classes", "--greedy-candidates",
             "--learner-kind", "--learner-margin-threshold", "--learner-arow-r", "--learner-arow-step-size", "--learner-cost",
             "--learner-tolerance", "--learner-max-iterations", "--learner-shrinking", "--learner-active-set", "--learner-prune-below",
             "--seed", "--checkpoint-path",

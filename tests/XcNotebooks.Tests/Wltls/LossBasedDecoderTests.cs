@@ -121,6 +121,42 @@ public class LossBasedDecoderTests
         Assert.Equal(decoder.DecodeBatch(features.Multiply(weights)).Codewords, decoder.DecodeBatch(features, weights).Codewords);
     }
 
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void AResponseScaleDecodesTheLossesOfTheScaledResponses(DecodingLoss loss)
+    {
+        // With scale s the decoder minimises sum_e L(c_e s z_e): the brute force over all codewords of the losses of
+        // s z (scaled here, in float, as the spec says), the top-k lists and the brute-force CodewordLoss alike.
+        var rng = new Random(17);
+        foreach (var (k, b) in new[] { (105, 5), (50, 3) })
+        {
+            var g = TrellisGraph.Create(k, b);
+            foreach (double s in new[] { 0.5, 3.0 })
+            {
+                var decoder = new LossBasedDecoder(g, loss, s);
+                Assert.Equal(s, decoder.ResponseScale);
+                for (int trial = 0; trial < 8; trial++)
+                {
+                    var z = RandomResponses(rng, g.NumEdges);
+                    var scaled = z.Select(v => v * (float)s).ToArray();
+                    var losses = BruteForceLosses(g, loss, scaled);
+                    var ranking = Enumerable.Range(0, k).OrderBy(c => losses[c]).ToArray();
+                    double tolerance = Tolerance(Scale(loss, scaled));
+                    var decoded = decoder.DecodeTopK(z, 5);
+                    for (int r = 0; r < decoded.Count; r++)
+                    {
+                        Assert.Equal(losses[ranking[r]], losses[decoded[r].Codeword], tolerance);
+                        Assert.Equal(-losses[ranking[r]], decoded[r].Score, tolerance);
+                    }
+                    Assert.Equal(losses[ranking[0]], losses[decoder.Decode(z).Codeword], tolerance);
+                    Assert.Equal(losses[7], decoder.CodewordLoss(z, 7), tolerance);
+                }
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LossBasedDecoder(TrellisGraph.Create(10, 2), loss, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LossBasedDecoder(TrellisGraph.Create(10, 2), loss, double.NaN));
+    }
+
     [Fact]
     public void WrongNumberOfResponsesIsRejected()
     {

@@ -19,8 +19,9 @@ public class TrellisDecodeKernelTests
             for (int i = 0; i < responses.Rows; i++)
                 LossBasedDecoderTests.RandomResponses(rng, graph.NumEdges).CopyTo(responses.Row(i));
             foreach (var loss in Enum.GetValues<DecodingLoss>())
+            foreach (double scale in new[] { 1.0, 2.5 })
             {
-                var decoder = new LossBasedDecoder(graph, loss);
+                var decoder = new LossBasedDecoder(graph, loss, scale);
                 foreach (int top in new[] { 1, 4 })
                 {
                     var expected = decoder.DecodeBatch(responses, top);

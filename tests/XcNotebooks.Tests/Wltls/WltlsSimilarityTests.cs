@@ -62,6 +62,45 @@ public class WltlsSimilarityTests
     }
 
     [Fact]
+    public void SmallestSubtreeFirstWalksChildrenBySubtreeSize()
+    {
+        // Labels 0..7, node 8 an inner non-label node. Root 0 has children (given order) 1, 2, 3:
+        //   1 -> 4, 5, 8 and 8 -> 6 (subtree of 1: 1, 4, 5, 8, 6 = 5 nodes); 2 alone (1 node); 3 -> 7 (2 nodes).
+        // 7 also has the parent 5 (a DAG): it counts under both, and is visited where the walk first reaches it.
+        var edges = new[] { (0, 1), (0, 2), (0, 3), (1, 4), (1, 5), (1, 8), (8, 6), (3, 7), (5, 7) };
+        var hierarchy = LabelHierarchy.FromEdges(edges, 8);
+        // As given: 0, 1, 4, 5, 7 (under 5), 8 (not a label), 6, 2, 3.
+        Assert.Equal(new[] { 0, 1, 4, 5, 7, 6, 2, 3 }, SimilarityAssignment.FromHierarchy(hierarchy).ClassOfCodeword);
+        Assert.Equal(SimilarityAssignment.FromHierarchy(hierarchy).ClassOfCodeword,
+            SimilarityAssignment.FromHierarchy(hierarchy, HierarchyChildOrder.AsGiven).ClassOfCodeword);
+        // Sizes: 4 = 1, 7 = 1, 6 = 1, 5 = 2 (with 7), 8 = 2, 1 = 1 + 1 + 2 + 2 = 6, 2 = 1, 3 = 2.
+        // Root: 2 (1), 3 (2), 1 (6). Under 3: 7. Under 1: 4 (1), then 5 and 8 (2 each, given order): 5 (its 7 is visited), 8, 6.
+        Assert.Equal(new[] { 0, 2, 3, 7, 1, 4, 5, 6 },
+            SimilarityAssignment.FromHierarchy(hierarchy, HierarchyChildOrder.SmallestSubtreeFirst).ClassOfCodeword);
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 1, PathAssignment = PathAssignmentPolicy.Similarity };
+        var tree = LabelHierarchy.FromEdges([.. Enumerable.Range(1, 11).Select(c => (c < 4 ? 0 : c <= 8 ? 1 : 2, c))], 12);
+        var model = Wltls.Train(Data.Train, null, options with { ClassHierarchy = tree, SimilarityChildOrder = HierarchyChildOrder.SmallestSubtreeFirst });
+        Assert.Equal(SimilarityAssignment.FromHierarchy(tree, HierarchyChildOrder.SmallestSubtreeFirst).ClassOfCodeword, model.ClassOfCodeword);
+        Assert.NotEqual(SimilarityAssignment.FromHierarchy(tree).ClassOfCodeword, model.ClassOfCodeword);
+        Assert.Throws<ArgumentException>(() => (options with { SimilarityChildOrder = (HierarchyChildOrder)7 }).Validate());
+    }
+
+    [Fact]
+    public void TheWltlsWordNetPresetIsItsDocumentedCliFlags()
+    {
+        // The flags WltlsOptions.WordNet's documentation gives, bound by the CLI's options binder, are the preset.
+        var bound = XcNotebooks.Cli.Common.OptionsBinder.Create<WltlsOptions>();
+        var command = new System.CommandLine.Command("x");
+        foreach (var option in bound.AllOptions) command.Options.Add(option);
+        var parsed = command.Parse(["--slice-width", "16", "--path-assignment", "similarity", "--similarity-child-order", "smallest-subtree-first",
+            "--epochs", "3", "--learner-arow-r", "2"]);
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(WltlsOptions.WordNet, bound.Bind(parsed, new WltlsOptions()));
+        Assert.Equal(2, WltlsOptions.WordNet.DecodingScale);
+        WltlsOptions.WordNet.Validate();
+    }
+
+    [Fact]
     public void CliRunsTheSimilarityPolicyWithAnEdgeListHierarchy()
     {
         var dir = TestData.TempDir();

@@ -114,6 +114,35 @@ public class WltlsTrainingTests
     }
 
     [Fact]
+    public void TheDecodingScaleChangesDecodingOnlyAndIsSavedWithTheModel()
+    {
+        // Training ignores DecodingScale (the same weights); the model decodes s x^T W: its top-k equal those of a
+        // scale-1 model whose weights were multiplied by s (z = x^T (s W) for every point).
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 2, Seed = 2, DecodingScale = 1 };
+        var plain = Wltls.Train(Data.Train, null, options);
+        var scaled = Wltls.Train(Data.Train, null, options with { DecodingScale = 4 });
+        Assert.Equal(plain.Weights.Data, scaled.Weights.Data);
+        var timesFour = new RowMajorMatrix(plain.Weights.Rows, plain.Weights.Cols);
+        for (int j = 0; j < timesFour.Data.Length; j++) timesFour.Data[j] = plain.Weights.Data[j] * 4f;
+        var reference = plain.WithWeights(timesFour).TopK(Data.Test, 3);
+        var actual = scaled.TopK(Data.Test, 3);
+        Assert.Equal(reference.Labels, actual.Labels);
+        Assert.Equal(reference.Scores, actual.Scores);
+        Assert.NotEqual(plain.TopK(Data.Test, 3).Scores, actual.Scores);
+        string path = Path.Combine(Path.GetTempPath(), $"wltls-scale-{Guid.NewGuid():N}.wltls");
+        try
+        {
+            scaled.Save(path);
+            var loaded = WltlsModel.Load(path);
+            Assert.Equal(4, loaded.Options.DecodingScale);
+            Assert.Equal(actual.Scores, loaded.TopK(Data.Test, 3).Scores);
+        }
+        finally { File.Delete(path); }
+        Assert.Throws<ArgumentException>(() => (options with { DecodingScale = 0 }).Validate());
+        Assert.Throws<ArgumentException>(() => (options with { DecodingScale = double.PositiveInfinity }).Validate());
+    }
+
+    [Fact]
     public void TopKStartsWithThePredictionAndIsSortedAndDistinct()
     {
         var model = Wltls.Train(Data.Train, Data.Heldout, new WltlsOptions { SliceWidth = 3, Epochs = 1 });
@@ -135,7 +164,9 @@ public class WltlsTrainingTests
         var classes = Data.Train.Labels.Classes();
         var responses = model.Responses(Data.Train.Features);
         double total = 0;
-        for (int i = 0; i < classes.Length; i++) total += model.Decoder.CodewordLoss(responses.Row(i), model.CodewordOfClass[classes[i]]);
+        // The learners' loss on their own responses: the decoding scale (2 by default) is not applied.
+        var unscaled = new LossBasedDecoder(model.Graph, model.Loss);
+        for (int i = 0; i < classes.Length; i++) total += unscaled.CodewordLoss(responses.Row(i), model.CodewordOfClass[classes[i]]);
         Assert.Equal(total / classes.Length / model.Graph.NumEdges, training.AverageBinaryLoss, 9);
         Assert.Same(training.LastEpoch, training.Best); // without a heldout split the last epoch is the result
     }
@@ -205,7 +236,7 @@ public class WltlsTrainingTests
     {
         var classes = train.Labels.Classes();
         var graph = TrellisGraph.Create(train.NumLabels, options.SliceWidth);
-        var decoder = new LossBasedDecoder(graph, options.DecodingLoss);
+        var decoder = new LossBasedDecoder(graph, options.DecodingLoss, options.DecodingScale);
         var assignment = options.PathAssignment == PathAssignmentPolicy.Greedy
             ? PathAssignment.Unassigned(train.NumLabels)
             : PathAssignment.Random(train.NumLabels, Seeds.Derive(options.Seed, -1));

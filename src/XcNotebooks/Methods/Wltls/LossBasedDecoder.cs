@@ -51,6 +51,7 @@ public sealed class DecodedBatch
 /// the k heaviest paths by keeping the k best partial paths per vertex. The sum over N(e) is computed in O(E) from
 /// per-group sums of negative losses (and their suffix sums for shortcuts) instead of multiplying by N.
 /// Weights are accumulated in double so that clipped exponential losses (up to e^20) do not swamp small ones.
+/// With a response scale s != 1 every response z is first multiplied by s (in float), i.e. the losses are L(s c_e z_e).
 /// </summary>
 public sealed class LossBasedDecoder
 {
@@ -59,13 +60,19 @@ public sealed class LossBasedDecoder
     private readonly bool[] _edgeShortcut;
     private readonly int[] _topological; // without the source
 
-    /// <summary>A decoder for <paramref name="graph"/> with decoding loss <paramref name="loss"/>.</summary>
-    public LossBasedDecoder(TrellisGraph graph, DecodingLoss loss = DecodingLoss.Exponential)
+    /// <summary>
+    /// A decoder for <paramref name="graph"/> with decoding loss <paramref name="loss"/>, applied to the responses times
+    /// <paramref name="responseScale"/> (positive; 1 = the responses as they are).
+    /// </summary>
+    public LossBasedDecoder(TrellisGraph graph, DecodingLoss loss = DecodingLoss.Exponential, double responseScale = 1)
     {
         ArgumentNullException.ThrowIfNull(graph);
         if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown decoding loss");
+        if (!(responseScale > 0) || !double.IsFinite(responseScale))
+            throw new ArgumentOutOfRangeException(nameof(responseScale), responseScale, "the response scale must be positive and finite");
         Graph = graph;
         Loss = loss;
+        ResponseScale = responseScale;
         _edgeFrom = graph.Edges.Select(e => e.From).ToArray();
         _edgeGroup = graph.Edges.Select(e => e.Group).ToArray();
         _edgeShortcut = graph.Edges.Select(e => e.IsShortcut).ToArray();
@@ -78,6 +85,21 @@ public sealed class LossBasedDecoder
     /// <summary>The decoding loss.</summary>
     public DecodingLoss Loss { get; }
 
+    /// <summary>The factor the responses are multiplied by before the loss (1: none).</summary>
+    public double ResponseScale { get; }
+
+    /// <summary>
+    /// <paramref name="responses"/> as the loss sees them: the same span when the scale is 1, else each value times
+    /// the scale (in float) written to <paramref name="scratch"/>.
+    /// </summary>
+    internal ReadOnlySpan<float> Scaled(ReadOnlySpan<float> responses, Span<float> scratch)
+    {
+        if (ResponseScale == 1) return responses;
+        float scale = (float)ResponseScale;
+        for (int e = 0; e < responses.Length; e++) scratch[e] = responses[e] * scale;
+        return scratch[..responses.Length];
+    }
+
     /// <summary>Total decoding loss sum_e L(c_e z_e) of codeword <paramref name="codeword"/> (brute force, O(E)).</summary>
     public double CodewordLoss(float[] responses, int codeword) => CodewordLoss((ReadOnlySpan<float>)responses, codeword);
 
@@ -85,6 +107,7 @@ public sealed class LossBasedDecoder
     internal double CodewordLoss(ReadOnlySpan<float> responses, int codeword)
     {
         CheckLength(responses);
+        responses = Scaled(responses, new float[responses.Length]);
         var bits = Graph.Codeword(codeword);
         double total = 0;
         for (int e = 0; e < bits.Length; e++) total += LossKernels.Value((int)Loss, bits[e] * (double)responses[e]);
@@ -204,7 +227,7 @@ public sealed class LossBasedDecoder
 
     private void ComputeWeights(ReadOnlySpan<float> responses, Workspace ws)
     {
-        LossKernels.EdgeWeights((int)Loss, responses, _edgeGroup, _edgeShortcut, ws.Weights, ws.NegativeLoss, ws.GroupSums);
+        LossKernels.EdgeWeights((int)Loss, Scaled(responses, ws.ScaledResponses), _edgeGroup, _edgeShortcut, ws.Weights, ws.NegativeLoss, ws.GroupSums);
     }
 
     // The k = 1 case of DecodeTopKInto without lists or back-pointers: it carries codeword numbers forward (as the
@@ -304,6 +327,7 @@ public sealed class LossBasedDecoder
         {
             var g = decoder.Graph;
             Responses = new float[g.NumEdges];
+            ScaledResponses = decoder.ResponseScale == 1 ? [] : new float[g.NumEdges];
             Weights = new double[g.NumEdges];
             NegativeLoss = new double[g.NumEdges];
             GroupSums = new double[2 * g.NumGroups];
@@ -326,6 +350,7 @@ public sealed class LossBasedDecoder
         }
 
         public float[] Responses { get; }
+        public float[] ScaledResponses { get; }
         public double[] Weights { get; }
         public double[] NegativeLoss { get; }
         public double[] GroupSums { get; }

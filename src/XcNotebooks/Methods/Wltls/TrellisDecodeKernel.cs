@@ -38,6 +38,12 @@ public static class TrellisDecodeKernel
             throw new ArgumentException($"responses have {responses.Cols} columns, the graph has {graph.NumEdges} edges");
         int n = responses.Rows;
         if (n == 0) return new DecodedBatch(0, k, [], []);
+        if (decoder.ResponseScale != 1) // the same float products as the CPU decoder's
+        {
+            var scaled = new RowMajorMatrix(n, responses.Cols);
+            for (int i = 0; i < n; i++) decoder.Scaled(responses.Row(i), scaled.Row(i));
+            responses = scaled;
+        }
         var (packed, layout) = Pack(graph, n, (int)decoder.Loss, k);
         long sharedBytes = (long)packed.Length * sizeof(int);
         if (sharedBytes > device.Accelerator.MaxSharedMemoryPerGroup)

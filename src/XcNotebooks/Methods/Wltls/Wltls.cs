@@ -95,7 +95,7 @@ public static class Wltls
         monitor.Write("Learning a Wide-LTLS model.");
         var graph = TrellisGraph.Create(numClasses, options.SliceWidth);
         monitor.Write($"Created a trellis graph with a slice width of b={options.SliceWidth}.");
-        var decoder = new LossBasedDecoder(graph, options.DecodingLoss);
+        var decoder = new LossBasedDecoder(graph, options.DecodingLoss, options.DecodingScale);
         monitor.Write($"Created a heaviest path decoder with {graph.NumEdges} edges.");
         // Euclidean distances between class means: clustered by the similarity policy, and the Eq. 5 score's D_cls.
         var classDistances = new Lazy<CondensedDistances>(() => ClassDistances.EuclideanBetweenMeans(train));
@@ -333,7 +333,8 @@ public static class Wltls
 
     /// <summary>
     /// The mean over points and edges of the decoding loss L(c_e z_e) of the true class's codeword: the average
-    /// binary loss (epsilon in the paper) the original prints after testing.
+    /// binary loss (epsilon in the paper) the original prints after testing (on the responses as they are: the
+    /// decoding scale is not applied).
     /// </summary>
     public static double AverageBinaryLoss(WltlsModel model, CsrMatrix features, IReadOnlyList<int> classes)
     {
@@ -398,10 +399,10 @@ public static class Wltls
                 if (options.ClassHierarchy is { } hierarchy)
                 {
                     monitor.Write($"Similarity-preserving assignment from the given hierarchy ({hierarchy}).");
-                    return SimilarityAssignment.FromHierarchy(hierarchy);
+                    return SimilarityAssignment.FromHierarchy(hierarchy, options.SimilarityChildOrder);
                 }
                 var clock = Stopwatch.StartNew();
-                var assignment = SimilarityAssignment.FromDistances(classDistances.Value, options.SimilarityLinkage);
+                var assignment = SimilarityAssignment.FromDistances(classDistances.Value, options.SimilarityLinkage, options.SimilarityChildOrder);
                 monitor.Write($"Similarity-preserving assignment from {options.SimilarityLinkage.ToString().ToLowerInvariant()}-linkage clustering of class means ({Duration(clock.Elapsed.TotalSeconds)}).");
                 return assignment;
             default:

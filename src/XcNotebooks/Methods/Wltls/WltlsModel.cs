@@ -31,11 +31,11 @@ public sealed class WltlsModel : IXcModel, IReportDetails
             throw new ArgumentException($"assignment covers {codewordOfClass.Count} classes, the graph has {graph.NumClasses}");
         var assignment = PathAssignment.Fixed(codewordOfClass);
         Graph = graph;
-        Decoder = new LossBasedDecoder(graph, loss);
+        Options = options ?? new WltlsOptions { SliceWidth = graph.SliceWidth, DecodingLoss = loss };
+        Decoder = new LossBasedDecoder(graph, loss, Options.DecodingScale);
         _codewordOfClass = assignment.CodewordOfClass;
         _classOfCodeword = assignment.ClassOfCodeword;
         Weights = weights;
-        Options = options ?? new WltlsOptions { SliceWidth = graph.SliceWidth, DecodingLoss = loss };
     }
 
     /// <inheritdoc/>
