@@ -267,9 +267,17 @@ public sealed class CsrMatrix
 /// <summary>Appends rows one at a time; sorts each row's columns and sums duplicates.</summary>
 public sealed class CsrBuilder
 {
+    // Entries live in chunks: the current one grows by doubling up to ChunkEntries, then full chunks are kept as they
+    // are and a new one is started. A doubling array left every smaller copy behind as large-object garbage and held
+    // up to twice the entries at once (reading 2M points x 14.7 non-zeros peaked at 2.8x the matrix); chunks hold the
+    // entries once, and Build copies them into the matrix's arrays.
+    private const int ChunkEntries = 1 << 20;
     private readonly List<long> _rowPointers = [0];
+    private readonly List<(int[] Idx, float[] Val, int Used)> _full = [];
     private int[] _idx = new int[1024];
     private float[] _val = new float[1024];
+    private int _used;        // entries in the current chunk
+    private int _rowInChunk;  // where the open row starts in the current chunk
     private long _count;
     private long _rowStart;
 
@@ -295,20 +303,37 @@ public sealed class CsrBuilder
     public void Add(int column, float value)
     {
         if ((uint)column >= (uint)Cols) throw new ArgumentOutOfRangeException(nameof(column), $"column {column} outside 0..{Cols - 1}");
-        if (_count == _idx.Length)
-        {
-            Array.Resize(ref _idx, checked(_idx.Length * 2));
-            Array.Resize(ref _val, _idx.Length);
-        }
-        _idx[_count] = column;
-        _val[_count] = value;
+        if (_used == _idx.Length) MakeRoom();
+        _idx[_used] = column;
+        _val[_used] = value;
+        _used++;
         _count++;
+    }
+
+    private void MakeRoom()
+    {
+        int pending = _used - _rowInChunk;
+        if (_idx.Length < ChunkEntries || pending * 2 > _idx.Length)
+        {
+            // Still small (or one row fills most of the chunk): grow it.
+            int size = checked(_idx.Length * 2);
+            Array.Resize(ref _idx, size);
+            Array.Resize(ref _val, size);
+            return;
+        }
+        // Keep the full chunk up to the open row; the open row moves to the start of a new chunk (it must stay contiguous to be sorted).
+        var idx = new int[ChunkEntries];
+        var val = new float[ChunkEntries];
+        _idx.AsSpan(_rowInChunk, pending).CopyTo(idx);
+        _val.AsSpan(_rowInChunk, pending).CopyTo(val);
+        _full.Add((_idx, _val, _rowInChunk));
+        (_idx, _val, _used, _rowInChunk) = (idx, val, pending, 0);
     }
 
     /// <summary>Closes the current row: sorts it by column and merges duplicate columns by summing.</summary>
     public void EndRow()
     {
-        int start = (int)_rowStart, len = (int)(_count - _rowStart);
+        int start = _rowInChunk, len = _used - _rowInChunk;
         var idx = _idx.AsSpan(start, len);
         var val = _val.AsSpan(start, len);
         bool sorted = true;
@@ -323,15 +348,26 @@ public sealed class CsrBuilder
                 else { idx[w] = idx[j]; val[w] = val[j]; w++; }
             }
             _count = _rowStart + w;
+            _used = start + w;
         }
         _rowPointers.Add(_count);
         _rowStart = _count;
+        _rowInChunk = _used;
     }
 
     /// <summary>The finished matrix (an unfinished row is closed first).</summary>
     public CsrMatrix Build()
     {
         if (_count != _rowStart) EndRow();
-        return new CsrMatrix(Rows, Cols, [.. _rowPointers], _idx[..(int)_count], _val[..(int)_count], validate: false);
+        var indices = new int[_count];
+        var values = new float[_count];
+        long at = 0;
+        foreach (var (idx, val, used) in _full.Append((_idx, _val, _used)))
+        {
+            idx.AsSpan(0, used).CopyTo(indices.AsSpan((int)at));
+            val.AsSpan(0, used).CopyTo(values.AsSpan((int)at));
+            at += used;
+        }
+        return new CsrMatrix(Rows, Cols, [.. _rowPointers], indices, values, validate: false);
     }
 }

@@ -94,10 +94,17 @@ public sealed record BinaryLearnerOptions
     }
 
     /// <summary>A bank of <paramref name="width"/> fresh learners over <paramref name="dimension"/> features.</summary>
-    public LinearLearnerBank CreateBank(int dimension, int width) => Kind switch
+    public LinearLearnerBank CreateBank(int dimension, int width) => CreateBank(dimension, width, null);
+
+    /// <summary>
+    /// <see cref="CreateBank(int, int)"/> keeping its state in <paramref name="storage"/> (a dropped bank's
+    /// <see cref="LinearLearnerBank.Storage"/>) when that is large enough, reset to a fresh bank's values: the same
+    /// learners without allocating another model-sized array.
+    /// </summary>
+    internal LinearLearnerBank CreateBank(int dimension, int width, float[]? storage) => Kind switch
     {
-        BinaryLearnerKind.Arow => new ArowBank(dimension, width, ArowR, MarginThreshold, ArowStepSize),
-        BinaryLearnerKind.AveragedPerceptron => new AveragedPerceptronBank(dimension, width, MarginThreshold),
+        BinaryLearnerKind.Arow => new ArowBank(dimension, width, ArowR, MarginThreshold, ArowStepSize, storage),
+        BinaryLearnerKind.AveragedPerceptron => new AveragedPerceptronBank(dimension, width, MarginThreshold, storage),
         _ => throw new ArgumentException($"{DisplayName} is a batch learner: it has no online bank (train it through LinearLearners.TrainWeights)"),
     };
 
@@ -135,7 +142,7 @@ public abstract class LinearLearnerBank
     private protected readonly float[] State;
     private readonly float[] _margins;
 
-    private protected LinearLearnerBank(int dimension, int width, float secondStateInitial)
+    private protected LinearLearnerBank(int dimension, int width, float secondStateInitial, float[]? storage = null)
     {
         if (dimension < 0) throw new ArgumentException($"negative dimension {dimension}");
         if (width < 1) throw new ArgumentException($"a bank needs at least one learner, got {width}");
@@ -146,14 +153,22 @@ public abstract class LinearLearnerBank
         long size = 2L * Stride * dimension;
         if (size > Array.MaxLength)
             throw new ArgumentException($"{width} learners over {dimension:N0} features need {size:N0} state values, more than one array holds; use more, narrower banks");
-        State = new float[size];
+        if (storage is not null && storage.LongLength >= size)
+        {
+            State = storage; // rows past size are never read
+            State.AsSpan(0, (int)size).Clear();
+        }
+        else State = new float[size];
         if (secondStateInitial != 0)
-            for (long row = 0; row < State.LongLength; row += 2 * Stride) State.AsSpan((int)row + Stride, Stride).Fill(secondStateInitial);
+            for (long row = 0; row < size; row += 2 * Stride) State.AsSpan((int)row + Stride, Stride).Fill(secondStateInitial);
         _margins = new float[Stride];
     }
 
     /// <summary>Number of features.</summary>
     public int Dimension { get; }
+
+    /// <summary>The array holding the learners' state, for a later bank to reuse once this one is dropped.</summary>
+    internal float[] Storage => State;
 
     /// <summary>Number of learners.</summary>
     public int Width { get; }
@@ -226,7 +241,9 @@ public sealed class ArowBank : LinearLearnerBank
     private readonly float[] _variance, _alpha, _beta;
 
     /// <summary>A bank of <paramref name="width"/> AROW learners with r, update threshold and step size.</summary>
-    public ArowBank(int dimension, int width, double r = 1, double marginThreshold = 1, double stepSize = 1) : base(dimension, width, 1f)
+    public ArowBank(int dimension, int width, double r = 1, double marginThreshold = 1, double stepSize = 1) : this(dimension, width, r, marginThreshold, stepSize, null) { }
+
+    internal ArowBank(int dimension, int width, double r, double marginThreshold, double stepSize, float[]? storage) : base(dimension, width, 1f, storage)
     {
         _r = r;
         _threshold = marginThreshold;
@@ -287,7 +304,9 @@ public sealed class AveragedPerceptronBank : LinearLearnerBank
     private long _counter = 1;
 
     /// <summary>A bank of <paramref name="width"/> averaged perceptrons.</summary>
-    public AveragedPerceptronBank(int dimension, int width, double marginThreshold = 1) : base(dimension, width, 0f)
+    public AveragedPerceptronBank(int dimension, int width, double marginThreshold = 1) : this(dimension, width, marginThreshold, null) { }
+
+    internal AveragedPerceptronBank(int dimension, int width, double marginThreshold, float[]? storage) : base(dimension, width, 0f, storage)
     {
         _threshold = marginThreshold;
         _step = new float[Stride]; // padding lanes stay 0: they never move

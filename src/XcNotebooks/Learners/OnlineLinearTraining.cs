@@ -19,7 +19,13 @@ internal static class OnlineLinearTraining
     /// Banks covering <paramref name="learners"/> learners: one per core (wide banks make the fewest passes over the
     /// data), each a whole number of SIMD vectors wide except the last.
     /// </summary>
-    public static LinearLearnerBank[] CreateBanks(BinaryLearnerOptions options, int dimension, int learners)
+    public static LinearLearnerBank[] CreateBanks(BinaryLearnerOptions options, int dimension, int learners) => CreateBanks(options, dimension, learners, null);
+
+    /// <summary>
+    /// <see cref="CreateBanks(BinaryLearnerOptions, int, int)"/> with bank b keeping its state in <paramref name="reuse"/>[b]'s
+    /// array (dropped banks': fresh values, no new allocation) where there is one and it is large enough.
+    /// </summary>
+    internal static LinearLearnerBank[] CreateBanks(BinaryLearnerOptions options, int dimension, int learners, IReadOnlyList<LinearLearnerBank>? reuse)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (learners < 1) throw new ArgumentException($"need at least one learner, got {learners}");
@@ -29,7 +35,7 @@ internal static class OnlineLinearTraining
         for (int b = 0, first = 0; b < count; b++)
         {
             int width = Math.Min(learners - first, (vectors / count + (b < vectors % count ? 1 : 0)) * lanes);
-            banks[b] = options.CreateBank(dimension, width);
+            banks[b] = options.CreateBank(dimension, width, reuse is not null && b < reuse.Count ? reuse[b].Storage : null);
             first += width;
         }
         return banks;

@@ -125,6 +125,32 @@ public class BinaryLearnerTests
         Assert.Throws<ArgumentException>(() => OnlineLinearTraining.StackWeightsReleasing(banks));
     }
 
+    [Theory]
+    [InlineData(BinaryLearnerKind.Arow)]
+    [InlineData(BinaryLearnerKind.AveragedPerceptron)]
+    public void ABankOnADroppedBanksArrayLearnsAsAFreshBank(BinaryLearnerKind kind)
+    {
+        var data = SyntheticData.MultiClass(5, 40, 120, 0, 0, seed: 3).Train;
+        var options = new BinaryLearnerOptions { Kind = kind };
+        var order = Enumerable.Range(0, data.NumPoints).ToArray();
+        PointLabels labelsOf = (i, first, labels) =>
+        {
+            for (int l = 0; l < labels.Length; l++) labels[l] = (sbyte)((i + first + l) % 3 == 0 ? 1 : -1);
+        };
+        var used = OnlineLinearTraining.CreateBanks(options, 40, 24);
+        OnlineLinearTraining.RunEpoch(used, data.Features, order, 0, labelsOf);
+        // Narrower banks on the used ones' arrays (the state of their training must not leak in), and fresh ones.
+        var reused = OnlineLinearTraining.CreateBanks(options, 40, 13, used);
+        var fresh = OnlineLinearTraining.CreateBanks(options, 40, 13);
+        for (int b = 0; b < reused.Length; b++) Assert.Same(used[b].Storage, reused[b].Storage);
+        OnlineLinearTraining.RunEpoch(reused, data.Features, order, 0, labelsOf);
+        OnlineLinearTraining.RunEpoch(fresh, data.Features, order, 0, labelsOf);
+        Assert.Equal(OnlineLinearTraining.StackWeights(fresh).Data, OnlineLinearTraining.StackWeights(reused).Data);
+        // A bank wider than the array it is offered gets its own.
+        var wider = options.CreateBank(40, 64, used[0].Storage);
+        Assert.NotSame(used[0].Storage, wider.Storage);
+    }
+
     [Fact]
     public void LearnerOptionsParseTheOriginalNames()
     {

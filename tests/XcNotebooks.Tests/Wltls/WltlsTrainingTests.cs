@@ -45,6 +45,80 @@ public class WltlsTrainingTests
         Assert.Contains($"Using a {policy} path assignment policy.", log);
     }
 
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(3, 0)]
+    [InlineData(3, 7)] // and epochs in segments of 7 points
+    public void EdgeBlocksEqualTheSequentialOnlineAlgorithm(int blocks, int segmentRows)
+    {
+        // Class 5 never appears in training: it gets its codeword after the first epoch's figure, as when every edge trains at once.
+        var data = SyntheticData.MultiClass(12, 300, 240, 60, 60, seed: 8, classesMissingFromTrain: new HashSet<int> { 5 });
+        var options = new WltlsOptions { SliceWidth = 3, Epochs = 3, Seed = 21, EdgeBlocks = blocks, EpochSegmentRows = segmentRows };
+        Assert.Equal(blocks, Wltls.EdgeBlocks(options, data.Train.NumFeatures, 17)); // 17 edges: at least 3 SIMD vectors of them
+        var log = new List<string>();
+        var training = Wltls.TrainDetailed(data.Train, null, options, new TrainingMonitor { Log = log.Add });
+        Assert.Contains(log, l => l.StartsWith($"Training the edges in {blocks} blocks"));
+        var (reference, accuracies, codewordOfClass) = SequentialReference(data.Train, options);
+        Assert.Equal(codewordOfClass, training.LastEpoch.CodewordOfClass);
+        Assert.Equal(accuracies, training.Epochs.Select(e => e.TrainAccuracy));
+        Assert.Same(training.LastEpoch, training.Best);
+        var weights = training.LastEpoch.Weights;
+        for (int e = 0; e < reference.Length; e++)
+            for (int j = 0; j < weights.Rows; j++) Assert.Equal(reference[e][j], weights[j, e]);
+        Assert.Equal(Enumerable.Range(1, 3).Select(e => $"Train epoch {e}/3: "), log.Where(l => l.StartsWith("Train epoch")).Select(l => l[..l.IndexOf(':')] + ": "));
+    }
+
+    [Theory]
+    [InlineData(PathAssignmentPolicy.Fixed)]
+    [InlineData(PathAssignmentPolicy.Similarity)]
+    public void EdgeBlocksGiveTheModelsAndFiguresOfAllEdgesAtOnce(PathAssignmentPolicy policy)
+    {
+        // The perceptron (its averaging counter is per bank), squared hinge decoding and 41 edges in blocks of unequal widths.
+        var data = SyntheticData.MultiClass(40, 200, 300, 0, 60, seed: 6);
+        var options = new WltlsOptions
+        {
+            SliceWidth = 4, Epochs = 2, Seed = 3, PathAssignment = policy,
+            CodewordOfClass = policy == PathAssignmentPolicy.Fixed ? Enumerable.Range(0, 40).Reverse().ToArray() : null,
+            Learner = new BinaryLearnerOptions { Kind = BinaryLearnerKind.AveragedPerceptron }, DecodingLoss = DecodingLoss.SquaredHinge,
+        };
+        var whole = Wltls.TrainDetailed(data.Train, null, options with { EdgeBlocks = 1 });
+        foreach (int blocks in new[] { 2, 4 })
+        {
+            var inBlocks = Wltls.TrainDetailed(data.Train, null, options with { EdgeBlocks = blocks });
+            Assert.Equal(whole.Best.Weights.Data, inBlocks.Best.Weights.Data);
+            Assert.Equal(whole.Best.CodewordOfClass, inBlocks.Best.CodewordOfClass);
+            Assert.Equal(whole.Epochs.Select(e => (e.TrainAccuracy, e.IsBest)), inBlocks.Epochs.Select(e => (e.TrainAccuracy, e.IsBest)));
+            Assert.Equal(whole.AverageBinaryLoss, inBlocks.AverageBinaryLoss);
+            Assert.Equal(whole.BestEpoch, inBlocks.BestEpoch);
+        }
+    }
+
+    [Fact]
+    public void AutomaticEdgeBlocksHoldAtMostAnEighthOfTheModelOr32MBOfLearnerState()
+    {
+        var options = new WltlsOptions();
+        Assert.Equal(1, Wltls.EdgeBlocks(options, 300, 17)); // a small model: every edge at once
+        Assert.Equal(1, Wltls.EdgeBlocks(options, 1_000_000, 4)); // 32 MB of state: one block
+        foreach (var (dimension, edges) in new[] { (70_486, 599), (100_000, 83), (70_486, 2_403), (1_000_000, 4_000) })
+        {
+            int blocks = Wltls.EdgeBlocks(options, dimension, edges);
+            var bounds = Wltls.EdgeBlockBounds(edges, blocks);
+            Assert.Equal(0, bounds[0]);
+            Assert.Equal(edges, bounds[^1]);
+            long model = 4L * dimension * edges, allowed = Math.Max(model / 8, Wltls.BlockStateBytes);
+            int lanes = System.Numerics.Vector.IsHardwareAccelerated ? System.Numerics.Vector<float>.Count : 1;
+            for (int b = 0; b < blocks; b++)
+            {
+                int width = bounds[b + 1] - bounds[b];
+                Assert.True(width > 0 && (b == blocks - 1 || width % lanes == 0), $"block {b}: {width} edges");
+                Assert.True(width <= bounds[1], "the first block is the widest (the later ones reuse its arrays)");
+                // Whole SIMD vectors: a block holds at most one vector of edges more than an even share.
+                Assert.True(8L * dimension * width <= allowed + 8L * dimension * lanes, $"block {b}: {width} edges of {edges} in {blocks} blocks");
+            }
+        }
+        Assert.Throws<ArgumentException>(() => Wltls.EdgeBlocks(options with { EdgeBlocks = -1 }, 10, 10));
+    }
+
     [Fact]
     public void SameSeedSameModelOtherSeedOtherModel()
     {

@@ -245,6 +245,11 @@ public static class Wltls
         TrellisGraph graph, LossBasedDecoder decoder, PathAssignment assignment, RankShards ranks)
     {
         int edges = graph.NumEdges, dimension = train.NumFeatures;
+        if (heldout is null && ranks.Collective.Size == 1 && options.PathAssignment != PathAssignmentPolicy.Greedy)
+        {
+            int blocks = EdgeBlocks(options, dimension, edges);
+            if (blocks > 1) return TrainOnlineInBlocks(train.Features, options, monitor, classes, graph, decoder, assignment, blocks);
+        }
         var own = ranks.Edges;
         var learners = own.Length == 0 ? [] : OnlineLinearTraining.CreateBanks(options.Learner, dimension, own.Length);
 
@@ -325,6 +330,203 @@ public static class Wltls
         var best = bestWeights is null || ReferenceEquals(bestWeights, lastWeights) ? last
             : new WltlsModel(graph, options.DecodingLoss, codewordOfClass, bestWeights, options);
         return new TrainedModels(best, last, epochs, bestEpoch + 1, assigned, earlyStopped);
+    }
+
+    /// <summary>
+    /// The blocks <see cref="TrainOnlineInBlocks"/> trains the edges in: <see cref="WltlsOptions.EdgeBlocks"/>, or
+    /// automatically enough that a block's learner state (two floats per feature and edge) is at most a quarter of the
+    /// model's eighth or <see cref="BlockStateBytes"/>, whichever is larger; never more blocks than SIMD vectors of edges.
+    /// </summary>
+    internal static int EdgeBlocks(WltlsOptions options, int dimension, int edges)
+    {
+        if (options.EdgeBlocks < 0) throw new ArgumentException($"edge blocks must be 0 (automatic) or positive, got {options.EdgeBlocks}");
+        int vectors = (edges + LanesPerVector - 1) / LanesPerVector;
+        if (options.EdgeBlocks > 0) return Math.Min(options.EdgeBlocks, vectors);
+        long modelBytes = 4L * dimension * edges, stateBytes = 2 * modelBytes;
+        long perBlock = Math.Max(modelBytes / 8, BlockStateBytes);
+        return (int)Math.Clamp((stateBytes + perBlock - 1) / perBlock, 1, vectors);
+    }
+
+    /// <summary>The learner state a block may hold however small the model (below it, blocks would only cost passes).</summary>
+    internal const long BlockStateBytes = 32L << 20;
+
+    private static int LanesPerVector => System.Numerics.Vector.IsHardwareAccelerated ? System.Numerics.Vector<float>.Count : 1;
+
+    /// <summary>The first edge of each of <paramref name="blocks"/> blocks and the edge count at the end: whole SIMD vectors of edges, as even as they go.</summary>
+    internal static int[] EdgeBlockBounds(int edges, int blocks)
+    {
+        int lanes = LanesPerVector, vectors = (edges + lanes - 1) / lanes;
+        if (blocks < 1 || blocks > vectors) throw new ArgumentOutOfRangeException(nameof(blocks), $"{blocks} blocks for {vectors} SIMD vectors of edges");
+        var bounds = new int[blocks + 1];
+        for (int b = 0, v = 0; b < blocks; b++)
+        {
+            v += vectors / blocks + (b < vectors % blocks ? 1 : 0);
+            bounds[b + 1] = Math.Min(edges, v * lanes);
+        }
+        return bounds;
+    }
+
+    /// <summary>
+    /// The online epochs with the edges in blocks (one process, an assignment fixed before training, no heldout split):
+    /// each block's learner banks make every epoch's passes (the same point orders) and write their weights into the
+    /// model's columns, then are dropped before the next block's are made, so only one block's learner state is held
+    /// beside the model. The edges are independent, so each learner sees what it sees when every edge trains at once:
+    /// the same weights bit for bit. The online train accuracy needs every edge's pre-update margins on a point, so
+    /// each block's margins go to a temporary file (deleted on close) and are decoded, epoch by epoch, once every
+    /// block has trained: the same figures, logged after the last block.
+    /// </summary>
+    private static TrainedModels TrainOnlineInBlocks(CsrMatrix features, WltlsOptions options, TrainingMonitor monitor, int[] classes,
+        TrellisGraph graph, LossBasedDecoder decoder, PathAssignment assignment, int blocks)
+    {
+        int n = classes.Length, edges = graph.NumEdges, dimension = features.Cols;
+        var bounds = EdgeBlockBounds(edges, blocks);
+        var coding = graph.CodingMatrix();
+        var seconds = new double[options.Epochs];
+        // Whatever reading the data left behind goes back to the system before the model and the first block are made.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var weights = new RowMajorMatrix(dimension, edges);
+        using var spill = new MarginSpill(n, edges, options.Epochs);
+        monitor.Write($"Training the edges in {blocks} blocks of about {Megabytes(8L * dimension * bounds[1])} of learner state; " +
+            $"their online margins wait in a temporary file ({Megabytes(spill.Bytes)}).");
+        // The first block is the widest: the later ones keep their state in its banks' arrays (no model-sized garbage).
+        LinearLearnerBank[]? banks = null;
+        int segment = options.EpochSegmentRows > 0 ? options.EpochSegmentRows : EpochRunner.SegmentRows(edges);
+        var buffers = new SegmentBuffers();
+        for (int b = 0; b < blocks; b++)
+        {
+            int first = bounds[b], width = bounds[b + 1] - first;
+            banks = OnlineLinearTraining.CreateBanks(options.Learner, dimension, width, banks);
+            for (int epoch = 0; epoch < options.Epochs; epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                var order = Seeds.Permutation(n, SeedStreams.Wltls.EpochOrder.Of(options.Seed, epoch));
+                string message = $"edges {first + 1}-{first + width} of {edges}, epoch {epoch + 1}/{options.Epochs}";
+                for (int from = 0; from < n; from += segment)
+                {
+                    int to = (int)Math.Min(n, (long)from + segment);
+                    var margins = buffers.Get(to - from, width);
+                    OnlineLinearTraining.RunSegment(banks, features, order, from, to, (i, f, labels) =>
+                        coding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * edges + first + f), labels.Length).CopyTo(labels),
+                        margins, from, monitor, TrainStage, message, from, n);
+                    spill.Write(epoch, first, width, from, margins);
+                }
+                seconds[epoch] += clock.Elapsed.TotalSeconds;
+            }
+            for (int k = 0, column = 0; k < banks.Length; column += banks[k].Width, k++) banks[k].CopyWeightsTo(weights, first + column);
+            // Each epoch's point order is a large array (8 MB at 2M points): collected per block, not left to pile up.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
+
+        // Every edge's margins, epoch by epoch: decoded as the segments of an epoch are (the classes without a codeword
+        // get theirs after the first epoch's figure, as when every edge trains at once).
+        var epochs = new List<WltlsEpoch>();
+        int assigned = 0, rows = EpochRunner.SegmentRows(edges);
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            var order = Seeds.Permutation(n, SeedStreams.Wltls.EpochOrder.Of(options.Seed, epoch));
+            int correct = 0;
+            for (int from = 0; from < n; from += rows)
+            {
+                int to = (int)Math.Min(n, (long)from + rows);
+                var part = buffers.Get(to - from, edges);
+                for (int b = 0; b < blocks; b++) spill.Read(epoch, bounds[b], bounds[b + 1] - bounds[b], from, part);
+                correct += CorrectOnline(decoder, assignment, classes, part, order, from);
+            }
+            if (epoch == 0) assigned = assignment.AssignRemaining();
+            double trainAccuracy = n == 0 ? 0 : 100.0 * correct / n, trainSeconds = seconds[epoch] + clock.Elapsed.TotalSeconds;
+            monitor.Write(string.Create(CultureInfo.InvariantCulture, $"Train epoch {epoch + 1}/{options.Epochs}: {trainAccuracy:F1}% in {Duration(trainSeconds)}."));
+            epochs.Add(new WltlsEpoch(epoch + 1, trainAccuracy, null, trainSeconds, null, true));
+        }
+        var model = new WltlsModel(graph, options.DecodingLoss, assignment.CodewordOfClass, weights, options);
+        return new TrainedModels(model, model, epochs, options.Epochs, assigned, false);
+    }
+
+    /// <summary>Online predictions right: decode pre-update margins (rows: positions from.. of <paramref name="order"/>) in parallel over points.</summary>
+    private static int CorrectOnline(LossBasedDecoder decoder, PathAssignment assignment, int[] classes, RowMajorMatrix margins, int[] order, int from)
+    {
+        var decoded = decoder.DecodeBatch(margins).Best();
+        int correct = 0;
+        for (int r = 0; r < decoded.Length; r++)
+            if (assignment.ClassOf(decoded[r]) == classes[order[from + r]]) correct++;
+        return correct;
+    }
+
+    /// <summary>
+    /// A segment's margins matrix, reused by every epoch: the full segments' and the shorter last one's, made anew
+    /// only when the shape changes. Made per epoch, they were large-object garbage that piled up until a full
+    /// collection (about 20 MB an epoch at b = 16 on WordNet).
+    /// </summary>
+    private sealed class SegmentBuffers
+    {
+        private RowMajorMatrix? _full, _short;
+
+        public RowMajorMatrix Get(int rows, int cols)
+        {
+            if (_full is null || _full.Cols != cols) (_full, _short) = (new RowMajorMatrix(rows, cols), null);
+            if (_full.Rows == rows) return _full;
+            if (_short is null || _short.Rows != rows) _short = new RowMajorMatrix(rows, cols);
+            return _short;
+        }
+    }
+
+    /// <summary>
+    /// The online margins of edge blocks, points x edges per epoch, in a temporary file deleted when closed: block
+    /// [first, first + width) of an epoch is one region of n x width floats, row-major in epoch order, so a block writes
+    /// it segment by segment and the decoding reads any rows of it back.
+    /// </summary>
+    private sealed class MarginSpill : IDisposable
+    {
+        private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _file;
+        private readonly int _points, _edges;
+        private readonly string _path;
+        private float[] _buffer = [];
+
+        public MarginSpill(int points, int edges, int epochs)
+        {
+            _points = points;
+            _edges = edges;
+            Bytes = 4L * points * edges * epochs;
+            _path = Path.Combine(Path.GetTempPath(), $"xcn-wltls-margins-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
+            _file = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        }
+
+        /// <summary>The file's size when every block has written every epoch.</summary>
+        public long Bytes { get; }
+
+        private long Offset(int epoch, int first, int width, int from) =>
+            4 * ((long)epoch * _points * _edges + (long)_points * first + (long)from * width);
+
+        /// <summary>Stores a segment's margins (rows from.. of the epoch, the block's columns).</summary>
+        public void Write(int epoch, int first, int width, int from, RowMajorMatrix margins)
+        {
+            try
+            {
+                RandomAccess.Write(_file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(margins.Data.AsSpan()), Offset(epoch, first, width, from));
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"W-LTLS could not keep its edge blocks' online margins in {_path} ({Megabytes(Bytes)} in all; set TMPDIR to a larger disk): {e.Message}", e);
+            }
+        }
+
+        /// <summary>Reads the block's margins of rows from.. (as many as <paramref name="target"/> has) into its columns first.. .</summary>
+        public void Read(int epoch, int first, int width, int from, RowMajorMatrix target)
+        {
+            int rows = target.Rows;
+            if (_buffer.Length < rows * width) _buffer = new float[rows * width];
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_buffer.AsSpan(0, rows * width));
+            long offset = Offset(epoch, first, width, from);
+            for (int done = 0; done < bytes.Length;)
+            {
+                int read = RandomAccess.Read(_file, bytes[done..], offset + done);
+                if (read <= 0) throw new IOException($"{_path} ended {bytes.Length - done} bytes early (epoch {epoch + 1}, edges from {first})");
+                done += read;
+            }
+            for (int r = 0; r < rows; r++) _buffer.AsSpan(r * width, width).CopyTo(target.Row(r).Slice(first, width));
+        }
+
+        public void Dispose() => _file.Dispose();
     }
 
     /// <summary>The banks' weights side by side (dimension x their learners; no columns for a rank without edges).</summary>
@@ -440,32 +642,24 @@ public static class Wltls
                 (start, correct) = SequentialPrefix(order, epochOf);
 
             int segment = options.EpochSegmentRows > 0 ? options.EpochSegmentRows : SegmentRows(edges);
-            RowMajorMatrix? margins = null;
             for (int from = start; from < n; from += segment)
             {
                 int to = (int)Math.Min(n, (long)from + segment);
-                if (margins is null || margins.Rows != to - from) margins = new RowMajorMatrix(to - from, width);
+                var margins = _segments.Get(to - from, width);
                 OnlineLinearTraining.RunSegment(learners, features, order, from, to, (i, first, labels) =>
                     _ownCoding.AsSpan((int)((long)assignment.CodewordOf(classes[i]) * width + first), labels.Length).CopyTo(labels),
                     margins, from, monitor, TrainStage, epochOf, from - start, n - start);
                 var all = ranks.Gather(margins, to - from, edges);
-                if (all is not null) correct += CorrectOnline(all, order, from);
+                if (all is not null) correct += CorrectOnline(decoder, assignment, classes, all, order, from);
             }
             return n == 0 ? 0 : 100.0 * correct / n;
         }
 
+        private readonly SegmentBuffers _segments = new();
+
         /// <summary>Points per segment of an epoch: about 4M margins (16 MB), at least 256 points.</summary>
         internal static int SegmentRows(int edges) => Math.Max(256, (1 << 22) / Math.Max(1, edges));
 
-        /// <summary>Online predictions right: decode a segment's pre-update margins (rows: positions from..) in parallel over points.</summary>
-        private int CorrectOnline(RowMajorMatrix margins, int[] order, int from)
-        {
-            var decoded = decoder.DecodeBatch(margins).Best();
-            int correct = 0;
-            for (int r = 0; r < decoded.Length; r++)
-                if (assignment.ClassOf(decoded[r]) == classes[order[from + r]]) correct++;
-            return correct;
-        }
 
         private static sbyte[] OwnColumns(sbyte[] coding, int edges, int[] own)
         {

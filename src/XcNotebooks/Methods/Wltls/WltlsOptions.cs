@@ -110,6 +110,17 @@ public sealed record WltlsOptions
     /// </summary>
     internal int EpochSegmentRows { get; init; }
 
+    /// <summary>
+    /// Blocks of edges trained one after another, each through every epoch, so that only one block's learner state
+    /// (AROW's weights and covariance, the perceptron's weights and sums: twice the block's share of the model) is held
+    /// beside the model (0: automatic, enough blocks that a block's state is at most an eighth of the model or 32 MB;
+    /// 1: every edge at once). Used for an online learner, a path assignment fixed before training, one process and no
+    /// heldout split; otherwise every edge trains at once. The edges are independent binary problems, so any value gives
+    /// the same models and figures bit for bit; the online margins of the blocks wait in a temporary file until every
+    /// edge has them. Not in JSON.
+    /// </summary>
+    internal int EdgeBlocks { get; init; }
+
     /// <summary>Checks what needs no data (the CLI calls it before reading any); throws ArgumentException naming the option.</summary>
     public WltlsOptions Validate()
     {
