@@ -189,6 +189,71 @@ public class ParabelTests
         for (int j = 0; j < exhaustive.Scores.Length; j++) Assert.Equal(exhaustive.Scores[j], full.Scores[j], 1e-4);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(10, 20)]
+    [InlineData(2, 60)]
+    public void EnsembleTopKIsTheFullCombinationOfItsTreesBeams(int beam, int k)
+    {
+        // The ensemble combines only the labels that can reach its top k (a bound from each tree's k best); the
+        // reference combines every label of every tree's beam (each tree alone, k = every label), in double.
+        var options = Small with { Trees = 3, LeafNegativeLevels = 1 };
+        var ensemble = Methods.Parabel.Parabel.Train(Data.Train, options);
+        int all = Data.Train.NumLabels;
+        var each = ensemble.Members.Select(s => s.TopK(Data.Test.Features, all, beam)).ToArray();
+        var got = ensemble.TopK(Data.Test.Features, k, beam);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var sum = new Dictionary<int, double>();
+            foreach (var e in each)
+                for (int r = 0; r < all && e.Labels[i * all + r] >= 0; r++)
+                    sum[e.Labels[i * all + r]] = sum.GetValueOrDefault(e.Labels[i * all + r]) + Math.Exp(e.Scores[i * all + r]) / 3;
+            var expected = sum.Where(kv => kv.Value > 0).Select(kv => (Label: kv.Key, Score: Math.Log(kv.Value))).OrderByDescending(e => e.Score).Take(k).ToArray();
+            for (int r = 0; r < k; r++)
+            {
+                if (r >= expected.Length)
+                {
+                    // Fewer labels in the beams than k: the rest of the row is empty.
+                    Assert.Equal(-1, got.Labels[i * k + r]);
+                    continue;
+                }
+                Assert.Equal(expected[r].Score, got.Scores[i * k + r], 1e-4);
+                bool nearTie = (r > 0 && expected[r - 1].Score - expected[r].Score < 1e-4) || (r < expected.Length - 1 && expected[r].Score - expected[r + 1].Score < 1e-4);
+                if (!nearTie) Assert.Equal(expected[r].Label, got.Labels[i * k + r]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void PredictingAllPointsAtOnceEqualsPredictingEachAlone(int trees)
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small with { Trees = trees });
+        const int k = 5;
+        var batch = model.TopK(Data.Test.Features, k, beam: 3);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var alone = model.TopK(Data.Test.Features.SelectRows([i]), k, beam: 3);
+            Assert.Equal(batch.Labels.AsSpan(i * k, k).ToArray(), alone.Labels);
+            Assert.Equal(batch.Scores.AsSpan(i * k, k).ToArray(), alone.Scores);
+        }
+    }
+
+    [Fact]
+    public void ALabelInTwoLeavesIsRejected()
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small);
+        var tree = model.Tree;
+        var leafLabels = tree.LeafLabels.ToArray();
+        int first = Enumerable.Range(0, tree.NumNodes).First(tree.IsLeaf), second = Enumerable.Range(0, tree.NumNodes).Last(tree.IsLeaf);
+        leafLabels[tree.LabelStart[second]] = leafLabels[tree.LabelStart[first]];
+        var twice = tree with { LeafLabels = leafLabels };
+        var e = Assert.Throws<ArgumentException>(() => new ParabelModel(model.NumLabels, model.NumFeatures, twice, model.FeatureStart, model.Features, model.Blocks, model.BiasWeights, model.Options));
+        Assert.Contains("appears twice", e.Message);
+    }
+
     [Fact]
     public void EnsembleSavesLoadsAndOldFormatsGetAClearError()
     {
