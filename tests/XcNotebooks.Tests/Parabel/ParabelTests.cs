@@ -73,6 +73,30 @@ public class ParabelTests
     }
 
     [Theory]
+    [InlineData(2, 3)]
+    [InlineData(2, 1000)]
+    public void ManyLeavesScoreAsExhaustiveScoringThroughTheDenseAndIndexedRows(int maxLeafLabels, int beam)
+    {
+        // Trees of 32+ inner columns and 16+ leaves take the dense inner rows and the leaf rows' index; the exhaustive
+        // scoring reads the per-node blocks by binary search (none of that layout). A full beam gives the same sums in
+        // the same order; a narrow one gives each of its labels the exhaustive score of that label.
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small with { MaxLeafLabels = maxLeafLabels });
+        Assert.True(model.Tree.NumLeaves >= 16 && model.Tree.NumNodes - 1 >= 32, $"{model.Tree.NumLeaves} leaves");
+        int all = Data.Train.NumLabels;
+        var exhaustive = model.ExhaustiveTopK(Data.Test.Features, all);
+        var got = model.TopK(Data.Test.Features, 5, beam);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var score = new Dictionary<int, float>();
+            for (int r = 0; r < all && exhaustive.Labels[i * all + r] >= 0; r++) score[exhaustive.Labels[i * all + r]] = exhaustive.Scores[i * all + r];
+            for (int r = 0; r < 5 && got.Labels[i * 5 + r] >= 0; r++)
+                Assert.Equal(score[got.Labels[i * 5 + r]], got.Scores[i * 5 + r]);
+            if (beam >= model.Tree.NumLeaves)
+                Assert.Equal(exhaustive.Scores.AsSpan(i * all, 5).ToArray(), got.Scores.AsSpan(i * 5, 5).ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(1000)]

@@ -191,13 +191,14 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     /// The inner classifiers' rows of features used by at least a quarter of them, also dense (one weight per inner
     /// column, zeros included): feature j's is <c>Dense[Row[j] * columns ..]</c> when Row[j] &gt;= 0. Such a row is added
     /// to the margins by vector instructions instead of one scattered add per weight (a row of all of WordNet's
-    /// trees holds ~220 of the 510 inner columns), at most 4x its sparse entries in memory.
+    /// trees holds ~220 of the 510 inner columns), at most 4x its sparse entries in memory. Trees of 32+ inner columns only.
     /// </summary>
     private (int[] Row, float[] Dense) DenseInnerRows()
     {
         int columns = _firstChild.Length - 1, rows = 0;
         var row = new int[NumFeatures];
-        for (int j = 0; j < NumFeatures; j++) row[j] = columns > 0 && 4L * (_innerStart[j + 1] - _innerStart[j]) >= columns ? rows++ : -1;
+        // Only in trees of 32+ inner columns: a vector call over a handful of columns costs more than the scattered adds.
+        for (int j = 0; j < NumFeatures; j++) row[j] = columns >= 32 && 4L * (_innerStart[j + 1] - _innerStart[j]) >= columns ? rows++ : -1;
         var dense = new float[(long)rows * columns];
         for (int j = 0; j < NumFeatures; j++)
             if (row[j] >= 0)
@@ -220,7 +221,8 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         for (int o = 0; o < leaves.Length; o++) ordinal[leaves[o]] = o;
         var index = new int[NumFeatures];
         int rows = 0;
-        for (int j = 0; j < NumFeatures; j++) index[j] = _leafStart[j + 1] - _leafStart[j] >= leaves.Length ? rows++ : -1;
+        // Only in trees of 16+ leaves: among a few leaves the search is as short as the index look-up.
+        for (int j = 0; j < NumFeatures; j++) index[j] = leaves.Length >= 16 && _leafStart[j + 1] - _leafStart[j] >= leaves.Length ? rows++ : -1;
         var at = new int[checked(rows * (leaves.Length + 1))];
         for (int j = 0; j < NumFeatures; j++)
         {
