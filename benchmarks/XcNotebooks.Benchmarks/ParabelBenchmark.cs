@@ -12,7 +12,11 @@ namespace XcNotebooks.Benchmarks;
 /// <summary>
 /// The Parabel-style tree against one-vs-rest (L2-SVM dual CD, defaults) on one data set, in process: P@k, train
 /// seconds and predict µs/point, one-vs-rest first so that "x faster" is a ratio measured in the same run (wall time and the process's CPU time, best of --repeat runs).
-/// Usage: parabel TRAIN.txt TEST.txt [--name NAME] [--variants v1,v2,...] [--beams 1,10,...] [--skip-ovr | --ovr-shape-only] [--repeat N] [--synthetic L] [--out FILE.md]
+/// Usage: parabel TRAIN.txt TEST.txt [--name NAME] [--variants v1,v2,...] [--beams 1,10,...] [--skip-ovr | --ovr-shape-only | --ovr-shape-test-features | --ovr-model FILE] [--parabel-model FILE] [--first-trees 1,2,...] [--repeat N] [--synthetic L] [--out FILE.md]
+/// (--ovr-shape-test-features: one-vs-rest's shape over the test points' features only, L x their count, the test
+/// features renumbered: the same per-point cost, a row of L weights per non-zero, in a smaller matrix, where D x L
+/// does not fit the machine's memory budget; --ovr-model / --parabel-model: a model saved by `xcn baseline --kind ovr|parabel --model DIR`, predicted instead of
+/// training one: where training takes long; --first-trees n: also the ensemble of the model's first n trees alone, with each --beams, e.g. one-vs-rest on all of WordNet; its train seconds show as 0.)
 /// (XMLRepository files, e.g. those of `xcn data wordnet --out DIR`). Variants: "default", "paper", "single", "leaf=N", "c=X", "beam=N", "trees=N", "neg=N" (leaf negatives N levels up), "seed=N", joined by "+".
 /// </summary>
 internal static class ParabelBenchmark
@@ -21,10 +25,11 @@ internal static class ParabelBenchmark
 
     public static int Run(string[] args)
     {
-        string? output = null, name = null;
+        string? output = null, name = null, ovrModel = null, parabelModel = null;
         var variants = new List<string> { "default" };
         var beams = new List<int>();
-        bool skipOvr = false, ovrShape = false;
+        var firstTrees = new List<int>();
+        bool skipOvr = false, ovrShape = false, ovrTestFeatures = false;
         int synthetic = 0, repeat = 3;
         var files = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -36,6 +41,10 @@ internal static class ParabelBenchmark
                 case "--variants": variants = [.. args[++i].Split(',')]; break;
                 case "--beams": beams = [.. args[++i].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))]; break;
                 case "--skip-ovr": skipOvr = true; break;
+                case "--ovr-shape-test-features": ovrShape = ovrTestFeatures = true; break;
+                case "--ovr-model": ovrModel = args[++i]; break;
+                case "--first-trees": firstTrees = [.. args[++i].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))]; break;
+                case "--parabel-model": parabelModel = args[++i]; break;
                 case "--ovr-shape-only": ovrShape = true; break;
                 case "--repeat": repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--synthetic": synthetic = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -98,32 +107,56 @@ internal static class ParabelBenchmark
             // At scale one-vs-rest is trained by AROW for one epoch (its prediction costs the same whatever the learner: x^T W over every label).
             // --ovr-shape-only: seeded random weights of one-vs-rest's shape (D x L dense), for its prediction cost only
             // where training it would take hours (10^5 labels); its accuracy is then meaningless and not reported.
-            var ovr = ovrShape ? RandomOneVsRest(data.Train.NumFeatures, data.Train.NumLabels)
+            var ovrTest = ovrTestFeatures ? OnlyUsedFeatures(data.Test.Features) : data.Test.Features;
+            var ovr = ovrModel is not null ? OneVsRestLinear.Load(ovrModel)
+                : ovrShape ? RandomOneVsRest(ovrTest.Cols, data.Train.NumLabels)
                 : synthetic > 0 ? OneVsRestLinear.Train(data.Train, new OneVsRestOptions { Learner = new BinaryLearnerOptions(), Epochs = 1 })
                 : OneVsRestLinear.Train(data.Train, new OneVsRestOptions());
             double seconds = clock.Elapsed.TotalSeconds;
-            Measure(ovrShape ? "one-vs-rest shape, random weights (prediction cost only; accuracy meaningless)" : synthetic > 0 ? "one-vs-rest AROW, 1 epoch (full scoring)" : "one-vs-rest L2-SVM dual CD (defaults)", ovr, seconds, () => ovr.TopK(data.Test, 5), ovr.ModelBytes);
+            if (ovrModel is not null) seconds = 0;
+            Measure(ovrModel is not null ? $"one-vs-rest, saved model ({ovr.Options.Learner.Kind})" : ovrShape ? (ovrTestFeatures ? $"one-vs-rest shape over the test points' {ovrTest.Cols:N0} features, random weights (prediction cost only; accuracy meaningless)" : "one-vs-rest shape, random weights (prediction cost only; accuracy meaningless)") : synthetic > 0 ? "one-vs-rest AROW, 1 epoch (full scoring)" : "one-vs-rest L2-SVM dual CD (defaults)", ovr, seconds, () => ovr.TopK(ovrTest, 5), ovr.ModelBytes);
+            GC.Collect(); // one-vs-rest's memory back (no longer referenced) before the trees are trained or loaded
         }
         foreach (string variant in variants)
         {
             var (options, label) = Variant(variant);
             var clock = Stopwatch.StartNew();
-            var model = Parabel.Train(data.Train, options);
-            double seconds = clock.Elapsed.TotalSeconds;
+            var model = parabelModel is not null ? ParabelModel.Load(parabelModel) : Parabel.Train(data.Train, options);
+            if (parabelModel is not null) label = $"saved model ({model.Members.Count} trees, leaf negatives {model.Options.LeafNegativeLevels} levels up, beam {model.Options.Beam}){(variant == "default" ? "" : $", {variant} ignored")}";
+            double seconds = parabelModel is not null ? 0 : clock.Elapsed.TotalSeconds;
             long nonZeros = model.Blocks.LongCount(w => w != 0);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {label}: {model.Tree.NumNodes:N0} nodes, {model.Tree.NumLeaves:N0} leaves, {nonZeros:N0} non-zero weights of {model.Blocks.Count:N0} stored ({100.0 * nonZeros / model.Blocks.Count:F1}%)"));
             Measure($"Parabel-style tree, {label}", model, seconds, () => model.TopK(data.Test, 5), model.ModelBytes);
             // An ensemble's first tree alone: what one of its beam searches costs, beside the ensemble's whole prediction.
-            if (model.Members.Count > 1)
-                Measure($"Parabel-style tree, {label}, its first tree alone", model.Members[0], seconds, () => model.Members[0].TopK(data.Test, 5), model.Members[0].ModelBytes);
-            foreach (int beam in beams.Where(b => b != options.Beam))
+            for (int m = 0; m < model.Members.Count && model.Members.Count > 1; m++)
+            {
+                var member = model.Members[m];
+                Measure($"Parabel-style tree, {label}, its tree {m} alone", member, seconds, () => member.TopK(data.Test, 5), member.ModelBytes);
+            }
+            foreach (int beam in beams.Where(b => b != model.Options.Beam))
                 Measure($"Parabel-style tree, {label}, beam {beam} at prediction", model, seconds, () => model.TopK(data.Test.Features, 5, beam), model.ModelBytes);
+            foreach (int n in firstTrees.Where(n => n < model.Members.Count))
+            {
+                var first = ParabelModel.Ensemble(model.Members.Take(n).ToArray(), model.Options with { Trees = n });
+                foreach (int beam in beams.Prepend(model.Options.Beam).Distinct())
+                    Measure($"Parabel-style tree, {label}, its first {n} trees, beam {beam}", first, seconds, () => first.TopK(data.Test.Features, 5, beam), first.ModelBytes);
+            }
         }
         var lines = Table(name, rows).ToList();
         foreach (var line in lines) Console.WriteLine(line);
         if (output is not null) File.WriteAllLines(output, lines);
         return 0;
+    }
+
+    /// <summary>The rows with their features renumbered 0.. in order of the features any row uses (the rows' sparsity kept).</summary>
+    private static CsrMatrix OnlyUsedFeatures(CsrMatrix x)
+    {
+        var number = new int[x.Cols];
+        foreach (int j in x.ColumnIndices) number[j] = 1;
+        int used = 0;
+        for (int j = 0; j < x.Cols; j++) number[j] = number[j] == 0 ? -1 : used++;
+        return new CsrMatrix(x.Rows, used, (long[])x.RowPointers.Clone(), x.ColumnIndices.Select(j => number[j]).ToArray(), (float[])x.Values.Clone());
     }
 
     private static OneVsRestLinear RandomOneVsRest(int features, int labels)

@@ -73,6 +73,30 @@ public class ParabelTests
     }
 
     [Theory]
+    [InlineData(2, 3)]
+    [InlineData(2, 1000)]
+    public void ManyLeavesScoreAsExhaustiveScoringThroughTheDenseAndIndexedRows(int maxLeafLabels, int beam)
+    {
+        // Trees of 32+ inner columns and 16+ leaves take the dense inner rows and the leaf rows' index; the exhaustive
+        // scoring reads the per-node blocks by binary search (none of that layout). A full beam gives the same sums in
+        // the same order; a narrow one gives each of its labels the exhaustive score of that label.
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small with { MaxLeafLabels = maxLeafLabels });
+        Assert.True(model.Tree.NumLeaves >= 16 && model.Tree.NumNodes - 1 >= 32, $"{model.Tree.NumLeaves} leaves");
+        int all = Data.Train.NumLabels;
+        var exhaustive = model.ExhaustiveTopK(Data.Test.Features, all);
+        var got = model.TopK(Data.Test.Features, 5, beam);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var score = new Dictionary<int, float>();
+            for (int r = 0; r < all && exhaustive.Labels[i * all + r] >= 0; r++) score[exhaustive.Labels[i * all + r]] = exhaustive.Scores[i * all + r];
+            for (int r = 0; r < 5 && got.Labels[i * 5 + r] >= 0; r++)
+                Assert.Equal(score[got.Labels[i * 5 + r]], got.Scores[i * 5 + r]);
+            if (beam >= model.Tree.NumLeaves)
+                Assert.Equal(exhaustive.Scores.AsSpan(i * all, 5).ToArray(), got.Scores.AsSpan(i * 5, 5).ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(1000)]
@@ -187,6 +211,71 @@ public class ParabelTests
         var exhaustive = ensemble.ExhaustiveTopK(Data.Test.Features, k);
         var full = ensemble.TopK(Data.Test.Features, k, ensemble.Members.Max(m => m.Tree.NumLeaves));
         for (int j = 0; j < exhaustive.Scores.Length; j++) Assert.Equal(exhaustive.Scores[j], full.Scores[j], 1e-4);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(10, 20)]
+    [InlineData(2, 60)]
+    public void EnsembleTopKIsTheFullCombinationOfItsTreesBeams(int beam, int k)
+    {
+        // The ensemble combines only the labels that can reach its top k (a bound from each tree's k best); the
+        // reference combines every label of every tree's beam (each tree alone, k = every label), in double.
+        var options = Small with { Trees = 3, LeafNegativeLevels = 1 };
+        var ensemble = Methods.Parabel.Parabel.Train(Data.Train, options);
+        int all = Data.Train.NumLabels;
+        var each = ensemble.Members.Select(s => s.TopK(Data.Test.Features, all, beam)).ToArray();
+        var got = ensemble.TopK(Data.Test.Features, k, beam);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var sum = new Dictionary<int, double>();
+            foreach (var e in each)
+                for (int r = 0; r < all && e.Labels[i * all + r] >= 0; r++)
+                    sum[e.Labels[i * all + r]] = sum.GetValueOrDefault(e.Labels[i * all + r]) + Math.Exp(e.Scores[i * all + r]) / 3;
+            var expected = sum.Where(kv => kv.Value > 0).Select(kv => (Label: kv.Key, Score: Math.Log(kv.Value))).OrderByDescending(e => e.Score).Take(k).ToArray();
+            for (int r = 0; r < k; r++)
+            {
+                if (r >= expected.Length)
+                {
+                    // Fewer labels in the beams than k: the rest of the row is empty.
+                    Assert.Equal(-1, got.Labels[i * k + r]);
+                    continue;
+                }
+                Assert.Equal(expected[r].Score, got.Scores[i * k + r], 1e-4);
+                bool nearTie = (r > 0 && expected[r - 1].Score - expected[r].Score < 1e-4) || (r < expected.Length - 1 && expected[r].Score - expected[r + 1].Score < 1e-4);
+                if (!nearTie) Assert.Equal(expected[r].Label, got.Labels[i * k + r]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void PredictingAllPointsAtOnceEqualsPredictingEachAlone(int trees)
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small with { Trees = trees });
+        const int k = 5;
+        var batch = model.TopK(Data.Test.Features, k, beam: 3);
+        for (int i = 0; i < Data.Test.NumPoints; i++)
+        {
+            var alone = model.TopK(Data.Test.Features.SelectRows([i]), k, beam: 3);
+            Assert.Equal(batch.Labels.AsSpan(i * k, k).ToArray(), alone.Labels);
+            Assert.Equal(batch.Scores.AsSpan(i * k, k).ToArray(), alone.Scores);
+        }
+    }
+
+    [Fact]
+    public void ALabelInTwoLeavesIsRejected()
+    {
+        var model = Methods.Parabel.Parabel.Train(Data.Train, Small);
+        var tree = model.Tree;
+        var leafLabels = tree.LeafLabels.ToArray();
+        int first = Enumerable.Range(0, tree.NumNodes).First(tree.IsLeaf), second = Enumerable.Range(0, tree.NumNodes).Last(tree.IsLeaf);
+        leafLabels[tree.LabelStart[second]] = leafLabels[tree.LabelStart[first]];
+        var twice = tree with { LeafLabels = leafLabels };
+        var e = Assert.Throws<ArgumentException>(() => new ParabelModel(model.NumLabels, model.NumFeatures, twice, model.FeatureStart, model.Features, model.Blocks, model.BiasWeights, model.Options));
+        Assert.Contains("appears twice", e.Message);
     }
 
     [Fact]

@@ -65,8 +65,12 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         _labelCount = tree.LabelCount.ToArray();
         _leafLabels = tree.LeafLabels.ToArray();
         _logistic = Options.Learner.Kind == BinaryLearnerKind.LogisticDual;
+        (_labelPosition, _leafOfPosition) = LabelPositions(numLabels);
         (_innerStart, _innerColumn, _innerWeight) = FeatureRows(inner: true);
         (_leafStart, _leafColumn, _leafWeight) = FeatureRows(inner: false);
+        (_innerDenseRow, _innerDense) = DenseInnerRows();
+        _leafCount = _firstChild.Count(c => c < 0);
+        (_leafOrdinal, _leafRowIndex, _leafRowAt) = LeafRowIndex();
         _members = [this];
     }
 
@@ -100,8 +104,11 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         (NumLabels, NumFeatures, Tree) = (first.NumLabels, first.NumFeatures, first.Tree);
         (_featureStart, _features, _blocks, _bias, _blockStart) = (first._featureStart, first._features, first._blocks, first._bias, first._blockStart);
         (_firstChild, _labelStart, _labelCount, _leafLabels, _logistic) = (first._firstChild, first._labelStart, first._labelCount, first._leafLabels, first._logistic);
+        (_labelPosition, _leafOfPosition) = (first._labelPosition, first._leafOfPosition);
         (_innerStart, _innerColumn, _innerWeight) = (first._innerStart, first._innerColumn, first._innerWeight);
         (_leafStart, _leafColumn, _leafWeight) = (first._leafStart, first._leafColumn, first._leafWeight);
+        (_innerDenseRow, _innerDense) = (first._innerDenseRow, first._innerDense);
+        (_leafOrdinal, _leafRowIndex, _leafRowAt, _leafCount) = (first._leafOrdinal, first._leafRowIndex, first._leafRowAt, first._leafCount);
         _members = trees;
     }
 
@@ -156,7 +163,88 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         return (start, column, weight);
     }
 
+    /// <summary>
+    /// Where each label sits: its position in the leaf labels (-1 for a label in no leaf) and, per position, the leaf
+    /// whose range holds it (-1 if none). A label may sit in one leaf only (what the ensemble's combination looks up).
+    /// </summary>
+    private (int[] LabelPosition, int[] LeafOfPosition) LabelPositions(int numLabels)
+    {
+        var position = new int[numLabels];
+        Array.Fill(position, -1);
+        var leafOf = new int[_leafLabels.Length];
+        Array.Fill(leafOf, -1);
+        for (int t = 0; t < _firstChild.Length; t++)
+        {
+            if (_firstChild[t] >= 0) continue;
+            for (int q = _labelStart[t]; q < _labelStart[t] + _labelCount[t]; q++)
+            {
+                int label = _leafLabels[q];
+                if (position[label] >= 0) throw new ArgumentException($"label {label} appears twice among the leaves' labels (positions {position[label]} and {q})");
+                position[label] = q;
+                leafOf[q] = t;
+            }
+        }
+        return (position, leafOf);
+    }
+
+    /// <summary>
+    /// The inner classifiers' rows of features used by at least a quarter of them, also dense (one weight per inner
+    /// column, zeros included): feature j's is <c>Dense[Row[j] * columns ..]</c> when Row[j] &gt;= 0. Such a row is added
+    /// to the margins by vector instructions instead of one scattered add per weight (a row of all of WordNet's
+    /// trees holds ~220 of the 510 inner columns), at most 4x its sparse entries in memory. Trees of 32+ inner columns only.
+    /// </summary>
+    private (int[] Row, float[] Dense) DenseInnerRows()
+    {
+        int columns = _firstChild.Length - 1, rows = 0;
+        var row = new int[NumFeatures];
+        // Only in trees of 32+ inner columns: a vector call over a handful of columns costs more than the scattered adds.
+        for (int j = 0; j < NumFeatures; j++) row[j] = columns >= 32 && 4L * (_innerStart[j + 1] - _innerStart[j]) >= columns ? rows++ : -1;
+        var dense = new float[(long)rows * columns];
+        for (int j = 0; j < NumFeatures; j++)
+            if (row[j] >= 0)
+                for (int e = _innerStart[j]; e < _innerStart[j + 1]; e++) dense[(long)row[j] * columns + _innerColumn[e]] = _innerWeight[e];
+        return (row, dense);
+    }
+
+    /// <summary>
+    /// Where each leaf's stretch starts in the leaf-label rows of features whose row is at least as long as the tree
+    /// has leaves: Ordinal[leaf] numbers the leaves in label order, and row j's stretch of the leaf numbered o starts at
+    /// <c>At[Index[j] * (leaves + 1) + o]</c> (its end at o + 1) when Index[j] &gt;= 0. Such rows (a common word's, with
+    /// hundreds of entries) are then entered at each beam leaf directly instead of by a search; shorter rows are
+    /// searched (<see cref="LowerBound"/>). At most one int per entry of those rows in memory.
+    /// </summary>
+    private (int[] Ordinal, int[] Index, int[] At) LeafRowIndex()
+    {
+        var ordinal = new int[_firstChild.Length];
+        Array.Fill(ordinal, -1);
+        var leaves = Enumerable.Range(0, _firstChild.Length).Where(t => _firstChild[t] < 0).OrderBy(t => _labelStart[t]).ToArray(); // _leafCount of them
+        for (int o = 0; o < leaves.Length; o++) ordinal[leaves[o]] = o;
+        var index = new int[NumFeatures];
+        int rows = 0;
+        // Only in trees of 16+ leaves: among a few leaves the search is as short as the index look-up.
+        for (int j = 0; j < NumFeatures; j++) index[j] = leaves.Length >= 16 && _leafStart[j + 1] - _leafStart[j] >= leaves.Length ? rows++ : -1;
+        var at = new int[checked(rows * (leaves.Length + 1))];
+        for (int j = 0; j < NumFeatures; j++)
+        {
+            if (index[j] < 0) continue;
+            int pos = _leafStart[j], end = _leafStart[j + 1], baseAt = index[j] * (leaves.Length + 1);
+            for (int o = 0; o < leaves.Length; o++)
+            {
+                int first = _labelStart[leaves[o]];
+                while (pos < end && _leafColumn[pos] < first) pos++;
+                at[baseAt + o] = pos;
+            }
+            at[baseAt + leaves.Length] = end;
+        }
+        return (ordinal, index, at);
+    }
+
+    private readonly int[] _innerDenseRow, _leafOrdinal, _leafRowIndex, _leafRowAt;
+    private readonly int _leafCount;
+    private readonly float[] _innerDense;
+
     // Plain arrays for the prediction loops (the tree's lists are interfaces).
+    private readonly int[] _labelPosition, _leafOfPosition;
     private readonly int[] _featureStart, _features, _firstChild, _labelStart, _labelCount, _leafLabels;
     private readonly long[] _blockStart;
     private readonly float[] _blocks, _bias;
@@ -261,55 +349,79 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     }
 
     /// <summary>
-    /// The ensemble's top k: each tree's beam search, the probabilities exp(path score) of the labels of its beam's
-    /// leaves summed into a dense accumulator (labels touched listed), then the k best of the mean, as log-probabilities.
+    /// The ensemble's top k: each tree's beam search, then the mean over the trees of the probabilities exp(path
+    /// score) of the labels of their beams' leaves (see <see cref="EnsemblePoint"/>), as log-probabilities.
     /// </summary>
     private TopKPredictions EnsembleTopK(CsrMatrix features, int k, int beam, TopKPredictions result)
     {
-        float share = 1f / _members.Length;
-        Parallel.For(0, features.Rows, () => new EnsembleWorkspace(_members, beam, NumLabels), (i, _, w) =>
+        Parallel.For(0, features.Rows, () => new EnsembleWorkspace(_members, beam, NumLabels, k), (i, _, w) =>
         {
-            EnsemblePoint(features, i, w, share, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
+            EnsemblePoint(features, i, w, result.Labels.AsSpan(i * k, k), result.Scores.AsSpan(i * k, k));
             return w;
         }, _ => { });
         return result;
     }
 
+    /// <summary>
+    /// One point's ensemble top k without summing every label of every beam: a label's mean probability is at most its
+    /// largest probability in any tree, and the k best labels of any one tree have means of at least 1 / trees of their
+    /// probabilities there. So with b the largest over the trees of their k-th best log-probability, only labels whose
+    /// log-probability in some tree reaches b - log(trees) can be among the k best; their means are computed exactly
+    /// (each tree's share looked up in its beam), the other labels' never (no exp, no accumulator over thousands of labels).
+    /// </summary>
     // Optimised at first call, as BeamSearch (prediction runs are short).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EnsemblePoint(CsrMatrix features, int i, EnsembleWorkspace w, float share, Span<int> labels, Span<float> best)
+    private void EnsemblePoint(CsrMatrix features, int i, EnsembleWorkspace w, Span<int> labels, Span<float> best)
     {
-        for (int m = 0; m < _members.Length; m++)
+        int trees = _members.Length;
+        float bound = float.NegativeInfinity;
+        for (int m = 0; m < trees; m++)
         {
             var tree = _members[m];
-            var beamSpace = w.Trees[m];
-            tree.BeamSearch(features, i, beamSpace);
-            tree.AccumulateLeafLabels(beamSpace, share, w.Sum, w.Touched);
+            tree.BeamSearch(features, i, w.Trees[m]);
+            bound = MathF.Max(bound, tree.LeafLogProbabilities(w.Trees[m], w.KthLabels, w.KthScores));
         }
+        // The margin covers float rounding in the sums and logs (the bound is exact in real arithmetic).
+        float threshold = bound - MathF.Log(trees) - 1e-3f * (1 + MathF.Abs(bound));
+        int count = 0;
+        var candidates = w.Candidates;
+        var seen = w.Seen;
+        for (int m = 0; m < trees; m++) count = _members[m].CollectCandidates(w.Trees[m], threshold, seen, candidates, count);
         labels.Fill(-1);
         best.Fill(float.NegativeInfinity);
-        var sum = w.Sum;
-        foreach (int label in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(w.Touched))
+        for (int c = 0; c < count; c++)
         {
-            float p = sum[label];
-            sum[label] = 0;
-            if (p > best[^1] || labels[^1] < 0) TopKSelector.Offer(label, p, labels, best);
+            int label = candidates[c];
+            seen[label] = false;
+            float sum = 0;
+            for (int m = 0; m < trees; m++)
+            {
+                float score = _members[m].BeamLogProbability(w.Trees[m], label);
+                if (score > float.NegativeInfinity) sum += MathF.Exp(score) / trees;
+            }
+            if (sum > 0 && (sum > best[^1] || labels[^1] < 0)) TopKSelector.Offer(label, sum, labels, best);
         }
-        w.Touched.Clear();
         for (int r = 0; r < best.Length && labels[r] >= 0; r++) best[r] = MathF.Log(best[r]);
     }
 
     private sealed class EnsembleWorkspace
     {
-        public EnsembleWorkspace(ParabelModel[] trees, int beam, int numLabels)
+        public EnsembleWorkspace(ParabelModel[] trees, int beam, int numLabels, int k)
         {
             Trees = trees.Select(t => new BeamWorkspace(beam, Math.Max(2, t.Tree.LabelCount.Max()), t.Tree.NumNodes)).ToArray();
-            Sum = new float[numLabels];
+            Seen = new bool[numLabels];
+            Candidates = new int[Math.Min(numLabels, Trees.Sum(t => t.Leaf.Length))];
+            KthLabels = new int[k];
+            KthScores = new float[k];
         }
 
         public readonly BeamWorkspace[] Trees;
-        public readonly float[] Sum;
-        public readonly List<int> Touched = [];
+        /// <summary>The candidate labels of the point (at most every label of every beam), and which labels are listed.</summary>
+        public readonly int[] Candidates;
+        public readonly bool[] Seen;
+        /// <summary>Scratch for one tree's k best log-probabilities.</summary>
+        public readonly int[] KthLabels;
+        public readonly float[] KthScores;
     }
 
     /// <summary>
@@ -395,7 +507,10 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         for (int p = 0; p < idx.Length; p++)
         {
             float x = val[p];
-            for (int e = _innerStart[idx[p]], end = _innerStart[idx[p] + 1]; e < end; e++) inner[_innerColumn[e]] += x * _innerWeight[e];
+            int dense = _innerDenseRow[idx[p]];
+            if (dense >= 0) TensorPrimitives.MultiplyAdd(_innerDense.AsSpan(dense * inner.Length, inner.Length), x, inner, inner);
+            else
+                for (int e = _innerStart[idx[p]], end = _innerStart[idx[p] + 1]; e < end; e++) inner[_innerColumn[e]] += x * _innerWeight[e];
         }
         float bias = Options.Bias;
         bool expanded = true;
@@ -453,6 +568,19 @@ public sealed class ParabelModel : IXcModel, IReportDetails
         for (int p = 0; p < idx.Length; p++)
         {
             float x = val[p];
+            int index = _leafRowIndex[idx[p]];
+            if (index >= 0)
+            {
+                // A long row: each beam leaf's stretch read from the row's index (see LeafRowIndex), no search.
+                var at = _leafRowAt.AsSpan(index * (_leafCount + 1), _leafCount + 1);
+                for (int b = 0; b < size; b++)
+                {
+                    int leaf = w.Nodes[b], o = _leafOrdinal[leaf], first = _labelStart[leaf], last = first + _labelCount[leaf];
+                    var slot = margins.Slice(b * widest);
+                    for (int e = at[o], stop = at[o + 1]; e < stop && _leafColumn[e] < last; e++) slot[_leafColumn[e] - first] += x * _leafWeight[e];
+                }
+                continue;
+            }
             int pos = _leafStart[idx[p]], end = _leafStart[idx[p] + 1];
             for (int o = 0; o < size && pos < end; o++)
             {
@@ -490,46 +618,70 @@ public sealed class ParabelModel : IXcModel, IReportDetails
     }
 
     /// <summary>
-    /// Adds <paramref name="share"/> x the probability exp(path score) of each label of the beam's leaves after
-    /// <see cref="BeamSearch"/> into <paramref name="sum"/>, listing in <paramref name="touched"/> the labels whose sum was 0.
+    /// Turns the margins of the beam's leaf labels after <see cref="BeamSearch"/> (w.Leaf) into their log-probabilities
+    /// (path score plus the label's own), in place, and returns the k-th best of them (k = the scratch's length;
+    /// -infinity when the beam holds fewer labels).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AccumulateLeafLabels(BeamWorkspace w, float share, float[] sum, List<int> touched)
+    private float LeafLogProbabilities(BeamWorkspace w, int[] kthLabels, float[] kthScores)
     {
         int widest = w.Leaf.Length / w.Nodes.Length;
         float bias = Options.Bias, scale = w.Scale;
         int firstLeafColumn = _firstChild.Length - 1;
+        Array.Fill(kthLabels, -1);
+        Array.Fill(kthScores, float.NegativeInfinity);
         for (int b = 0; b < w.Size; b++)
         {
             int leaf = w.Nodes[b], count = _labelCount[leaf], start = _labelStart[leaf];
             var slot = w.Leaf.AsSpan(b * widest, count);
             float pathScore = w.Scores[b];
-            // slot becomes the labels' probabilities exp(path score + log-probability), vectorised (exp dominates otherwise).
-            TensorPrimitives.Multiply(slot, scale, slot);
-            TensorPrimitives.MultiplyAdd(_bias.AsSpan(firstLeafColumn + start, count), bias, slot, slot);
-            if (_logistic)
-                for (int m = 0; m < count; m++) slot[m] = pathScore + LogProbability(slot[m]);
-            else
-            {
-                // -max(0, 1 - s)^2, Parabel's squared hinge, as in LogProbability.
-                TensorPrimitives.Subtract(1f, slot, slot);
-                TensorPrimitives.Max(slot, 0f, slot);
-                TensorPrimitives.Multiply(slot, slot, slot);
-                TensorPrimitives.Subtract(pathScore, slot, slot);
-            }
-            TensorPrimitives.Exp(slot, slot);
+            var leafBias = _bias.AsSpan(firstLeafColumn + start, count);
+            // One fused pass (the leaves are short: vector calls per leaf cost more than they save).
             for (int m = 0; m < count; m++)
             {
-                float p = slot[m];
-                int label = _leafLabels[start + m];
-                if (sum[label] == 0)
-                {
-                    if (p == 0) continue;
-                    touched.Add(label);
-                }
-                sum[label] += share * p;
+                float score = pathScore + LogProbability(slot[m] * scale + bias * leafBias[m]);
+                slot[m] = score;
+                if (score > kthScores[^1] || kthLabels[^1] < 0) TopKSelector.Offer(start + m, score, kthLabels, kthScores);
             }
         }
+        return kthLabels[^1] >= 0 ? kthScores[^1] : float.NegativeInfinity;
+    }
+
+    /// <summary>
+    /// Appends to <paramref name="candidates"/> (from <paramref name="count"/> on) the labels of the beam's leaves whose
+    /// log-probability (after <see cref="LeafLogProbabilities"/>) reaches <paramref name="threshold"/> and are not yet
+    /// listed (<paramref name="seen"/>, which it sets); returns the new count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int CollectCandidates(BeamWorkspace w, float threshold, bool[] seen, int[] candidates, int count)
+    {
+        int widest = w.Leaf.Length / w.Nodes.Length;
+        for (int b = 0; b < w.Size; b++)
+        {
+            int leaf = w.Nodes[b], start = _labelStart[leaf];
+            var slot = w.Leaf.AsSpan(b * widest, _labelCount[leaf]);
+            for (int m = 0; m < slot.Length; m++)
+            {
+                if (!(slot[m] >= threshold)) continue;
+                int label = _leafLabels[start + m];
+                if (seen[label]) continue;
+                seen[label] = true;
+                candidates[count++] = label;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>A label's log-probability in the beam after <see cref="LeafLogProbabilities"/>; -infinity if no leaf of the beam holds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float BeamLogProbability(BeamWorkspace w, int label)
+    {
+        int position = _labelPosition[label];
+        if (position < 0) return float.NegativeInfinity;
+        int leaf = _leafOfPosition[position];
+        for (int b = 0; b < w.Size; b++)
+            if (w.Nodes[b] == leaf) return w.Leaf[b * (w.Leaf.Length / w.Nodes.Length) + position - _labelStart[leaf]];
+        return float.NegativeInfinity;
     }
 
     /// <summary>
