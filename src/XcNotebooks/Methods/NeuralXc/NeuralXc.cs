@@ -80,31 +80,18 @@ public static class NeuralXc
                 var columnSampler = new Random(SeedStreams.NeuralXc.SampledColumns.Of(options.Seed, epoch));
                 foreach (var batch in MiniBatches.Epoch(train, batches, epoch))
                 {
-                    if (sampled)
-                    {
-                        var columns = NeuralXcColumns.Sample(batch.Features, batch.Labels.Matrix, options.SampledFeatures, options.SampledLabels, columnSampler);
-                        optimizer.ZeroGradients();
-                        var sampledLosses = network.AccumulateSampled(batch.Features, batch.Labels.Matrix, columns, options.Alpha, options.Beta);
-                        optimizer.Step();
-                        int n = batch.Features.Rows;
-                        inputSum += sampledLosses.InputReconstruction * n;
-                        labelSum += sampledLosses.OutputReconstruction * n;
-                        classificationSum += sampledLosses.Classification * n;
-                        done += n;
-                        monitor.Report("NeuralXC training", done, train.NumPoints, epochOf);
-                        continue;
-                    }
-                    using var x = backend.Upload(batch.Features);
-                    using var dense = backend.Allocate(x.Rows, x.Cols);
-                    backend.ToDense(x, dense);
-                    using var y = backend.UploadDense(batch.Labels.Matrix);
                     optimizer.ZeroGradients();
-                    var losses = network.Accumulate(x, dense, y, options.Alpha, options.Beta);
+                    var losses = sampled
+                        ? network.AccumulateSampled(batch.Features, batch.Labels.Matrix,
+                            NeuralXcColumns.Sample(batch.Features, batch.Labels.Matrix, options.SampledFeatures, options.SampledLabels, columnSampler),
+                            options.Alpha, options.Beta)
+                        : AccumulateDense(network, batch, options);
                     optimizer.Step();
-                    inputSum += losses.InputReconstruction * x.Rows;
-                    labelSum += losses.OutputReconstruction * x.Rows;
-                    classificationSum += losses.Classification * x.Rows;
-                    done += x.Rows;
+                    int n = batch.Features.Rows;
+                    inputSum += losses.InputReconstruction * n;
+                    labelSum += losses.OutputReconstruction * n;
+                    classificationSum += losses.Classification * n;
+                    done += n;
                     monitor.Report("NeuralXC training", done, train.NumPoints, epochOf);
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
@@ -124,6 +111,17 @@ public static class NeuralXc
             backend.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The dense network's pass on a batch: sparse rows, the same rows dense (reconstruction target), multi-hot labels.</summary>
+    private static NeuralXcLosses AccumulateDense(NeuralXcNetwork network, MiniBatch batch, NeuralXcOptions options)
+    {
+        var backend = network.Backend;
+        using var x = backend.Upload(batch.Features);
+        using var dense = backend.Allocate(x.Rows, x.Cols);
+        backend.ToDense(x, dense);
+        using var y = backend.UploadDense(batch.Labels.Matrix);
+        return network.Accumulate(x, dense, y, options.Alpha, options.Beta);
     }
 
     /// <summary>The log line of an epoch: losses, then train and validation P@k / nDCG@k.</summary>
