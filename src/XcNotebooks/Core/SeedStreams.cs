@@ -121,6 +121,7 @@ public static class SeedStreams
         public static readonly SeedStream LabelDecoder = new("label decoder", 3);
         public static readonly SeedStream Regressor = new("regressor", 4);
         public static readonly SeedStream Batches = new("mini-batches", 5);
+        public static readonly IndexedSeedStream SampledColumns = new("sampled output columns per epoch", 1_000_000);
     }
 
     /// <summary>The hierarchical method (autoencoder + per-node classifiers).</summary>

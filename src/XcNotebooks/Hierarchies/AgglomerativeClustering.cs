@@ -66,12 +66,19 @@ public sealed record LinkageTree(int NumItems, LinkageMethod Method, IReadOnlyLi
 public static class AgglomerativeClustering
 {
     /// <summary>Clusters the items of <paramref name="distances"/> into a full binary tree.</summary>
-    public static LinkageTree Fit(CondensedDistances distances, LinkageMethod method)
+    public static LinkageTree Fit(CondensedDistances distances, LinkageMethod method) => Fit(distances, method, overwrite: false);
+
+    /// <summary>
+    /// Clusters the items of <paramref name="distances"/>; with <paramref name="overwrite"/> the clustering works in
+    /// <paramref name="distances"/>' own array (no working copy: half the memory; the distances are garbage after).
+    /// The same tree either way.
+    /// </summary>
+    public static LinkageTree Fit(CondensedDistances distances, LinkageMethod method, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(distances);
         int n = distances.Count;
         if (n == 1) return new LinkageTree(1, method, []);
-        var d = (double[])distances.Values.Clone();
+        var d = overwrite ? distances.Values : (double[])distances.Values.Clone();
         var size = new int[n];
         Array.Fill(size, 1);
         var chain = new int[n];

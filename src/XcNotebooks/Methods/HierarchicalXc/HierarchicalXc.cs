@@ -24,13 +24,17 @@ public static class HierarchicalXc
     /// <summary>The CLI and model-file name of the method.</summary>
     public const string MethodName = "hierarchicalxc";
 
+    // Inner nodes trained together (in parallel) between two steps of building the nodes' point lists.
+    private const int NodeChunk = 64;
+
     /// <summary>The label tree of <paramref name="labels"/>: agglomerative clustering of the labels on co-occurrence distances.</summary>
     public static LinkageTree LabelTree(LabelMatrix labels, CoOccurrenceDistance distance = CoOccurrenceDistance.NegativeCount,
         LinkageMethod linkage = LinkageMethod.Complete)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.NumLabels < 1) throw new ArgumentException("need at least one label to build a tree");
-        return AgglomerativeClustering.Fit(ClassDistances.CoOccurrence(labels, distance), linkage);
+        // The distances are built here and used once: the clustering may work in their array (17k labels: 1.2 GB, not 2.4).
+        return AgglomerativeClustering.Fit(ClassDistances.CoOccurrence(labels, distance), linkage, overwrite: true);
     }
 
     /// <summary>
@@ -81,37 +85,49 @@ public static class HierarchicalXc
         var hierarchy = tree.ToHierarchy();
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Label tree: {numLabels:N0} labels, {tree.Merges.Count:N0} inner nodes, height {hierarchy.Height} ({options.Linkage} linkage on {options.Distance}) in {clock.Elapsed.TotalSeconds:F2}s"));
-        var points = PointsPerNode(tree, train.Labels);
-
         int inner = tree.Merges.Count, width = input.Cols;
         var left = tree.Merges.Select(m => m.Left).ToArray();
         var right = tree.Merges.Select(m => m.Right).ToArray();
         var has = new bool[inner];
-        var weights = new RowMajorMatrix(2 * inner, width);
+        // Sparse node weights: each side keeps its non-zeros only (a node's classifier touches its points' features).
+        var sideColumns = new int[2 * inner][];
+        var sideValues = new float[2 * inner][];
         var bias = new float[2 * inner];
         var calibration = new PlattScaling[2 * inner];
+        // Each node's points are its children's union. They are built in merge order, a chunk of nodes at a time, and a
+        // child's list is dropped once its parent's chunk is trained: only the current frontier of the tree is held
+        // (on a chain-like tree, e.g. 17k WordNet ancestors, height 11k, holding every node's points needs gigabytes).
+        var points = new int[2 * numLabels - 1][];
+        var pointsOfLabel = train.Labels.Matrix.Transpose();
+        for (int l = 0; l < numLabels; l++) points[l] = pointsOfLabel.RowIndices(l).ToArray();
         long done = 0;
         monitor.Report("Node classifiers", 0, inner);
-        Parallel.For(0, inner, t =>
+        for (int first = 0; first < inner; first += NodeChunk)
         {
-            var rows = points[numLabels + t];
-            if (rows.Length > 0)
+            int last = Math.Min(inner, first + NodeChunk);
+            for (int t = first; t < last; t++) points[numLabels + t] = Union(points[left[t]], points[right[t]]);
+            Parallel.For(first, last, t =>
             {
-                has[t] = true;
-                var targets = new[] { Membership(rows, points[left[t]]), Membership(rows, points[right[t]]) };
-                TrainNode(input.SelectRows(rows), targets, options.NodeClassifier with { Seed = SeedStreams.HierarchicalXc.NodeClassifier.Of(options.Seed, t) },
-                    weights, bias, calibration, 2 * t);
-            }
-            else
-            {
-                // No training point under the node: no classifier, both ways (the original's rule).
-                calibration[2 * t] = calibration[2 * t + 1] = PlattScaling.Constant(0.5);
-            }
-            monitor.Report("Node classifiers", Interlocked.Increment(ref done), inner);
-        });
+                var rows = points[numLabels + t];
+                if (rows.Length > 0)
+                {
+                    has[t] = true;
+                    var targets = new[] { Membership(rows, points[left[t]]), Membership(rows, points[right[t]]) };
+                    TrainNode(input.SelectRows(rows), targets, options.NodeClassifier with { Seed = SeedStreams.HierarchicalXc.NodeClassifier.Of(options.Seed, t) },
+                        sideColumns, sideValues, bias, calibration, 2 * t);
+                }
+                else
+                {
+                    // No training point under the node: no classifier, both ways (the original's rule).
+                    calibration[2 * t] = calibration[2 * t + 1] = PlattScaling.Constant(0.5);
+                }
+                monitor.Report("Node classifiers", Interlocked.Increment(ref done), inner);
+            });
+            for (int t = first; t < last; t++) points[left[t]] = points[right[t]] = null!;
+        }
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Trained {has.Count(h => h):N0} node classifiers ({options.NodeClassifier.Learner.DisplayName}, {options.NodeClassifier.Epochs} epochs) on {width:N0} inputs in {clock.Elapsed.TotalSeconds:F2}s"));
-        return new HierarchicalXcModel(numLabels, left, right, has, weights, bias, calibration, encoder, options, autoencoderLoss);
+        return new HierarchicalXcModel(numLabels, left, right, has, SideRows(width, sideColumns, sideValues), bias, calibration, encoder, options, autoencoderLoss);
     }
 
     /// <summary>
@@ -119,8 +135,8 @@ public static class HierarchicalXc
     /// on its training margins; an output whose target is the same for every point becomes a constant predictor.
     /// Writes rows <paramref name="firstRow"/> and <paramref name="firstRow"/> + 1 of the outputs.
     /// </summary>
-    private static void TrainNode(CsrMatrix features, bool[][] targets, OneVsRestOptions options, RowMajorMatrix weights, float[] bias,
-        PlattScaling[] calibration, int firstRow)
+    private static void TrainNode(CsrMatrix features, bool[][] targets, OneVsRestOptions options, int[][] sideColumns, float[][] sideValues,
+        float[] bias, PlattScaling[] calibration, int firstRow)
     {
         int n = features.Rows;
         var labels = LabelMatrix.FromLabelSets(Enumerable.Range(0, n).Select(i => Enumerable.Range(0, 2).Where(s => targets[s][i])), 2);
@@ -135,13 +151,40 @@ public static class HierarchicalXc
                 calibration[row] = PlattScaling.ForConstantLabels(positives == n, n);
                 continue;
             }
-            var weightRow = weights.Row(row);
-            for (int f = 0; f < weightRow.Length; f++) weightRow[f] = model.Weights[f, s];
+            var columns = new List<int>();
+            var values = new List<float>();
+            for (int f = 0; f < model.Weights.Rows; f++)
+            {
+                float w = model.Weights[f, s];
+                if (w != 0)
+                {
+                    columns.Add(f);
+                    values.Add(w);
+                }
+            }
+            sideColumns[row] = [.. columns];
+            sideValues[row] = [.. values];
             bias[row] = options.Bias * model.BiasWeights[s];
             var sideMargins = new float[n];
             for (int i = 0; i < n; i++) sideMargins[i] = margins[i, s];
             calibration[row] = PlattScaling.Fit(sideMargins, targets[s]);
         }
+    }
+
+    /// <summary>The sides' sparse rows as one matrix (a side never trained is an empty row).</summary>
+    private static CsrMatrix SideRows(int width, int[][] columns, float[][] values)
+    {
+        var pointers = new long[columns.Length + 1];
+        for (int r = 0; r < columns.Length; r++) pointers[r + 1] = pointers[r] + (columns[r]?.Length ?? 0);
+        var allColumns = new int[pointers[^1]];
+        var allValues = new float[pointers[^1]];
+        for (int r = 0; r < columns.Length; r++)
+        {
+            if (columns[r] is null) continue;
+            columns[r].CopyTo(allColumns, pointers[r]);
+            values[r].CopyTo(allValues, pointers[r]);
+        }
+        return new CsrMatrix(columns.Length, width, pointers, allColumns, allValues);
     }
 
     /// <summary>For each of <paramref name="rows"/> (increasing), whether it is in <paramref name="subset"/> (increasing).</summary>

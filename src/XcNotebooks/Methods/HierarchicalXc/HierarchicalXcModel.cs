@@ -46,7 +46,7 @@ public sealed record HierarchicalXcPrediction(TopKPredictions TopK, IReadOnlyLis
 public sealed class HierarchicalXcModel : IXcModel, IReportDetails
 {
     /// <summary>Format version of saved models.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2; // 2: sparse classifier weights
 
     private readonly int[] _left, _right;
     private readonly bool[] _hasClassifier;
@@ -60,6 +60,19 @@ public sealed class HierarchicalXcModel : IXcModel, IReportDetails
     /// </summary>
     public HierarchicalXcModel(int numLabels, IReadOnlyList<int> leftChild, IReadOnlyList<int> rightChild, IReadOnlyList<bool> hasClassifier,
         RowMajorMatrix sideWeights, IReadOnlyList<float> sideBias, IReadOnlyList<PlattScaling> calibration, AffineEncoder? encoder,
+        HierarchicalXcOptions options, IReadOnlyList<double>? autoencoderLoss = null)
+        : this(numLabels, leftChild, rightChild, hasClassifier, NonZeros(sideWeights ?? throw new ArgumentNullException(nameof(sideWeights))),
+            sideBias, calibration, encoder, options, autoencoderLoss)
+    {
+    }
+
+    /// <summary>
+    /// Wraps a trained tree whose classifier weights are sparse: row 2t of <paramref name="sideWeights"/> is node t's
+    /// left output, 2t + 1 its right output, holding only its non-zero weights (a node's linear classifier only ever
+    /// touches the features of its own points). Predictions equal those of the same weights stored dense.
+    /// </summary>
+    public HierarchicalXcModel(int numLabels, IReadOnlyList<int> leftChild, IReadOnlyList<int> rightChild, IReadOnlyList<bool> hasClassifier,
+        CsrMatrix sideWeights, IReadOnlyList<float> sideBias, IReadOnlyList<PlattScaling> calibration, AffineEncoder? encoder,
         HierarchicalXcOptions options, IReadOnlyList<double>? autoencoderLoss = null)
     {
         ArgumentNullException.ThrowIfNull(leftChild);
@@ -107,8 +120,8 @@ public sealed class HierarchicalXcModel : IXcModel, IReportDetails
     /// <summary>Whether inner node L + t has a classifier (false: it had no training points and says yes to both).</summary>
     public IReadOnlyList<bool> HasClassifier => _hasClassifier;
 
-    /// <summary>Classifier weights: row 2t is node L + t's left output, row 2t + 1 its right output.</summary>
-    public RowMajorMatrix SideWeights { get; }
+    /// <summary>Classifier weights, sparse (only non-zeros): row 2t is node L + t's left output, row 2t + 1 its right output.</summary>
+    public CsrMatrix SideWeights { get; }
 
     /// <summary>Bias of each classifier output.</summary>
     public IReadOnlyList<float> SideBias => _bias;
@@ -128,11 +141,25 @@ public sealed class HierarchicalXcModel : IXcModel, IReportDetails
     /// <summary>Width of the classifiers' input (code width, or number of features).</summary>
     public int ClassifierInputWidth => SideWeights.Cols;
 
+    /// <summary>The non-zero entries of <paramref name="dense"/>, row by row.</summary>
+    private static CsrMatrix NonZeros(RowMajorMatrix dense)
+    {
+        var builder = new CsrBuilder(dense.Cols);
+        for (int r = 0; r < dense.Rows; r++)
+        {
+            var row = dense.Row(r);
+            for (int c = 0; c < row.Length; c++)
+                if (row[c] != 0) builder.Add(c, row[c]);
+            builder.EndRow();
+        }
+        return builder.Build();
+    }
+
     /// <summary>Number of inner nodes that have a classifier.</summary>
     public int ClassifierCount => _hasClassifier.Count(h => h);
 
     /// <summary>Bytes of the parameters (classifier weights, biases, calibrations, encoder).</summary>
-    public long ModelBytes => 4L * SideWeights.Data.Length + 20L * _bias.Length
+    public long ModelBytes => 8L * SideWeights.NonZeros + 8L * (SideWeights.Rows + 1) + 20L * _bias.Length
         + (Encoder is null ? 0 : 4L * (Encoder.Weights.Data.Length + Encoder.CodeWidth));
 
     /// <inheritdoc/>
@@ -182,8 +209,28 @@ public sealed class HierarchicalXcModel : IXcModel, IReportDetails
         int t = node - NumLabels;
         if (t < 0 || t >= _left.Length) throw new ArgumentOutOfRangeException(nameof(node), $"node {node} is not an inner node ({NumLabels}..{Root})");
         if (!_hasClassifier[t]) return (1, 1);
-        double Side(int s) => _calibration[2 * t + s].Probability(input.DotRow(row, SideWeights.Row(2 * t + s)) + _bias[2 * t + s]);
+        double Side(int s) => _calibration[2 * t + s].Probability(SparseDot(input, row, SideWeights, 2 * t + s) + _bias[2 * t + s]);
         return (Side(0), Side(1));
+    }
+
+    /// <summary>
+    /// Row <paramref name="row"/> of <paramref name="x"/> times row <paramref name="weightRow"/> of <paramref name="w"/>,
+    /// both sparse with increasing column ids: the sum runs over x's entries in order, as a dot with the dense row
+    /// would (a weight absent from w is zero and adds nothing), so the result is the dense product's to the bit.
+    /// </summary>
+    private static float SparseDot(CsrMatrix x, int row, CsrMatrix w, int weightRow)
+    {
+        var xi = x.RowIndices(row);
+        var xv = x.RowValues(row);
+        var wi = w.RowIndices(weightRow);
+        var wv = w.RowValues(weightRow);
+        float sum = 0;
+        for (int a = 0, b = 0; a < xi.Length && b < wi.Length; a++)
+        {
+            while (b < wi.Length && wi[b] < xi[a]) b++;
+            if (b < wi.Length && wi[b] == xi[a]) sum += xv[a] * wv[b];
+        }
+        return sum;
     }
 
     /// <summary>
@@ -287,7 +334,7 @@ public sealed class HierarchicalXcModel : IXcModel, IReportDetails
             var left = r.ReadIntArray();
             var right = r.ReadIntArray();
             var has = r.ReadIntArray().Select(h => h != 0).ToArray();
-            var weights = r.ReadMatrix();
+            var weights = r.ReadCsrMatrix();
             var bias = r.ReadFloatArray();
             var calibration = new PlattScaling[weights.Rows];
             for (int s = 0; s < calibration.Length; s++) calibration[s] = new PlattScaling(r.ReadDouble(), r.ReadDouble());

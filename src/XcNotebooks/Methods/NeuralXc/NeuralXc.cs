@@ -54,11 +54,19 @@ public static class NeuralXc
         NeuralXcNetwork? network = null;
         try
         {
-            network = new NeuralXcNetwork(backend, architecture, options.Activations, options.Init, options.Seed);
+            bool sampled = options.IsSampled(features, labels);
+            network = new NeuralXcNetwork(backend, architecture, options.Activations, options.Init, options.Seed, sampled);
             monitor.Write($"NeuralXC on {backend.Name}: {architecture} ({architecture.ParameterCount:N0} parameters)");
+            if (sampled)
+                monitor.Write($"Sampled outputs (D = {features:N0} or L = {labels:N0} above {options.SampledAbove:N0}): per batch its non-zero features and labels plus {options.SampledFeatures:N0} / {options.SampledLabels:N0} sampled others");
             monitor.Write(string.Create(CultureInfo.InvariantCulture,
                 $"alpha = {options.Alpha}, beta = {options.Beta}, Adam lr = {options.LearningRate}, weight decay = {options.WeightDecay}, batch = {options.BatchSize}, epochs = {options.Epochs}"));
             var history = new List<NeuralXcEpoch>();
+            // The per-epoch training figures: every training point, or evenly spaced ones when there are more than
+            // MaxTrainEvaluationPoints (ranking all 17k labels for 57k points each epoch would cost more than the epoch).
+            var trainEvaluation = !options.EvaluateTrainEachEpoch ? null
+                : train.NumPoints <= options.MaxTrainEvaluationPoints ? train
+                : train.SelectRows(Enumerable.Range(0, options.MaxTrainEvaluationPoints).Select(i => (int)((long)i * train.NumPoints / options.MaxTrainEvaluationPoints)).ToArray());
             using var optimizer = new Adam(network.Parameters,
                 new AdamOptions { LearningRate = options.LearningRate, WeightDecay = options.WeightDecay, Decoupled = false });
             var batches = new MiniBatchOptions { BatchSize = options.BatchSize, Shuffle = true, Seed = SeedStreams.NeuralXc.Batches.Of(options.Seed) };
@@ -69,24 +77,26 @@ public static class NeuralXc
                 double inputSum = 0, labelSum = 0, classificationSum = 0;
                 long done = 0;
                 monitor.Report("NeuralXC training", 0, train.NumPoints, epochOf);
+                var columnSampler = new Random(SeedStreams.NeuralXc.SampledColumns.Of(options.Seed, epoch));
                 foreach (var batch in MiniBatches.Epoch(train, batches, epoch))
                 {
-                    using var x = backend.Upload(batch.Features);
-                    using var dense = backend.Allocate(x.Rows, x.Cols);
-                    backend.ToDense(x, dense);
-                    using var y = backend.UploadDense(batch.Labels.Matrix);
                     optimizer.ZeroGradients();
-                    var losses = network.Accumulate(x, dense, y, options.Alpha, options.Beta);
+                    var losses = sampled
+                        ? network.AccumulateSampled(batch.Features, batch.Labels.Matrix,
+                            NeuralXcColumns.Sample(batch.Features, batch.Labels.Matrix, options.SampledFeatures, options.SampledLabels, columnSampler),
+                            options.Alpha, options.Beta)
+                        : AccumulateDense(network, batch, options);
                     optimizer.Step();
-                    inputSum += losses.InputReconstruction * x.Rows;
-                    labelSum += losses.OutputReconstruction * x.Rows;
-                    classificationSum += losses.Classification * x.Rows;
-                    done += x.Rows;
+                    int n = batch.Features.Rows;
+                    inputSum += losses.InputReconstruction * n;
+                    labelSum += losses.OutputReconstruction * n;
+                    classificationSum += losses.Classification * n;
+                    done += n;
                     monitor.Report("NeuralXC training", done, train.NumPoints, epochOf);
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
                 var mean = new NeuralXcLosses(inputSum / done, labelSum / done, classificationSum / done);
-                var trainMetrics = options.EvaluateTrainEachEpoch ? Evaluate(network, train, options) : null;
+                var trainMetrics = options.EvaluateTrainEachEpoch ? Evaluate(network, trainEvaluation!, options) : null;
                 var validationMetrics = heldout is null ? null : Evaluate(network, heldout, options);
                 var record = new NeuralXcEpoch(epoch + 1, mean.InputReconstruction, mean.OutputReconstruction, mean.Classification,
                     mean.Total(options.Alpha, options.Beta), trainMetrics, validationMetrics, seconds);
@@ -101,6 +111,17 @@ public static class NeuralXc
             backend.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The dense network's pass on a batch: sparse rows, the same rows dense (reconstruction target), multi-hot labels.</summary>
+    private static NeuralXcLosses AccumulateDense(NeuralXcNetwork network, MiniBatch batch, NeuralXcOptions options)
+    {
+        var backend = network.Backend;
+        using var x = backend.Upload(batch.Features);
+        using var dense = backend.Allocate(x.Rows, x.Cols);
+        backend.ToDense(x, dense);
+        using var y = backend.UploadDense(batch.Labels.Matrix);
+        return network.Accumulate(x, dense, y, options.Alpha, options.Beta);
     }
 
     /// <summary>The log line of an epoch: losses, then train and validation P@k / nDCG@k.</summary>

@@ -113,7 +113,8 @@ public sealed class NeuralXcModel : IXcModel, IReportDetails
                 throw new DataFormatException(path, 0, $"bad architecture: {e.Message}");
             }
             var compute = ComputeBackends.Create(backend ?? BackendKind.Auto);
-            var network = new NeuralXcNetwork(compute, architecture, options.Activations, options.Init, options.Seed);
+            var network = new NeuralXcNetwork(compute, architecture, options.Activations, options.Init, options.Seed,
+                options.IsSampled(architecture.InputEncoder[0], architecture.LabelEncoder[0]));
             try
             {
                 ParameterFile.ReadInto(r, network.Parameters, path);

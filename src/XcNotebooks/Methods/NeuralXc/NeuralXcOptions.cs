@@ -199,8 +199,35 @@ public sealed record NeuralXcOptions
     /// <summary>Upper bound on derived (not explicitly given) widths.</summary>
     public int MaxDerivedWidth { get; init; } = 4096;
 
+    /// <summary>
+    /// When D or L is above this, the network is built for large data (<see cref="NeuralXcNetwork.Sampled"/>): sparse,
+    /// lazily stepped first layers in both encoders, and decoders that compute per batch only its non-zero columns
+    /// plus <see cref="SampledFeatures"/> / <see cref="SampledLabels"/> sampled others (an unbiased estimate of the
+    /// full reconstruction and classification losses); derived widths are capped at
+    /// <see cref="SampledMaxDerivedWidth"/>. At or below it (bibtex, enron), the dense network of the paper.
+    /// </summary>
+    public int SampledAbove { get; init; } = 4096;
+
+    /// <summary>Large data: features sampled per batch, besides the batch's non-zero ones, for the input reconstruction.</summary>
+    public int SampledFeatures { get; init; } = 1024;
+
+    /// <summary>Large data: labels sampled per batch, besides the batch's own, for the label reconstruction and classification.</summary>
+    public int SampledLabels { get; init; } = 1024;
+
+    /// <summary>Large data: upper bound on derived widths (the Bibtex shape scaled to D = 70k would be 4,096 wide).</summary>
+    public int SampledMaxDerivedWidth { get; init; } = 256;
+
+    /// <summary>Whether data of <paramref name="features"/> features and <paramref name="labels"/> labels gets the sampled network.</summary>
+    public bool IsSampled(int features, int labels) => features > SampledAbove || labels > SampledAbove;
+
     /// <summary>After each epoch, P@k and nDCG@k over the whole training set (the original script's per-epoch line).</summary>
     public bool EvaluateTrainEachEpoch { get; init; } = true;
+
+    /// <summary>
+    /// Most training points the per-epoch training figures are computed on: a larger training set is represented by
+    /// this many evenly spaced points (bibtex and enron are below it and use every point).
+    /// </summary>
+    public int MaxTrainEvaluationPoints { get; init; } = 10_000;
 
     /// <summary>Largest k of the per-epoch metrics.</summary>
     public int EvaluationK { get; init; } = 5;
@@ -253,7 +280,8 @@ public sealed record NeuralXcOptions
     /// <summary>The architecture for <paramref name="features"/> and <paramref name="labels"/>: given widths where set, the scaled Bibtex shape elsewhere.</summary>
     public NeuralXcArchitecture ArchitectureFor(int features, int labels)
     {
-        var scaled = NeuralXcArchitecture.Scaled(features, labels, MaxDerivedWidth);
+        var scaled = NeuralXcArchitecture.Scaled(features, labels,
+            IsSampled(features, labels) ? Math.Min(MaxDerivedWidth, SampledMaxDerivedWidth) : MaxDerivedWidth);
         return NeuralXcArchitecture.Build(features, labels,
             InputEncoderSizes ?? scaled.InputEncoder.Skip(1).ToArray(),
             InputDecoderHiddenSizes ?? (InputEncoderSizes is null ? scaled.InputDecoder.Skip(1).SkipLast(1).ToArray() : null),
@@ -272,6 +300,10 @@ public sealed record NeuralXcOptions
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
         if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay)) throw new ArgumentException($"weight decay must be non-negative, got {WeightDecay}");
         if (EvaluationK < 1) throw new ArgumentException($"evaluation k must be at least 1, got {EvaluationK}");
+        if (SampledAbove < 1) throw new ArgumentException($"the sampled-network threshold must be at least 1, got {SampledAbove}");
+        if (SampledFeatures < 0 || SampledLabels < 0) throw new ArgumentException($"sampled columns must be non-negative, got {SampledFeatures} features and {SampledLabels} labels");
+        if (SampledMaxDerivedWidth < 2) throw new ArgumentException($"the sampled network's widths must be at least 2, got {SampledMaxDerivedWidth}");
+        if (MaxTrainEvaluationPoints < 1) throw new ArgumentException($"the training points evaluated per epoch must be at least 1, got {MaxTrainEvaluationPoints}");
         if (PredictionBatchSize < 1) throw new ArgumentException($"prediction batch size must be at least 1, got {PredictionBatchSize}");
         if (!Enum.IsDefined(Init)) throw new ArgumentException($"unknown weight initialisation {Init}");
         if (Activations is null) throw new ArgumentException("Activations are missing");
