@@ -13,7 +13,8 @@ public sealed class NeuralXcLossTests
     /// <summary>One linear layer per block: D = 2, L = 2, e_x = 1, e_y = 1.</summary>
     private static readonly NeuralXcArchitecture Tiny = new([2, 1], [1, 2], [2, 1], [1, 2], [1, 1]);
 
-    private static NeuralXcLosses Losses(NeuralXcNetwork network, CsrMatrix x, CsrMatrix y, float alpha, float beta)
+    /// <summary>The network's losses on one batch, gradients accumulated from zero.</summary>
+    internal static NeuralXcLosses Losses(NeuralXcNetwork network, CsrMatrix x, CsrMatrix y, float alpha, float beta)
     {
         var backend = network.Backend;
         using var sparse = backend.Upload(x);

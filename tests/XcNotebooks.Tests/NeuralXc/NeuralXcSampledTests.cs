@@ -29,15 +29,9 @@ public sealed class NeuralXcSampledTests
 
     private static readonly CsrMatrix Y = CsrMatrix.FromDense(new float[,] { { 1, 0, 1, 0, 0 }, { 0, 1, 0, 0, 0 }, { 1, 0, 0, 0, 0 } });
 
-    private static NeuralXcLosses Dense(NeuralXcNetwork network, CsrMatrix x, CsrMatrix y, float alpha, float beta)
-    {
-        var backend = network.Backend;
-        using var sparse = backend.Upload(x);
-        using var dense = backend.UploadDense(x);
-        using var labels = backend.UploadDense(y);
-        foreach (var p in network.Parameters) p.ZeroGradient();
-        return network.Accumulate(sparse, dense, labels, alpha, beta);
-    }
+    // The dense network's losses (and gradients) on one batch: the loss tests' helper.
+    private static NeuralXcLosses Dense(NeuralXcNetwork network, CsrMatrix x, CsrMatrix y, float alpha, float beta) =>
+        NeuralXcLossTests.Losses(network, x, y, alpha, beta);
 
     private static NeuralXcLosses Sampled(NeuralXcNetwork network, CsrMatrix x, CsrMatrix y, NeuralXcColumns columns, float alpha, float beta)
     {
