@@ -48,9 +48,7 @@ public sealed class TfidfCentroids
         var vectorizer = TfidfVectorizer.Fit([.. texts, .. labelTexts], options, monitor);
         var x = vectorizer.Transform(texts);
         var t = vectorizer.Transform(labelTexts);
-        var pointsOf = Enumerable.Range(0, labels.NumLabels).Select(_ => new List<int>()).ToArray();
-        for (int i = 0; i < labels.Rows; i++)
-            foreach (int l in labels.LabelsOf(i)) pointsOf[l].Add(i);
+        var pointsOf = labels.Matrix.Transpose(); // row l: the points carrying label l, ascending
         var rows = new (int Column, float Value)[labels.NumLabels][];
         Parallel.For(0, labels.NumLabels, l =>
         {
@@ -61,7 +59,7 @@ public sealed class TfidfCentroids
                 var val = m.RowValues(row);
                 for (int j = 0; j < idx.Length; j++) sum[idx[j]] = sum.GetValueOrDefault(idx[j]) + weight * val[j];
             }
-            foreach (int i in pointsOf[l]) Add(x, i, 1.0);
+            foreach (int i in pointsOf.RowIndices(l)) Add(x, i, 1.0);
             if (labelTextWeight > 0) Add(t, l, labelTextWeight);
             double norm = Math.Sqrt(sum.Values.Sum(v => v * v));
             rows[l] = norm > 0 ? [.. sum.Where(p => p.Value != 0).OrderBy(p => p.Key).Select(p => (p.Key, (float)(p.Value / norm)))] : [];
