@@ -134,10 +134,19 @@ internal static class OnlineLinearTraining
     /// <summary>The evaluation weights of all learners as the columns of a D x L row-major matrix (responses = x^T W).</summary>
     public static RowMajorMatrix StackWeights(IReadOnlyList<LinearLearnerBank> banks)
     {
-        var first = FirstLearners(banks, banks.Count == 0 ? 0 : banks[0].Dimension);
-        var stacked = new RowMajorMatrix(banks.Count == 0 ? 0 : banks[0].Dimension, first[^1]);
-        Parallel.For(0, banks.Count, b => banks[b].CopyWeightsTo(stacked, first[b]));
+        var stacked = new RowMajorMatrix(banks.Count == 0 ? 0 : banks[0].Dimension, banks.Sum(b => b.Width));
+        CopyWeightsInto(banks, stacked, 0);
         return stacked;
+    }
+
+    /// <summary>
+    /// Writes the evaluation weights of all learners into columns <paramref name="firstColumn"/>.. of
+    /// <paramref name="destination"/> (D rows), bank after bank as <see cref="StackWeights"/> lays them out.
+    /// </summary>
+    public static void CopyWeightsInto(IReadOnlyList<LinearLearnerBank> banks, RowMajorMatrix destination, int firstColumn)
+    {
+        var first = FirstLearners(banks, destination.Rows);
+        Parallel.For(0, banks.Count, b => banks[b].CopyWeightsTo(destination, firstColumn + first[b]));
     }
 
     /// <summary>

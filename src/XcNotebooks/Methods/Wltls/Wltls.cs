@@ -412,7 +412,7 @@ public static class Wltls
                 }
                 seconds[epoch] += clock.Elapsed.TotalSeconds;
             }
-            for (int k = 0, column = 0; k < banks.Length; column += banks[k].Width, k++) banks[k].CopyWeightsTo(weights, first + column);
+            OnlineLinearTraining.CopyWeightsInto(banks, weights, first);
             // Each epoch's point order is a large array (8 MB at 2M points): collected per block, not left to pile up.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
         }
