@@ -90,8 +90,7 @@ public static class HierarchicalXc
         var right = tree.Merges.Select(m => m.Right).ToArray();
         var has = new bool[inner];
         // Sparse node weights: each side keeps its non-zeros only (a node's classifier touches its points' features).
-        var sideColumns = new int[2 * inner][];
-        var sideValues = new float[2 * inner][];
+        var sideRows = new (int Column, float Value)[2 * inner][];
         var bias = new float[2 * inner];
         var calibration = new PlattScaling[2 * inner];
         // Each node's points are its children's union. They are built in merge order, a chunk of nodes at a time, and a
@@ -114,7 +113,7 @@ public static class HierarchicalXc
                     has[t] = true;
                     var targets = new[] { Membership(rows, points[left[t]]), Membership(rows, points[right[t]]) };
                     TrainNode(input.SelectRows(rows), targets, options.NodeClassifier with { Seed = SeedStreams.HierarchicalXc.NodeClassifier.Of(options.Seed, t) },
-                        sideColumns, sideValues, bias, calibration, 2 * t);
+                        sideRows, bias, calibration, 2 * t);
                 }
                 else
                 {
@@ -127,7 +126,8 @@ public static class HierarchicalXc
         }
         monitor.Write(string.Create(CultureInfo.InvariantCulture,
             $"Trained {has.Count(h => h):N0} node classifiers ({options.NodeClassifier.Learner.DisplayName}, {options.NodeClassifier.Epochs} epochs) on {width:N0} inputs in {clock.Elapsed.TotalSeconds:F2}s"));
-        return new HierarchicalXcModel(numLabels, left, right, has, SideRows(width, sideColumns, sideValues), bias, calibration, encoder, options, autoencoderLoss);
+        var sideWeights = CsrMatrix.FromRows(width, sideRows.Select(r => r ?? [])); // a side never trained: an empty row
+        return new HierarchicalXcModel(numLabels, left, right, has, sideWeights, bias, calibration, encoder, options, autoencoderLoss);
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ public static class HierarchicalXc
     /// on its training margins; an output whose target is the same for every point becomes a constant predictor.
     /// Writes rows <paramref name="firstRow"/> and <paramref name="firstRow"/> + 1 of the outputs.
     /// </summary>
-    private static void TrainNode(CsrMatrix features, bool[][] targets, OneVsRestOptions options, int[][] sideColumns, float[][] sideValues,
+    private static void TrainNode(CsrMatrix features, bool[][] targets, OneVsRestOptions options, (int Column, float Value)[][] sideRows,
         float[] bias, PlattScaling[] calibration, int firstRow)
     {
         int n = features.Rows;
@@ -151,40 +151,18 @@ public static class HierarchicalXc
                 calibration[row] = PlattScaling.ForConstantLabels(positives == n, n);
                 continue;
             }
-            var columns = new List<int>();
-            var values = new List<float>();
+            var nonZeros = new List<(int Column, float Value)>();
             for (int f = 0; f < model.Weights.Rows; f++)
             {
                 float w = model.Weights[f, s];
-                if (w != 0)
-                {
-                    columns.Add(f);
-                    values.Add(w);
-                }
+                if (w != 0) nonZeros.Add((f, w));
             }
-            sideColumns[row] = [.. columns];
-            sideValues[row] = [.. values];
+            sideRows[row] = [.. nonZeros];
             bias[row] = options.Bias * model.BiasWeights[s];
             var sideMargins = new float[n];
             for (int i = 0; i < n; i++) sideMargins[i] = margins[i, s];
             calibration[row] = PlattScaling.Fit(sideMargins, targets[s]);
         }
-    }
-
-    /// <summary>The sides' sparse rows as one matrix (a side never trained is an empty row).</summary>
-    private static CsrMatrix SideRows(int width, int[][] columns, float[][] values)
-    {
-        var pointers = new long[columns.Length + 1];
-        for (int r = 0; r < columns.Length; r++) pointers[r + 1] = pointers[r] + (columns[r]?.Length ?? 0);
-        var allColumns = new int[pointers[^1]];
-        var allValues = new float[pointers[^1]];
-        for (int r = 0; r < columns.Length; r++)
-        {
-            if (columns[r] is null) continue;
-            columns[r].CopyTo(allColumns, pointers[r]);
-            values[r].CopyTo(allValues, pointers[r]);
-        }
-        return new CsrMatrix(columns.Length, width, pointers, allColumns, allValues);
     }
 
     /// <summary>For each of <paramref name="rows"/> (increasing), whether it is in <paramref name="subset"/> (increasing).</summary>
